@@ -1,0 +1,106 @@
+"""Fixtures: every database test runs on SQLite and on the local PostgreSQL server.
+
+Each test run creates its own PostgreSQL database (from the server's `test` database) and drops
+it at the end; the schema always comes from the Alembic migrations, never from create_all."""
+from __future__ import annotations
+
+import os
+import uuid
+
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.orm import Session
+
+from workbench import create_app
+from workbench.config import Settings
+from workbench.db import make_engine, upgrade
+from workbench.models import Base
+from tests.sample_data import SMALL_CODEBOOK, SMALL_TRANSCRIPT
+
+POSTGRES_SERVER = os.environ.get("WORKBENCH_TEST_POSTGRES", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+BACKENDS = ["sqlite", "postgresql"]
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+def database_url(request, tmp_path_factory):
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path_factory.mktemp('sqlite') / 'workbench.db'}"
+        upgrade(url)
+        yield url
+        return
+    name = f"workbench_test_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(POSTGRES_SERVER, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    url = admin.url.set(database=name).render_as_string(hide_password=False)
+    try:
+        upgrade(url)
+        yield url
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+_engines: dict = {}
+
+
+@pytest.fixture
+def engine(database_url):
+    if database_url not in _engines:
+        _engines[database_url] = make_engine(database_url)
+    return _engines[database_url]
+
+
+@pytest.fixture
+def session(engine):
+    """A session inside a transaction that is rolled back after the test: services never commit."""
+    connection = engine.connect()
+    outer = connection.begin()
+    db = Session(bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False)
+    yield db
+    db.close()
+    outer.rollback()
+    connection.close()
+
+
+def wipe(engine) -> None:
+    with engine.begin() as connection:
+        for table in reversed(Base.metadata.sorted_tables):
+            connection.execute(table.delete())
+
+
+@pytest.fixture
+def app(database_url, engine, tmp_path):
+    settings = Settings(database_url=database_url, secret_key="test-secret", max_upload_bytes=2 * 1024 * 1024, instance_path=tmp_path)
+    application = create_app(settings, TESTING=True, WTF_CSRF_ENABLED=False)
+    yield application
+    application.extensions["workbench.engine"].dispose()
+    wipe(engine)
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+def pytest_sessionfinish(session, exitstatus):
+    for engine in _engines.values():
+        engine.dispose()
+
+
+@pytest.fixture
+def small_project(session):
+    """Owner, a four-code codebook and one four-turn transcript."""
+    from workbench.services import codebook, documents, projects
+
+    owner = projects.get_or_create_user(session, "owner")
+    project = projects.create_project(session, "Small study", owner)
+    codebook.import_yaml(session, project, SMALL_CODEBOOK)
+    document, _ = documents.import_document(session, project, "P01_gp.txt", SMALL_TRANSCRIPT.encode("utf-8"))
+    return project, document

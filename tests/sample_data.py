@@ -1,0 +1,22 @@
+"""A four-code codebook and a four-turn transcript that tests work out by hand."""
+
+SMALL_CODEBOOK = """
+codes:
+  - name: Trust
+    colour: "#80b1d3"
+    definition: Confidence between people and organisations.
+    children:
+      - name: Between sectors
+        definition: Trust between general practice and the voluntary sector.
+      - name: Patient trust
+  - name: Time and resources
+    children:
+      - name: Workload and capacity
+"""
+
+SMALL_TRANSCRIPT = (
+    "Interviewer: How did the link with the charity start?\n"
+    "P01: We met them at a PCN event. I trusted them from the start.\n"
+    "Interviewer: And the workload?\n"
+    "P01: Honestly we are stretched 🙂 every single week."
+)

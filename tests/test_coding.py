@@ -1,0 +1,95 @@
+"""Applying codes to spans: validation, overlaps, removal and bulk codings files."""
+import pytest
+from sqlalchemy import func, select
+
+from workbench.models import Coding
+from workbench.services import codebook, coding, projects
+from workbench.services.errors import Invalid, NotFound
+
+
+def test_overlapping_and_nested_spans_are_allowed(session, small_project):
+    project, document = small_project
+    coder = projects.get_or_create_user(session, "hannah")
+    trust = codebook.find_code(session, project.id, "Trust")
+    between = codebook.find_code(session, project.id, "Trust/Between sectors")
+    coding.apply_code(session, document, trust, coder, 60, 120)
+    coding.apply_code(session, document, between, coder, 70, 90)    # nested
+    coding.apply_code(session, document, between, coder, 100, 130)  # overlapping
+    coding.apply_code(session, document, trust, coder, 60, 120)     # identical: not duplicated
+    spans = [(c.start, c.end) for c in coding.list_codings(session, document.id)]
+    assert spans == [(60, 120), (70, 90), (100, 130)]
+
+
+@pytest.mark.parametrize("start, end, message", [(10, 10, "empty or reversed"), (20, 10, "empty or reversed"), (-1, 5, "outside"), (0, 10_000, "outside")])
+def test_bad_spans_are_refused(session, small_project, start, end, message):
+    project, document = small_project
+    coder = projects.get_or_create_user(session, "hannah")
+    with pytest.raises(Invalid, match=message):
+        coding.apply_code(session, document, codebook.find_code(session, project.id, "Trust"), coder, start, end)
+    assert session.scalar(select(func.count(Coding.id))) == 0
+
+
+def test_span_may_end_exactly_at_the_end_of_the_text(session, small_project):
+    project, document = small_project
+    coder = projects.get_or_create_user(session, "hannah")
+    made = coding.apply_code(session, document, codebook.find_code(session, project.id, "Trust"), coder, len(document.text) - 5, len(document.text))
+    assert document.text[made.start:made.end] == "week."
+
+
+def test_code_from_another_project_is_refused(session, small_project):
+    _, document = small_project
+    other = projects.create_project(session, "Other")
+    foreign = codebook.create_code(session, other, "Foreign")
+    with pytest.raises(Invalid, match="another project"):
+        coding.apply_code(session, document, foreign, projects.get_or_create_user(session, "x"), 0, 5)
+
+
+def test_list_filter_and_remove(session, small_project):
+    project, document = small_project
+    hannah, tom = (projects.get_or_create_user(session, n) for n in ("hannah", "tom"))
+    trust = codebook.find_code(session, project.id, "Trust")
+    kept = coding.apply_code(session, document, trust, hannah, 0, 5)
+    gone = coding.apply_code(session, document, trust, tom, 3, 9)
+    assert [c.id for c in coding.list_codings(session, document.id, coder_id=tom.id)] == [gone.id]
+    coding.remove_coding(session, coding.get_coding(session, project.id, gone.id))
+    assert [c.id for c in coding.list_codings(session, document.id)] == [kept.id]
+    with pytest.raises(NotFound):
+        coding.get_coding(session, project.id + 1000, kept.id)
+
+
+def test_codings_file_by_quote_and_by_offsets(session, small_project):
+    project, document = small_project
+    data = (
+        "document,coder,code,quote,start,end\n"
+        "P01_gp.txt,hannah,Trust/Between sectors,I trusted them from the start.,,\n"
+        "P01_gp,tom,Workload and capacity,,0,11\n"
+    ).encode()
+    assert coding.apply_codings_file(session, project, data) == 2
+    made = {(c.coder.username, c.code.name): document.text[c.start:c.end] for c in coding.list_codings(session, document.id)}
+    assert made == {("hannah", "Between sectors"): "I trusted them from the start.", ("tom", "Workload and capacity"): "Interviewer"}
+    assert {c.origin for c in coding.list_codings(session, document.id)} == {"import"}
+
+
+def test_codings_file_with_any_bad_row_applies_nothing(session, small_project):
+    project, document = small_project
+    data = (
+        "document,coder,code,quote\n"
+        "P01_gp.txt,hannah,Trust,I trusted them\n"
+        "P01_gp.txt,hannah,Trust/Nonexistent,I trusted them\n"
+        "P99.txt,hannah,Trust,I trusted them\n"
+        "P01_gp.txt,hannah,Trust,words that are not there\n"
+    ).encode()
+    with pytest.raises(Invalid) as error:
+        coding.apply_codings_file(session, project, data, "codings.csv")
+    message = str(error.value)
+    assert "nothing was applied" in message
+    assert "line 3: Unknown code 'Trust/Nonexistent'" in message
+    assert "line 4: Unknown document 'P99.txt'" in message
+    assert "line 5: quote not found" in message
+    assert coding.list_codings(session, document.id) == []
+
+
+def test_codings_file_without_needed_columns(session, small_project):
+    project, _ = small_project
+    with pytest.raises(Invalid, match="needs columns"):
+        coding.apply_codings_file(session, project, b"document,code\nx,y\n")

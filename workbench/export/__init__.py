@@ -1,0 +1,1 @@
+"""Exports: plain data in, file bytes out. No Flask, no database."""

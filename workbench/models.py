@@ -1,0 +1,203 @@
+"""The data model: SQLAlchemy 2.0 typed tables. Alembic (migrations/) owns the schema."""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from sqlalchemy import (
+    CheckConstraint,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+# Stable constraint names so migrations can alter them on SQLite (batch mode) and PostgreSQL alike.
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+ROLES = ("owner", "coder", "viewer")
+ORIGINS = ("manual", "suggestion", "import")
+
+
+def now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+
+
+class User(Base):
+    """A researcher with an account; codings and memos are theirs."""
+
+    __tablename__ = "user"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(80), unique=True)
+    display_name: Mapped[str] = mapped_column(String(200), default="")
+    password_hash: Mapped[str | None] = mapped_column(String(255))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now)
+
+
+class Project(Base):
+    __tablename__ = "project"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    description: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now)
+
+    members: Mapped[list[ProjectMember]] = relationship(back_populates="project", cascade="all, delete-orphan")
+    documents: Mapped[list[Document]] = relationship(back_populates="project", cascade="all, delete-orphan")
+    cases: Mapped[list[Case]] = relationship(back_populates="project", cascade="all, delete-orphan")
+    codes: Mapped[list[Code]] = relationship(back_populates="project", cascade="all, delete-orphan")
+
+
+class ProjectMember(Base):
+    """Who may do what in a project: owner, coder or viewer."""
+
+    __tablename__ = "project_member"
+    __table_args__ = (CheckConstraint("role IN ('owner', 'coder', 'viewer')", name="role"),)
+    project_id: Mapped[int] = mapped_column(ForeignKey("project.id", ondelete="CASCADE"), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), primary_key=True)
+    role: Mapped[str] = mapped_column(String(16))
+
+    project: Mapped[Project] = relationship(back_populates="members")
+    user: Mapped[User] = relationship()
+
+
+class Case(Base):
+    """A participant, with attributes such as role, site and interview wave."""
+
+    __tablename__ = "case"
+    __table_args__ = (UniqueConstraint("project_id", "participant_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("project.id", ondelete="CASCADE"), index=True)
+    participant_id: Mapped[str] = mapped_column(String(100))
+
+    project: Mapped[Project] = relationship(back_populates="cases")
+    attributes: Mapped[list[CaseAttribute]] = relationship(
+        back_populates="case", cascade="all, delete-orphan", order_by="CaseAttribute.name"
+    )
+
+    def attribute_map(self) -> dict[str, str]:
+        return {a.name: a.value for a in self.attributes}
+
+
+class CaseAttribute(Base):
+    __tablename__ = "case_attribute"
+    case_id: Mapped[int] = mapped_column(ForeignKey("case.id", ondelete="CASCADE"), primary_key=True)
+    name: Mapped[str] = mapped_column(String(100), primary_key=True)
+    value: Mapped[str] = mapped_column(Text, default="")
+
+    case: Mapped[Case] = relationship(back_populates="attributes")
+
+
+class Document(Base):
+    """A transcript: its full text is stored once; spans point into it by code point."""
+
+    __tablename__ = "document"
+    __table_args__ = (UniqueConstraint("project_id", "name"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("project.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(255))
+    source_filename: Mapped[str] = mapped_column(String(255))
+    text: Mapped[str] = mapped_column(Text)
+    sha256: Mapped[str] = mapped_column(String(64))
+    encoding: Mapped[str | None] = mapped_column(String(32))
+    imported_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now)
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("case.id", ondelete="SET NULL"), index=True)
+
+    project: Mapped[Project] = relationship(back_populates="documents")
+    case: Mapped[Case | None] = relationship()
+    utterances: Mapped[list[Utterance]] = relationship(
+        back_populates="document", cascade="all, delete-orphan", order_by="Utterance.position"
+    )
+
+
+class Utterance(Base):
+    """A speaker turn: [start, end) in code points of the document text."""
+
+    __tablename__ = "utterance"
+    __table_args__ = (
+        CheckConstraint('"start" >= 0 AND "end" > "start"', name="span"),
+        Index("ix_utterance_document_position", "document_id", "position"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    document_id: Mapped[int] = mapped_column(ForeignKey("document.id", ondelete="CASCADE"))
+    position: Mapped[int] = mapped_column(Integer)
+    speaker: Mapped[str | None] = mapped_column(String(100))
+    start: Mapped[int] = mapped_column(Integer)
+    end: Mapped[int] = mapped_column(Integer)
+    timestamp: Mapped[float | None] = mapped_column(Float)
+
+    document: Mapped[Document] = relationship(back_populates="utterances")
+
+
+class Code(Base):
+    """A node of the codebook; themes are codes with children."""
+
+    __tablename__ = "code"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("project.id", ondelete="CASCADE"), index=True)
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("code.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    definition: Mapped[str] = mapped_column(Text, default="")
+    inclusion: Mapped[str] = mapped_column(Text, default="")
+    exclusion: Mapped[str] = mapped_column(Text, default="")
+    example: Mapped[str] = mapped_column(Text, default="")
+    colour: Mapped[str] = mapped_column(String(7), default="#cccccc")
+    position: Mapped[int] = mapped_column(Integer, default=0)
+
+    project: Mapped[Project] = relationship(back_populates="codes")
+    parent: Mapped[Code | None] = relationship(remote_side="Code.id", back_populates="children")
+    children: Mapped[list[Code]] = relationship(back_populates="parent", order_by="Code.position")
+
+
+class Coding(Base):
+    """One code applied to one span of one document by one coder."""
+
+    __tablename__ = "coding"
+    __table_args__ = (
+        CheckConstraint('"start" >= 0 AND "end" > "start"', name="span"),
+        CheckConstraint("origin IN ('manual', 'suggestion', 'import')", name="origin"),
+        Index("ix_coding_document_coder", "document_id", "coder_id"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    document_id: Mapped[int] = mapped_column(ForeignKey("document.id", ondelete="CASCADE"))
+    code_id: Mapped[int] = mapped_column(ForeignKey("code.id", ondelete="CASCADE"), index=True)
+    coder_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
+    start: Mapped[int] = mapped_column(Integer)
+    end: Mapped[int] = mapped_column(Integer)
+    origin: Mapped[str] = mapped_column(String(16), default="manual")
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now)
+
+    document: Mapped[Document] = relationship()
+    code: Mapped[Code] = relationship()
+    coder: Mapped[User] = relationship()
+
+
+class Memo(Base):
+    """A researcher's note on a project, document, code or coding."""
+
+    __tablename__ = "memo"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("project.id", ondelete="CASCADE"), index=True)
+    author_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+    document_id: Mapped[int | None] = mapped_column(ForeignKey("document.id", ondelete="CASCADE"))
+    code_id: Mapped[int | None] = mapped_column(ForeignKey("code.id", ondelete="CASCADE"))
+    coding_id: Mapped[int | None] = mapped_column(ForeignKey("coding.id", ondelete="CASCADE"))
+    text: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now, onupdate=now)
+
+    author: Mapped[User] = relationship()

@@ -1,0 +1,2 @@
+"""Services: the verbs of the workbench. They take a Session and plain values, enforce the
+rules, and never commit: the caller (a web request or a CLI command) owns the transaction."""

@@ -1,0 +1,129 @@
+"""Applying codes to spans of a document, listing and removing codings, and bulk codings from a file."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from workbench.services.csv_upload import csv_rows
+from workbench.models import ORIGINS, Code, Coding, Document, Project, User
+from workbench.services import codebook, documents
+from workbench.services.errors import DomainError, Invalid, NotFound
+from workbench.services.projects import get_or_create_user
+
+
+def check_span(document: Document, start: int, end: int) -> None:
+    if not isinstance(start, int) or not isinstance(end, int):
+        raise Invalid("A span needs whole-number start and end offsets.")
+    if start < 0 or end > len(document.text):
+        raise Invalid(f"The span [{start}, {end}) lies outside the document, which has {len(document.text)} characters.")
+    if end <= start:
+        raise Invalid(f"The span [{start}, {end}) is empty or reversed: select some text first.")
+
+
+def apply_code(
+    session: Session, document: Document, code: Code, coder: User, start: int, end: int, origin: str = "manual"
+) -> Coding:
+    """Code [start, end) of the document. Applying the same code to the same span twice is a no-op."""
+    if code.project_id != document.project_id:
+        raise Invalid("That code belongs to another project's codebook.")
+    if origin not in ORIGINS:
+        raise Invalid(f"Unknown coding origin {origin!r}.")
+    check_span(document, start, end)
+    existing = session.scalar(
+        select(Coding).where(
+            Coding.document_id == document.id,
+            Coding.code_id == code.id,
+            Coding.coder_id == coder.id,
+            Coding.start == start,
+            Coding.end == end,
+        )
+    )
+    if existing is not None:
+        return existing
+    coding = Coding(document_id=document.id, code_id=code.id, coder_id=coder.id, start=start, end=end, origin=origin)
+    session.add(coding)
+    session.flush()
+    return coding
+
+
+def get_coding(session: Session, project_id: int, coding_id: int) -> Coding:
+    coding = session.get(Coding, coding_id)
+    if coding is None or coding.document.project_id != project_id:
+        raise NotFound(f"No coding with id {coding_id} in this project.")
+    return coding
+
+
+def remove_coding(session: Session, coding: Coding) -> None:
+    session.delete(coding)
+    session.flush()
+
+
+def list_codings(
+    session: Session, document_id: int, coder_id: int | None = None, code_id: int | None = None
+) -> list[Coding]:
+    query = select(Coding).where(Coding.document_id == document_id)
+    if coder_id is not None:
+        query = query.where(Coding.coder_id == coder_id)
+    if code_id is not None:
+        query = query.where(Coding.code_id == code_id)
+    return list(session.scalars(query.order_by(Coding.start, Coding.end, Coding.id)))
+
+
+@dataclass(frozen=True)
+class PlannedCoding:
+    document: Document
+    code: Code
+    coder: str
+    start: int
+    end: int
+
+
+def apply_codings_file(session: Session, project: Project, data: bytes, filename: str = "codings.csv", origin: str = "import") -> int:
+    """Apply codings listed in a CSV: document, coder, code, and either start/end or quote.
+
+    A quote is located by exact match in the document text (the `occurrence`-th match, default 1).
+    Every row is checked first; one bad row means nothing is applied and the error names its line."""
+    reader = csv_rows(filename, data)
+    columns = set(reader.fieldnames or [])
+    if not {"document", "coder", "code"} <= columns or not ({"quote"} <= columns or {"start", "end"} <= columns):
+        raise Invalid(f"{filename}: needs columns document, coder, code and either quote or start and end.")
+    planned: list[PlannedCoding] = []
+    errors: list[str] = []
+    for line, row in enumerate(reader, start=2):
+        try:
+            planned.append(_plan_row(session, project, row))
+        except DomainError as exc:
+            errors.append(f"line {line}: {exc}")
+    if errors:
+        more = f" (and {len(errors) - 5} more)" if len(errors) > 5 else ""
+        raise Invalid(f"{filename}: nothing was applied. " + "; ".join(errors[:5]) + more)
+    coders = {name: get_or_create_user(session, name) for name in {p.coder for p in planned}}
+    for p in planned:
+        apply_code(session, p.document, p.code, coders[p.coder], p.start, p.end, origin=origin)
+    return len(planned)
+
+
+def _plan_row(session: Session, project: Project, row: dict) -> PlannedCoding:
+    document = documents.find_document(session, project.id, (row.get("document") or "").strip())
+    code = codebook.find_code(session, project.id, (row.get("code") or "").strip())
+    coder = (row.get("coder") or "").strip()
+    if not coder:
+        raise Invalid("the coder is empty")
+    quote = row.get("quote")
+    if quote:
+        occurrence = int(row.get("occurrence") or 1)
+        start = -1
+        for _ in range(occurrence):
+            start = document.text.find(quote, start + 1)
+            if start < 0:
+                raise Invalid(f"quote not found in {document.name}: {quote[:60]!r}")
+        end = start + len(quote)
+    else:
+        try:
+            start, end = int(row["start"]), int(row["end"])
+        except (TypeError, ValueError):
+            raise Invalid("start and end must be whole numbers") from None
+    check_span(document, start, end)
+    return PlannedCoding(document, code, coder, start, end)

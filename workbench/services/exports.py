@@ -1,0 +1,68 @@
+"""Turn a project into the plain snapshots the export package writes (coded matrix, frequencies)."""
+from __future__ import annotations
+
+from collections import defaultdict
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from workbench.export import matrix, tables
+from workbench.models import Case, Coding, Document, Project, User, Utterance
+from workbench.services.codebook import codebook
+from workbench.services.errors import Invalid
+
+FORMATS = ("csv", "xlsx")
+
+
+def coded_documents(session: Session, project_id: int) -> tuple[list[str], list[matrix.CodedDocument]]:
+    """Code paths in codebook order, and every document with its utterances as segments and its codings."""
+    paths = {node.code.id: node.path for node in codebook(session, project_id)}
+    docs = session.execute(
+        select(Document.id, Document.name, Document.text, Case.participant_id)
+        .outerjoin(Case, Case.id == Document.case_id)
+        .where(Document.project_id == project_id)
+        .order_by(Document.name)
+    ).all()
+    segments: dict[int, list[matrix.Segment]] = defaultdict(list)
+    texts = {doc_id: text for doc_id, _, text, _ in docs}
+    for doc_id, position, speaker, start, end in session.execute(
+        select(Utterance.document_id, Utterance.position, Utterance.speaker, Utterance.start, Utterance.end)
+        .join(Document)
+        .where(Document.project_id == project_id)
+        .order_by(Utterance.document_id, Utterance.position)
+    ):
+        segments[doc_id].append(matrix.Segment(position + 1, speaker or "", start, end, texts[doc_id][start:end]))
+    codings: dict[int, list[matrix.SpanCoding]] = defaultdict(list)
+    for doc_id, code_id, username, start, end in session.execute(
+        select(Coding.document_id, Coding.code_id, User.username, Coding.start, Coding.end)
+        .join(Document)
+        .join(User, User.id == Coding.coder_id)
+        .where(Document.project_id == project_id)
+        .order_by(Coding.document_id, Coding.start, Coding.end, Coding.id)
+    ):
+        codings[doc_id].append(matrix.SpanCoding(paths[code_id], username, start, end))
+    documents = [
+        matrix.CodedDocument(name, participant or "", segments[doc_id], codings[doc_id])
+        for doc_id, name, _, participant in docs
+    ]
+    return list(paths.values()), documents
+
+
+def _write(fmt: str, header, rows, sheet: str, widths=None) -> bytes:
+    if fmt == "csv":
+        return tables.to_csv(header, rows)
+    if fmt == "xlsx":
+        return tables.to_xlsx(header, rows, sheet, widths)
+    raise Invalid(f"Unknown format {fmt!r}: use one of {', '.join(FORMATS)}.")
+
+
+def export_matrix(session: Session, project: Project, fmt: str = "csv") -> bytes:
+    paths, documents = coded_documents(session, project.id)
+    widths = {0: 22, 1: 8, 2: 12, 3: 8, 4: 8, 5: 8, 6: 60, 7: 12}
+    return _write(fmt, matrix.matrix_header(paths), matrix.matrix_rows(paths, documents), "Coded matrix", widths)
+
+
+def export_frequency(session: Session, project: Project, fmt: str = "csv") -> bytes:
+    paths, documents = coded_documents(session, project.id)
+    header, rows = matrix.frequency_table(paths, documents)
+    return _write(fmt, header, rows, "Code frequency", {0: 45})

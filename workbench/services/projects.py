@@ -1,0 +1,97 @@
+"""Projects, accounts and who may do what in a project."""
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from workbench.models import ROLES, Project, ProjectMember, User
+from workbench.services.errors import Forbidden, Invalid, NotFound
+
+# A viewer may read and export, a coder may also code, an owner may also manage.
+RANK = {"viewer": 0, "coder": 1, "owner": 2}
+
+
+def get_or_create_user(session: Session, username: str, display_name: str = "") -> User:
+    username = username.strip()
+    if not username:
+        raise Invalid("A coder needs a user name.")
+    user = session.scalar(select(User).where(User.username == username))
+    if user is None:
+        user = User(username=username, display_name=display_name or username)
+        session.add(user)
+        session.flush()
+    return user
+
+
+def set_password(user: User, password: str) -> None:
+    if len(password) < 8:
+        raise Invalid("Choose a password of at least 8 characters.")
+    user.password_hash = generate_password_hash(password, method="scrypt")
+
+
+def authenticate(session: Session, username: str, password: str) -> User | None:
+    user = session.scalar(select(User).where(User.username == username.strip()))
+    if user is None or not user.password_hash:
+        return None
+    return user if check_password_hash(user.password_hash, password) else None
+
+
+def create_project(session: Session, name: str, owner: User | None = None, description: str = "") -> Project:
+    name = name.strip()
+    if not name:
+        raise Invalid("A project needs a name.")
+    if session.scalar(select(Project.id).where(Project.name == name)) is not None:
+        raise Invalid(f"A project called {name!r} already exists: choose another name.")
+    project = Project(name=name, description=description)
+    session.add(project)
+    session.flush()
+    if owner is not None:
+        add_member(session, project, owner, "owner")
+    return project
+
+
+def find_project(session: Session, name_or_id: str | int) -> Project:
+    """Look a project up by id or by name (the CLI accepts either)."""
+    project = None
+    if isinstance(name_or_id, int) or str(name_or_id).isdigit():
+        project = session.get(Project, int(name_or_id))
+    if project is None:
+        project = session.scalar(select(Project).where(Project.name == str(name_or_id)))
+    if project is None:
+        raise NotFound(f"No project {name_or_id!r}.")
+    return project
+
+
+def add_member(session: Session, project: Project, user: User, role: str) -> ProjectMember:
+    if role not in ROLES:
+        raise Invalid(f"Unknown role {role!r}: use one of {', '.join(ROLES)}.")
+    member = session.get(ProjectMember, (project.id, user.id))
+    if member is None:
+        member = ProjectMember(project_id=project.id, user_id=user.id, role=role)
+        session.add(member)
+    else:
+        member.role = role
+    session.flush()
+    return member
+
+
+def projects_for(session: Session, user: User) -> list[tuple[Project, str]]:
+    rows = session.execute(
+        select(Project, ProjectMember.role)
+        .join(ProjectMember, ProjectMember.project_id == Project.id)
+        .where(ProjectMember.user_id == user.id)
+        .order_by(Project.name)
+    )
+    return [(project, role) for project, role in rows]
+
+
+def require(session: Session, user: User | None, project_id: int, role: str = "viewer") -> Project:
+    """The project, if `user` holds at least `role` in it. Non-members learn nothing: 404."""
+    project = session.get(Project, project_id)
+    member = session.get(ProjectMember, (project_id, user.id)) if (project and user) else None
+    if project is None or member is None:
+        raise NotFound("No such project.")
+    if RANK[member.role] < RANK[role]:
+        raise Forbidden(f"You are a {member.role} in this project; this needs a {role}.")
+    return project

@@ -1,0 +1,67 @@
+"""The project list and a project's overview: documents, cases, uploads."""
+from __future__ import annotations
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+
+from workbench.services import cases, codebook, documents, projects
+from workbench.services.errors import Invalid
+from workbench.web import db
+
+bp = Blueprint("projects", __name__)
+
+
+@bp.get("/")
+@login_required
+def index():
+    return render_template("projects.html", projects=projects.projects_for(db(), current_user.user))
+
+
+@bp.post("/projects")
+@login_required
+def create():
+    project = projects.create_project(db(), request.form.get("name", ""), owner=current_user.user)
+    return redirect(url_for("projects.show", project_id=project.id))
+
+
+@bp.get("/projects/<int:project_id>")
+@login_required
+def show(project_id: int):
+    project = projects.require(db(), current_user.user, project_id)
+    return render_template(
+        "project.html",
+        project=project,
+        documents=documents.list_documents(db(), project.id),
+        cases=cases.list_cases(db(), project.id),
+        code_count=len(codebook.codebook(db(), project.id)),
+    )
+
+
+def _uploaded_files(field: str):
+    files = [f for f in request.files.getlist(field) if f and f.filename]
+    if not files:
+        raise Invalid("Choose a file to upload first.")
+    return files
+
+
+@bp.post("/projects/<int:project_id>/documents")
+@login_required
+def upload_documents(project_id: int):
+    project = projects.require(db(), current_user.user, project_id, "coder")
+    limit = current_app.config["WORKBENCH_SETTINGS"].max_upload_bytes
+    names = []
+    for upload in _uploaded_files("files"):
+        document, created = documents.import_document(db(), project, upload.filename, upload.read(), limit)
+        names.append(document.name if created else f"{document.name} (unchanged, already imported)")
+    flash(f"Imported {len(names)} document(s): {', '.join(names)}.", "ok")
+    return redirect(url_for("projects.show", project_id=project.id))
+
+
+@bp.post("/projects/<int:project_id>/cases")
+@login_required
+def upload_cases(project_id: int):
+    project = projects.require(db(), current_user.user, project_id, "owner")
+    upload = _uploaded_files("file")[0]
+    count = cases.import_cases_csv(db(), project, upload.read(), upload.filename)
+    flash(f"Read {count} case(s) from {upload.filename}.", "ok")
+    return redirect(url_for("projects.show", project_id=project.id))
