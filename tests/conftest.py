@@ -85,8 +85,12 @@ def client(app):
 
 
 @pytest.fixture
-def runner(app):
-    return app.test_cli_runner()
+def cli(app):
+    """Run `workbench ...` against the test app: cli(["export", ...])."""
+    from workbench.cli import main
+
+    runner = app.test_cli_runner()
+    return lambda args: runner.invoke(main, args=args)
 
 
 def pytest_sessionfinish(session, exitstatus):

@@ -9,8 +9,8 @@ from workbench.models import Coding, Document, User
 from workbench.services.demo import DEMO_PROJECT
 
 
-def test_demo_loads_everything_once(runner, app, tmp_path):
-    result = runner.invoke(args=["demo"])
+def test_demo_loads_everything_once(cli, app, tmp_path):
+    result = cli(["demo"])
     assert result.exit_code == 0, result.output
     assert "Loaded demo project" in result.output
     with app.extensions["workbench.sessions"]() as session:
@@ -19,10 +19,10 @@ def test_demo_loads_everything_once(runner, app, tmp_path):
         linked = session.scalar(select(func.count(Document.id)).where(Document.case_id.is_not(None)))
     assert set(per_coder) == {"hannah", "tom"} and min(per_coder.values()) > 150
     assert linked == 9
-    assert "Found demo project" in runner.invoke(args=["demo"]).output
+    assert "Found demo project" in cli(["demo"]).output
 
     out = tmp_path / "matrix.xlsx"
-    result = runner.invoke(args=["export", "matrix", DEMO_PROJECT, "-o", str(out)])
+    result = cli(["export", "matrix", DEMO_PROJECT, "-o", str(out)])
     assert result.exit_code == 0, result.output
     sheet = openpyxl.load_workbook(out).active
     header = [c.value for c in sheet[1]]
@@ -30,33 +30,33 @@ def test_demo_loads_everything_once(runner, app, tmp_path):
     assert sheet.max_row > 500
 
 
-def test_import_codebook_codings_and_export(runner, tmp_path):
-    assert runner.invoke(args=["create-project", "Study", "--owner", "ana"]).exit_code == 0
+def test_import_codebook_codings_and_export(cli, tmp_path):
+    assert cli(["create-project", "Study", "--owner", "ana"]).exit_code == 0
     (tmp_path / "codebook.yaml").write_text("codes:\n  - name: Trust\n    children:\n      - name: Between sectors\n")
     folder = tmp_path / "transcripts"
     folder.mkdir()
     (folder / "P01.txt").write_text("Interviewer: Why?\nP01: Because we trust them.\n")
     (folder / "P02.txt").write_bytes(b"")
     (folder / "notes.pdf").write_bytes(b"%PDF")
-    assert runner.invoke(args=["codebook", "import", "Study", str(tmp_path / "codebook.yaml")]).exit_code == 0
-    result = runner.invoke(args=["import", "Study", str(folder)])
+    assert cli(["codebook", "import", "Study", str(tmp_path / "codebook.yaml")]).exit_code == 0
+    result = cli(["import", "Study", str(folder)])
     assert result.exit_code == 1 and "1 file(s) were not imported" in result.output and "imported: P01.txt" in result.output
     (tmp_path / "codings.csv").write_text("document,coder,code,quote\nP01.txt,ana,Between sectors,we trust them\n")
-    result = runner.invoke(args=["apply-codings", "Study", str(tmp_path / "codings.csv")])
+    result = cli(["apply-codings", "Study", str(tmp_path / "codings.csv")])
     assert result.exit_code == 0 and "Applied 1 coding(s)" in result.output
-    result = runner.invoke(args=["export", "matrix", "Study", "-o", str(tmp_path / "m.csv")])
+    result = cli(["export", "matrix", "Study", "-o", str(tmp_path / "m.csv")])
     rows = list(csv.reader(io.StringIO((tmp_path / "m.csv").read_text(encoding="utf-8-sig"))))
     assert rows[0][-2:] == ["Trust", "Trust/Between sectors"]
     assert rows[2][2] == "P01" and rows[2][-2:] == ["0", "1"]
-    exported = runner.invoke(args=["codebook", "export", "Study"]).output
+    exported = cli(["codebook", "export", "Study"]).output
     assert "Between sectors" in exported
 
 
-def test_cli_errors_are_clear(runner, tmp_path):
-    result = runner.invoke(args=["export", "matrix", "No such project", "-o", str(tmp_path / "x.csv")])
+def test_cli_errors_are_clear(cli, tmp_path):
+    result = cli(["export", "matrix", "No such project", "-o", str(tmp_path / "x.csv")])
     assert result.exit_code == 1 and "No project 'No such project'" in result.output
     bad = tmp_path / "codings.csv"
     bad.write_text("document,coder,code\n")
-    runner.invoke(args=["create-project", "P"])
-    result = runner.invoke(args=["apply-codings", "P", str(bad)])
+    cli(["create-project", "P"])
+    result = cli(["apply-codings", "P", str(bad)])
     assert result.exit_code == 1 and "needs columns" in result.output
