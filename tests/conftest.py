@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.orm import Session
 
-from workbench import create_app
+from workbench.app import create_app
 from workbench.config import Settings
 from workbench.db import make_engine, upgrade
 from workbench.models import Base

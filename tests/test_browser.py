@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 from werkzeug.serving import make_server
 
-from workbench import create_app
+from workbench.app import create_app
 from workbench.config import Settings
 from workbench.db import upgrade
 

@@ -10,6 +10,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Text,
@@ -28,6 +29,9 @@ NAMING = {
 
 ROLES = ("owner", "coder", "viewer")
 ORIGINS = ("manual", "suggestion", "import")
+DECISIONS = ("coder", "both", "neither")
+# The consensus layer is the codings of this reserved user: it exports and compares like any coder.
+CONSENSUS_CODER = "consensus"
 
 
 def now() -> datetime:
@@ -201,3 +205,60 @@ class Memo(Base):
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now, onupdate=now)
 
     author: Mapped[User] = relationship()
+
+
+class Adjudication(Base):
+    """A reviewer's decision on one disagreement: whose version becomes the consensus, and why."""
+
+    __tablename__ = "adjudication"
+    __table_args__ = (
+        CheckConstraint("decision IN ('coder', 'both', 'neither')", name="decision"),
+        CheckConstraint('"end" > "start"', name="span"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("project.id", ondelete="CASCADE"), index=True)
+    document_id: Mapped[int] = mapped_column(ForeignKey("document.id", ondelete="CASCADE"), index=True)
+    code_id: Mapped[int] = mapped_column(ForeignKey("code.id", ondelete="CASCADE"), index=True)
+    start: Mapped[int] = mapped_column(Integer)  # the unit reviewed, in code points
+    end: Mapped[int] = mapped_column(Integer)
+    decision: Mapped[str] = mapped_column(String(16))
+    chosen_coder_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    rationale: Mapped[str] = mapped_column(Text, default="")
+    reviewer_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now)
+
+
+class Embedding(Base):
+    """A cached sentence embedding, keyed by model and the sha256 of the exact text."""
+
+    __tablename__ = "embedding"
+    model: Mapped[str] = mapped_column(String(200), primary_key=True)
+    sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
+    dimensions: Mapped[int] = mapped_column(Integer)
+    vector: Mapped[bytes] = mapped_column(LargeBinary)  # float32, little-endian
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now)
+
+
+class SuggestionRejection(Base):
+    """A suggestion a coder turned down, so it is not offered again for that span."""
+
+    __tablename__ = "suggestion_rejection"
+    __table_args__ = (UniqueConstraint("document_id", "code_id", "coder_id", "start", "end"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    document_id: Mapped[int] = mapped_column(ForeignKey("document.id", ondelete="CASCADE"))
+    code_id: Mapped[int] = mapped_column(ForeignKey("code.id", ondelete="CASCADE"), index=True)
+    coder_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+    start: Mapped[int] = mapped_column(Integer)
+    end: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now)
+
+
+class Exemplar(Base):
+    """A coded passage pinned by a researcher as an illustrative quote for its code."""
+
+    __tablename__ = "exemplar"
+    code_id: Mapped[int] = mapped_column(ForeignKey("code.id", ondelete="CASCADE"), primary_key=True)
+    coding_id: Mapped[int] = mapped_column(ForeignKey("coding.id", ondelete="CASCADE"), primary_key=True)
+    pinned_by: Mapped[int] = mapped_column(ForeignKey("user.id"))
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now)

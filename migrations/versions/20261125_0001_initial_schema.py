@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-25 17:43:09.764754
+Create Date: 2026-11-25 17:51:00.911450
 """
 from alembic import op
 import sqlalchemy as sa
@@ -15,6 +15,14 @@ depends_on = None
 
 
 def upgrade() -> None:
+    op.create_table('embedding',
+    sa.Column('model', sa.String(length=200), nullable=False),
+    sa.Column('sha256', sa.String(length=64), nullable=False),
+    sa.Column('dimensions', sa.Integer(), nullable=False),
+    sa.Column('vector', sa.LargeBinary(), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.PrimaryKeyConstraint('model', 'sha256', name=op.f('pk_embedding'))
+    )
     op.create_table('project',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('name', sa.String(length=200), nullable=False),
@@ -97,6 +105,32 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_document_case_id'), ['case_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_document_project_id'), ['project_id'], unique=False)
 
+    op.create_table('adjudication',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('project_id', sa.Integer(), nullable=False),
+    sa.Column('document_id', sa.Integer(), nullable=False),
+    sa.Column('code_id', sa.Integer(), nullable=False),
+    sa.Column('start', sa.Integer(), nullable=False),
+    sa.Column('end', sa.Integer(), nullable=False),
+    sa.Column('decision', sa.String(length=16), nullable=False),
+    sa.Column('chosen_coder_id', sa.Integer(), nullable=True),
+    sa.Column('rationale', sa.Text(), nullable=False),
+    sa.Column('reviewer_id', sa.Integer(), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.CheckConstraint("decision IN ('coder', 'both', 'neither')", name=op.f('ck_adjudication_decision')),
+    sa.CheckConstraint('"end" > "start"', name=op.f('ck_adjudication_span')),
+    sa.ForeignKeyConstraint(['chosen_coder_id'], ['user.id'], name=op.f('fk_adjudication_chosen_coder_id_user')),
+    sa.ForeignKeyConstraint(['code_id'], ['code.id'], name=op.f('fk_adjudication_code_id_code'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['document_id'], ['document.id'], name=op.f('fk_adjudication_document_id_document'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['project_id'], ['project.id'], name=op.f('fk_adjudication_project_id_project'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['reviewer_id'], ['user.id'], name=op.f('fk_adjudication_reviewer_id_user')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_adjudication'))
+    )
+    with op.batch_alter_table('adjudication', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_adjudication_code_id'), ['code_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_adjudication_document_id'), ['document_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_adjudication_project_id'), ['project_id'], unique=False)
+
     op.create_table('coding',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('document_id', sa.Integer(), nullable=False),
@@ -118,6 +152,23 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_coding_coder_id'), ['coder_id'], unique=False)
         batch_op.create_index('ix_coding_document_coder', ['document_id', 'coder_id'], unique=False)
 
+    op.create_table('suggestion_rejection',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('document_id', sa.Integer(), nullable=False),
+    sa.Column('code_id', sa.Integer(), nullable=False),
+    sa.Column('coder_id', sa.Integer(), nullable=False),
+    sa.Column('start', sa.Integer(), nullable=False),
+    sa.Column('end', sa.Integer(), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['code_id'], ['code.id'], name=op.f('fk_suggestion_rejection_code_id_code'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['coder_id'], ['user.id'], name=op.f('fk_suggestion_rejection_coder_id_user')),
+    sa.ForeignKeyConstraint(['document_id'], ['document.id'], name=op.f('fk_suggestion_rejection_document_id_document'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_suggestion_rejection')),
+    sa.UniqueConstraint('document_id', 'code_id', 'coder_id', 'start', 'end', name=op.f('uq_suggestion_rejection_document_id'))
+    )
+    with op.batch_alter_table('suggestion_rejection', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_suggestion_rejection_code_id'), ['code_id'], unique=False)
+
     op.create_table('utterance',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('document_id', sa.Integer(), nullable=False),
@@ -133,6 +184,17 @@ def upgrade() -> None:
     with op.batch_alter_table('utterance', schema=None) as batch_op:
         batch_op.create_index('ix_utterance_document_position', ['document_id', 'position'], unique=False)
 
+    op.create_table('exemplar',
+    sa.Column('code_id', sa.Integer(), nullable=False),
+    sa.Column('coding_id', sa.Integer(), nullable=False),
+    sa.Column('pinned_by', sa.Integer(), nullable=False),
+    sa.Column('position', sa.Integer(), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['code_id'], ['code.id'], name=op.f('fk_exemplar_code_id_code'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['coding_id'], ['coding.id'], name=op.f('fk_exemplar_coding_id_coding'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['pinned_by'], ['user.id'], name=op.f('fk_exemplar_pinned_by_user')),
+    sa.PrimaryKeyConstraint('code_id', 'coding_id', name=op.f('pk_exemplar'))
+    )
     op.create_table('memo',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('project_id', sa.Integer(), nullable=False),
@@ -160,16 +222,27 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_memo_project_id'))
 
     op.drop_table('memo')
+    op.drop_table('exemplar')
     with op.batch_alter_table('utterance', schema=None) as batch_op:
         batch_op.drop_index('ix_utterance_document_position')
 
     op.drop_table('utterance')
+    with op.batch_alter_table('suggestion_rejection', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_suggestion_rejection_code_id'))
+
+    op.drop_table('suggestion_rejection')
     with op.batch_alter_table('coding', schema=None) as batch_op:
         batch_op.drop_index('ix_coding_document_coder')
         batch_op.drop_index(batch_op.f('ix_coding_coder_id'))
         batch_op.drop_index(batch_op.f('ix_coding_code_id'))
 
     op.drop_table('coding')
+    with op.batch_alter_table('adjudication', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_adjudication_project_id'))
+        batch_op.drop_index(batch_op.f('ix_adjudication_document_id'))
+        batch_op.drop_index(batch_op.f('ix_adjudication_code_id'))
+
+    op.drop_table('adjudication')
     with op.batch_alter_table('document', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_document_project_id'))
         batch_op.drop_index(batch_op.f('ix_document_case_id'))
@@ -188,3 +261,4 @@ def downgrade() -> None:
     op.drop_table('case')
     op.drop_table('user')
     op.drop_table('project')
+    op.drop_table('embedding')

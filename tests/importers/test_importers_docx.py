@@ -144,3 +144,28 @@ def test_docx_without_labels_warns():
 def test_empty_docx_has_no_text():
     with pytest.raises(Exception, match='"e.docx" contains no text'):
         parse_transcript("e.docx", save(docx.Document()))
+
+
+def test_bold_name_then_soft_break():
+    document = docx.Document()
+    paragraph = document.add_paragraph()
+    paragraph.add_run("Dr Patel").bold = True
+    paragraph.add_run().add_break(WD_BREAK.LINE)
+    paragraph.add_run("It depends on the day.")
+    add_bold_turn(document, "P07\t", "Mine too.")
+    doc = parse_transcript("t.docx", save(document))
+    assert doc.text == "Dr Patel\nIt depends on the day.\nP07\tMine too."
+    assert turns(doc) == [("Dr Patel", "It depends on the day.", None), ("P07", "Mine too.", None)]
+
+
+def test_bold_style_inherited_from_character_style():
+    document = docx.Document()
+    paragraph = document.add_paragraph()
+    paragraph.add_run("Mrs van der Berg", style="Strong")
+    paragraph.add_run(" \u2013 we were short-staffed.")
+    plain = document.add_paragraph("Mrs van der Berg \u2013 not bold, so not a label.")
+    assert plain.runs[0].bold is None
+    doc = parse_transcript("t.docx", save(document))
+    assert turns(doc) == [
+        ("Mrs van der Berg", "we were short-staffed.\nMrs van der Berg \u2013 not bold, so not a label.", None)
+    ]

@@ -25,7 +25,7 @@ def spans(doc):
         (codecs.BOM_UTF16_LE + TRANSCRIPT.encode("utf-16-le"), "utf-16"),
         (codecs.BOM_UTF16_BE + TRANSCRIPT.encode("utf-16-be"), "utf-16"),
         (codecs.BOM_UTF32_LE + TRANSCRIPT.encode("utf-32-le"), "utf-32"),
-        (TRANSCRIPT.encode("utf-16-le"), "utf-16-le"),
+        (TRANSCRIPT.encode("utf-16-le"), "utf-16"),
         (TRANSCRIPT.encode("utf-16-be"), "utf-16-be"),
         (TRANSCRIPT.encode("cp1252"), "cp1252"),
     ],

@@ -210,3 +210,42 @@ def test_txt_holding_webvtt_is_read_as_captions():
     doc = parse("WEBVTT\n\n00:00:01.000 --> 00:00:02.000\n<v Ann>Hi there\n")
     assert doc.text == "Ann: Hi there"
     assert turns(doc) == [("Ann", "Hi there", 1.0)]
+
+
+def test_tab_separated_labels_and_bare_label_with_time():
+    doc = parse("Interviewer\tHow are you?\nSarah Jones\tFine.\nSpeaker 2 [00:00:30]\nHello.\nHELP\nP07\nok")
+    assert turns(doc) == [
+        ("Interviewer", "How are you?", None),
+        ("Sarah Jones", "Fine.", None),
+        ("Speaker 2", "Hello.\nHELP", 30.0),
+        ("P07", "ok", None),
+    ]
+
+
+def test_lowercase_parenthetical_is_not_a_qualifier():
+    doc = parse("P07: hi\nP08 (laughs): funny\nInterviewer (Sarah): right")
+    assert [u.speaker for u in doc.utterances] == ["P07", "Interviewer (Sarah)"]
+    assert doc.text[doc.utterances[0].start : doc.utterances[0].end] == "hi\nP08 (laughs): funny"
+
+
+def test_invariants_hold_for_shuffled_mixtures():
+    import random
+
+    pool = [
+        "Interviewer: How was it?", "P07: [00:01:02] Fine \U0001F600", "GP 2 - yes", "Dr Patel:",
+        "Speaker 1", "  continuation line  ", "[00:02:00]", "The problem is: nobody calls back",
+        "Note: paused", "cafe\u0301 e\u0301", "\u00a0", "Well - I suppose", "R1 (12:00): ok",
+        "P08\tTabbed words", "[00:03:00] no label here",
+    ]
+    rng = random.Random(7)
+    for _ in range(300):
+        lines = [rng.choice(pool) for _ in range(rng.randint(1, 12))]
+        try:
+            doc = parse("\n".join(lines))
+        except Exception as exc:  # only a document of blank/label-free nothing may fail
+            assert "contains no text" in str(exc)
+            continue
+        assert_well_formed(doc)
+        for u in doc.utterances:
+            span = doc.text[u.start : u.end]
+            assert not span.startswith(("Interviewer:", "P07:", "[00:"))

@@ -1,9 +1,8 @@
-"""Turns uploaded transcript files (.txt, .docx, .vtt, .srt) into plain text and speaker utterances.
+"""Turns uploaded transcript files (.txt, .docx, .vtt, .srt) into plain text and speaker utterances."""
 
-Pure: no Flask, no database. The only entry point is parse_transcript(); it
-returns a ParsedDocument or raises UnreadableFile with a message meant for
-the researcher who uploaded the file.
-"""
+# Kept free of Flask and the database so uploads can be parsed and tested in
+# isolation; parse_transcript() either returns a ParsedDocument or raises
+# UnreadableFile with a message written for the researcher who uploaded it.
 
 from .model import (
     DEFAULT_MAX_BYTES,

@@ -75,8 +75,9 @@ def _utf16_without_bom(data: bytes) -> str | None:
     pairs = len(sample) // 2
     even = sample[0::2].count(0)
     odd = sample[1::2].count(0)
+    # Named "utf-16" for little-endian: that codec reads BOM-less text as LE.
     if odd * 10 >= pairs * 3 and even * 20 <= pairs:
-        return "utf-16-le"
+        return "utf-16"
     if even * 10 >= pairs * 3 and odd * 20 <= pairs:
         return "utf-16-be"
     return None
@@ -123,7 +124,7 @@ def decode_text(filename: str, data: bytes) -> tuple[str, str]:
             return text, encoding
     byte_order = _utf16_without_bom(data)
     if byte_order is not None:
-        text = _strict(data, byte_order)
+        text = _strict(data, "utf-16-le" if byte_order == "utf-16" else byte_order)
         if text is not None and _looks_like_text(text):
             return text, byte_order
     if b"\x00" in data or len(_RAW_CONTROL.findall(data[:_SAMPLE])) * 100 > len(data[:_SAMPLE]):

@@ -28,13 +28,13 @@ _BARE_CLOCK = re.compile(rf"\s*{_CLOCK}\s*")
 # with a colon later on then yields a long label that fails speaker_kind().
 _LABEL = re.compile(
     r"(?P<label>[^\W_][^:\[\]()\n]{0,29}?)"
-    r"(?P<qualifier>\s*\([^()\d:\n]{1,20}\))?"
+    r"(?P<qualifier>\s*\([A-Z][^()\d:\n]{0,19}\))?"
     r"(?P<stamp>\s*(?:\[[^\]\n]{1,20}\]|\([^)\n]{1,20}\)))?"
-    r"(?P<sep>\s*:|\s+[-\u2013\u2014](?=\s|\Z)|\s*\Z)"
+    r"(?P<sep>\s*:|\s+[-\u2013\u2014](?=\s|\Z)|[ ]*\t|\s*\Z)"
 )
 _BOLD_LABEL = re.compile(
     r"(?P<label>[^\W_][^:\[\]()\n]{0,39}?)"
-    r"(?P<qualifier>\s*\([^()\d:\n]{1,20}\))?"
+    r"(?P<qualifier>\s*\([A-Z][^()\d:\n]{0,19}\))?"
     r"(?P<stamp>\s*(?:\[[^\]\n]{1,20}\]|\([^)\n]{1,20}\)))?"
     r"(?P<sep>\s*[:\-\u2013\u2014])?\s*"
 )
@@ -189,26 +189,32 @@ def find_turn(paragraph: str) -> Turn | None:
     return Turn(None, pos, timestamp) if timestamp is not None else None
 
 
+def _separator_fits(kind: str, found: re.Match, paragraph: str) -> bool:
+    """Whether this kind of label may be followed by this separator."""
+    separator, end = found["sep"], found.end()
+    label = found["label"].strip()
+    if "\t" in separator and end < len(paragraph):
+        return True  # Word transcripts often put a tab between the name and the words
+    if separator.strip() == "":
+        # A bare line is only a label if nothing else could read that way.
+        if found["stamp"]:
+            return True
+        return kind == "role" or (kind == "id" and not (len(label) > 3 and label.isalpha()))
+    if separator.strip() == ":":
+        # "Re:Subject" or "Sarah:Jones" is not a name followed by speech.
+        return kind != "name" or end >= len(paragraph) or paragraph[end].isspace()
+    # "Well - I suppose" is speech; a dash only follows roles, ids or full names.
+    if kind == "name":
+        return len(label.split()) >= 2
+    return kind == "role" or len(label) >= 2
+
+
 def _labelled_turn(paragraph: str, found: re.Match, timestamp: float | None) -> Turn | None:
     kind = speaker_kind(found["label"])
     ok, timestamp = _stamp_in_label(found, timestamp)
-    if kind is None or not ok:
+    if kind is None or not ok or not _separator_fits(kind, found, paragraph):
         return None
-    separator, end = found["sep"].strip(), found.end()
-    label = found["label"].strip()
-    if separator == "":
-        # A bare line is only a label if nothing else could read that way.
-        if kind == "name" and not found["stamp"]:
-            return None
-        if kind == "id" and not found["stamp"] and len(label) > 3 and label.isalpha():
-            return None
-    elif separator == ":":
-        if kind == "name" and end < len(paragraph) and not paragraph[end].isspace():
-            return None
-    elif (kind == "name" and len(label.split()) < 2) or (kind == "id" and len(label) < 2):
-        # "Well - I suppose" is speech; a dash only follows roles, ids or full names.
-        return None
-    start, timestamp = _content_after(paragraph, end, timestamp)
+    start, timestamp = _content_after(paragraph, found.end(), timestamp)
     return Turn(_speaker_name(found), start, timestamp)
 
 

@@ -77,6 +77,9 @@ def _word_paragraphs(paragraph: WordParagraph) -> list[Paragraph]:
     turn = find_turn(first)
     if turn is None or turn.speaker is None:
         bold_end = _bold_prefix(paragraph, text)
+        if len(text[:bold_end].rstrip()) <= len(first):
+            # A bold name then a soft line break: the words start on the next line.
+            bold_end = min(bold_end, len(first))
         if 0 < bold_end <= len(first):
             turn = turn_after_bold_label(first, bold_end) or turn
     return [Paragraph(first, turn)] + [Paragraph(line, find_turn(line)) for line in lines[1:]]

@@ -12,6 +12,16 @@ from workbench.services.codebook import codebook
 from workbench.services.errors import Invalid
 
 FORMATS = ("csv", "xlsx")
+MIMETYPES = {
+    "csv": "text/csv",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "yaml": "application/yaml",
+    "png": "image/png",
+    "svg": "image/svg+xml",
+    "qdpx": "application/zip",
+    "qdc": "application/xml",
+}
 
 
 def coded_documents(session: Session, project_id: int) -> tuple[list[str], list[matrix.CodedDocument]]:
@@ -66,3 +76,20 @@ def export_frequency(session: Session, project: Project, fmt: str = "csv") -> by
     paths, documents = coded_documents(session, project.id)
     header, rows = matrix.frequency_table(paths, documents)
     return _write(fmt, header, rows, "Code frequency", {0: 45})
+
+
+# Every export the web page and `workbench export KIND` offer: kind -> (function, formats).
+# A function takes (session, project, fmt) and returns the file's bytes.
+KINDS = {
+    "matrix": (export_matrix, ("csv", "xlsx")),
+    "frequency": (export_frequency, ("csv", "xlsx")),
+}
+
+
+def export(session: Session, project: Project, kind: str, fmt: str) -> bytes:
+    if kind not in KINDS:
+        raise Invalid(f"Unknown export {kind!r}: choose one of {', '.join(sorted(KINDS))}.")
+    function, formats = KINDS[kind]
+    if fmt not in formats:
+        raise Invalid(f"The {kind} export comes as {' or '.join(formats)}, not {fmt!r}.")
+    return function(session, project, fmt)

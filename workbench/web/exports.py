@@ -1,4 +1,4 @@
-"""Downloads: the coded matrix and the code frequency table."""
+"""Downloads of every export kind the services offer."""
 from __future__ import annotations
 
 from flask import Blueprint, Response
@@ -10,18 +10,15 @@ from workbench.web import db
 
 bp = Blueprint("exports", __name__)
 
-KINDS = {"matrix": exports.export_matrix, "frequency": exports.export_frequency}
-MIMETYPES = {"csv": "text/csv", "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
-
 
 @bp.get("/projects/<int:project_id>/export/<kind>.<fmt>")
 @login_required
 def download(project_id: int, kind: str, fmt: str):
     project = projects.require(db(), current_user.user, project_id)
-    if kind not in KINDS or fmt not in MIMETYPES:
+    if kind not in exports.KINDS or fmt not in exports.KINDS[kind][1]:
         raise NotFound(f"No export {kind}.{fmt}.")
     return Response(
-        KINDS[kind](db(), project, fmt),
-        mimetype=MIMETYPES[fmt],
+        exports.export(db(), project, kind, fmt),
+        mimetype=exports.MIMETYPES.get(fmt, "application/octet-stream"),
         headers={"Content-Disposition": f'attachment; filename="{kind}-project-{project.id}.{fmt}"'},
     )

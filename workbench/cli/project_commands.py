@@ -1,39 +1,18 @@
-"""The `workbench` command: the same services as the web app, for scripts and long jobs."""
+"""Commands for projects, accounts, imports, the codebook, codings, exports and the demo."""
 from __future__ import annotations
 
-import contextlib
 import sys
 from pathlib import Path
 
 import click
 from flask import current_app
-from flask.cli import FlaskGroup
 from tqdm import tqdm
 
-from workbench import create_app
+from workbench.cli import main, transaction
 from workbench.db import upgrade
 from workbench.importers import SUPPORTED_EXTENSIONS
 from workbench.services import cases, codebook, coding, demo, documents, exports, projects
 from workbench.services.errors import DomainError
-
-
-@contextlib.contextmanager
-def transaction():
-    """One session per command: commit on success, roll back and explain on a domain error."""
-    session = current_app.extensions["workbench.sessions"]()
-    try:
-        yield session
-        session.commit()
-    except DomainError as exc:
-        session.rollback()
-        raise click.ClickException(str(exc)) from None
-    finally:
-        session.close()
-
-
-@click.group(cls=FlaskGroup, create_app=lambda: create_app(), add_default_commands=True)
-def main():
-    """workbench: code qualitative interview transcripts as a team."""
 
 
 @main.command("migrate")
@@ -146,17 +125,14 @@ def apply_codings_command(project: str, csv_file: Path):
         click.echo(f"Applied {count} coding(s).")
 
 
-EXPORTS = {"matrix": exports.export_matrix, "frequency": exports.export_frequency}
-
-
 @main.command("export")
-@click.argument("kind", type=click.Choice(sorted(EXPORTS)))
+@click.argument("kind", type=click.Choice(sorted(exports.KINDS)))
 @click.argument("project")
-@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path), help="A .csv or .xlsx file.")
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path), help="The file to write; its extension picks the format.")
 def export_command(kind: str, project: str, output: Path):
-    """Export the coded matrix or the code × document frequency table (format from the file extension)."""
+    """Export KIND of PROJECT (matrix, frequency, ...) to a file; the extension (.csv, .xlsx, ...) picks the format."""
     with transaction() as session:
-        data = EXPORTS[kind](session, projects.find_project(session, project), output.suffix.lower().lstrip("."))
+        data = exports.export(session, projects.find_project(session, project), kind, output.suffix.lower().lstrip("."))
     output.write_bytes(data)
     click.echo(f"Wrote {output} ({len(data):,} bytes).")
 

@@ -1,0 +1,40 @@
+"""The Flask application factory."""
+from __future__ import annotations
+
+import secrets
+from pathlib import Path
+
+from flask import Flask
+
+from workbench.config import Settings
+
+
+def _secret_key(settings: Settings) -> str:
+    """A stable secret per installation, kept beside the SQLite file, unless one is configured."""
+    if settings.secret_key:
+        return settings.secret_key
+    path = Path(settings.instance_path) / "secret_key"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if not path.exists():
+        path.write_text(secrets.token_hex(32))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+def create_app(settings: Settings | None = None, **config) -> Flask:
+    from workbench import web
+
+    settings = settings or Settings.from_env()
+    app = Flask(__name__, template_folder="web/templates", static_folder="web/static")
+    app.config.update(
+        SECRET_KEY=_secret_key(settings),
+        MAX_CONTENT_LENGTH=settings.max_upload_bytes + 64 * 1024,  # room for the form fields around a file
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        REMEMBER_COOKIE_HTTPONLY=True,
+        REMEMBER_COOKIE_SAMESITE="Lax",
+        WORKBENCH_SETTINGS=settings,
+    )
+    app.config.update(config)
+    web.init_app(app, settings)
+    return app

@@ -1,0 +1,36 @@
+"""The `workbench` command: the same services as the web app, for scripts and long jobs.
+
+Each area adds its commands in its own module below; importing them registers them on `main`."""
+from __future__ import annotations
+
+import contextlib
+
+import click
+from flask import current_app
+from flask.cli import FlaskGroup
+
+from workbench.app import create_app
+from workbench.services.errors import DomainError
+
+
+@contextlib.contextmanager
+def transaction():
+    """One session per command: commit on success, roll back and explain on a domain error."""
+    session = current_app.extensions["workbench.sessions"]()
+    try:
+        yield session
+        session.commit()
+    except DomainError as exc:
+        session.rollback()
+        raise click.ClickException(str(exc)) from None
+    finally:
+        session.close()
+
+
+@click.group(cls=FlaskGroup, create_app=lambda: create_app(), add_default_commands=True)
+def main():
+    """workbench: code qualitative interview transcripts as a team."""
+
+
+# Registers the commands of each area on `main`.
+from workbench.cli import project_commands  # noqa: E402,F401

@@ -1,0 +1,25 @@
+"""The one place browser offsets (UTF-16 code units) become code points, and back."""
+from __future__ import annotations
+
+from workbench.services.errors import Invalid
+
+
+def utf16_to_code_point(text: str, offset: int) -> int:
+    """Code-point index of the UTF-16 `offset` into `text`; refuses an offset inside a surrogate pair."""
+    if not isinstance(offset, int) or isinstance(offset, bool) or offset < 0:
+        raise Invalid("Offsets must be whole numbers of zero or more.")
+    units = 0
+    for index, char in enumerate(text):
+        if units == offset:
+            return index
+        units += 2 if ord(char) > 0xFFFF else 1
+        if units > offset:
+            raise Invalid(f"Offset {offset} falls inside a character (between the two halves of an emoji).")
+    if units == offset:
+        return len(text)
+    raise Invalid(f"Offset {offset} lies past the end of the document.")
+
+
+def code_point_to_utf16(text: str, index: int) -> int:
+    """UTF-16 offset of code point `index`, for spans sent to the browser."""
+    return index + sum(1 for char in text[:index] if ord(char) > 0xFFFF)
