@@ -32,5 +32,13 @@ def main():
     """workbench: code qualitative interview transcripts as a team."""
 
 
-# Registers the commands of each area on `main`.
-from workbench.cli import project_commands  # noqa: E402,F401
+def _register_areas() -> None:
+    """Importing each module of this package registers its commands on `main`."""
+    import importlib
+    import pkgutil
+
+    for info in pkgutil.iter_modules(__path__):
+        importlib.import_module(f"{__name__}.{info.name}")
+
+
+_register_areas()

@@ -1,7 +1,10 @@
 """The web layer: one request, one database session, one commit; domain errors become pages."""
 from __future__ import annotations
 
-from flask import Flask, g, jsonify, render_template, request
+import importlib
+import pkgutil
+
+from flask import Blueprint, Flask, g, jsonify, render_template, request
 from flask_login import LoginManager
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from sqlalchemy.orm import Session
@@ -28,8 +31,6 @@ def db() -> Session:
 
 
 def init_app(app: Flask, settings: Settings) -> None:
-    from workbench.web import auth, codebook, documents, exports, projects
-
     engine = make_engine(settings.database_url)
     app.extensions["workbench.engine"] = engine
     app.extensions["workbench.sessions"] = session_factory(engine)
@@ -41,8 +42,11 @@ def init_app(app: Flask, settings: Settings) -> None:
         user = db().get(User, int(user_id)) if user_id.isdigit() else None
         return LoginUser(user) if user else None
 
-    for module in (auth, projects, documents, codebook, exports):
-        app.register_blueprint(module.bp)
+    # Every module of this package that defines a blueprint `bp` is an area of the app.
+    for info in pkgutil.iter_modules(__path__):
+        module = importlib.import_module(f"{__name__}.{info.name}")
+        if isinstance(getattr(module, "bp", None), Blueprint):
+            app.register_blueprint(module.bp)
 
     @app.after_request
     def commit(response):
