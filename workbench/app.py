@@ -33,6 +33,9 @@ def create_app(settings: Settings | None = None, **config) -> Flask:
         SESSION_COOKIE_SAMESITE="Lax",
         REMEMBER_COOKIE_HTTPONLY=True,
         REMEMBER_COOKIE_SAMESITE="Lax",
+        # Served over HTTPS (directly or behind a proxy), cookies must never travel in clear text.
+        SESSION_COOKIE_SECURE=settings.secure_cookies,
+        REMEMBER_COOKIE_SECURE=settings.secure_cookies,
         WORKBENCH_SETTINGS=settings,
     )
     app.config.update(config)

@@ -24,6 +24,7 @@ class Settings:
     secret_key: str = ""
     embedding_model: str = ""
     max_upload_bytes: int = 20 * 1024 * 1024
+    secure_cookies: bool = False
     instance_path: Path = field(default_factory=lambda: REPO_ROOT / "instance")
 
     @classmethod
@@ -37,4 +38,5 @@ class Settings:
             embedding_model=os.environ.get("WORKBENCH_EMBEDDING_MODEL", default_embedding_model()),
             max_upload_bytes=int(float(os.environ.get("WORKBENCH_MAX_UPLOAD_MB", "20")) * 1024 * 1024),
             instance_path=instance,
+            secure_cookies=os.environ.get("WORKBENCH_HTTPS", "").lower() in ("1", "true", "yes"),
         )

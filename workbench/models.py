@@ -9,6 +9,8 @@ from sqlalchemy import (
     Float,
     ForeignKey,
     Index,
+    JSON,
+    Boolean,
     Integer,
     LargeBinary,
     MetaData,
@@ -59,6 +61,8 @@ class Project(Base):
     name: Mapped[str] = mapped_column(String(200), unique=True)
     description: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now)
+    # Blind coding: each coder sees only their own codings until an owner reveals.
+    blind: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
 
     members: Mapped[list[ProjectMember]] = relationship(back_populates="project", cascade="all, delete-orphan")
     documents: Mapped[list[Document]] = relationship(back_populates="project", cascade="all, delete-orphan")
@@ -161,10 +165,14 @@ class Code(Base):
     example: Mapped[str] = mapped_column(Text, default="")
     colour: Mapped[str] = mapped_column(String(7), default="#cccccc")
     position: Mapped[int] = mapped_column(Integer, default=0)
+    # Optimistic locking: a codebook edit based on an old version is refused, not silently lost.
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
 
     project: Mapped[Project] = relationship(back_populates="codes")
     parent: Mapped[Code | None] = relationship(remote_side="Code.id", back_populates="children")
     children: Mapped[list[Code]] = relationship(back_populates="parent", order_by="Code.position")
+
+    __mapper_args__ = {"version_id_col": version}
 
 
 class Coding(Base):
@@ -175,6 +183,8 @@ class Coding(Base):
         CheckConstraint('"start" >= 0 AND "end" > "start"', name="span"),
         CheckConstraint("origin IN ('manual', 'suggestion', 'import')", name="origin"),
         Index("ix_coding_document_coder", "document_id", "coder_id"),
+        # Two coders racing to apply the same code to the same span must not create two rows.
+        UniqueConstraint("document_id", "code_id", "coder_id", "start", "end", name="uq_coding_span"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     document_id: Mapped[int] = mapped_column(ForeignKey("document.id", ondelete="CASCADE"))
@@ -262,3 +272,24 @@ class Exemplar(Base):
     pinned_by: Mapped[int] = mapped_column(ForeignKey("user.id"))
     position: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now)
+
+
+class AuditEntry(Base):
+    """One change, append-only: who did what to which object, with the values before and after.
+
+    project_id is a plain column, not a foreign key, so the history outlives what it describes."""
+
+    __tablename__ = "audit_entry"
+    __table_args__ = (Index("ix_audit_entry_project_at", "project_id", "at"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now)
+    project_id: Mapped[int | None] = mapped_column(Integer)
+    user_id: Mapped[int | None] = mapped_column(Integer)
+    actor: Mapped[str] = mapped_column(String(80))
+    action: Mapped[str] = mapped_column(String(40))
+    target_type: Mapped[str] = mapped_column(String(40))
+    target_id: Mapped[str] = mapped_column(String(80))
+    document_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    code_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    before: Mapped[dict | None] = mapped_column(JSON)
+    after: Mapped[dict | None] = mapped_column(JSON)

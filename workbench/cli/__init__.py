@@ -4,6 +4,7 @@ Each area adds its commands in its own module below; importing them registers th
 from __future__ import annotations
 
 import contextlib
+import getpass
 
 import click
 from flask import current_app
@@ -17,6 +18,7 @@ from workbench.services.errors import DomainError
 def transaction():
     """One session per command: commit on success, roll back and explain on a domain error."""
     session = current_app.extensions["workbench.sessions"]()
+    session.info["actor"] = (None, f"command line ({getpass.getuser()})")
     try:
         yield session
         session.commit()

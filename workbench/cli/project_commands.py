@@ -33,7 +33,12 @@ def create_project_command(name: str, owner: str | None):
         click.echo(f"Created project {project.name!r} (id {project.id}).")
 
 
-@main.command("create-user")
+@main.group("user")
+def user_group():
+    """Accounts: create one, or reset a password."""
+
+
+@user_group.command("create")
 @click.argument("username")
 @click.password_option()
 @click.option("--project", help="Add the user to this project.")

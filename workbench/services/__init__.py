@@ -1,2 +1,5 @@
 """Services: the verbs of the workbench. They take a Session and plain values, enforce the
 rules, and never commit: the caller (a web request or a CLI command) owns the transaction."""
+
+# Importing the package switches the audit log on for every session.
+from workbench.services import audit  # noqa: E402,F401

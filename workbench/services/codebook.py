@@ -5,7 +5,7 @@ import re
 from dataclasses import dataclass
 
 import yaml
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from workbench.models import Code, Coding, Project
@@ -175,13 +175,22 @@ def delete_code(session: Session, code: Code, force: bool = False) -> int:
             f"{code.name!r} and its subcodes have {count} coding(s). Merge it into another code, "
             "or delete with force to remove the codings too."
         )
-    session.execute(delete(Coding).where(Coding.code_id.in_(ids)))
-    # Children first, so the self-referencing foreign key never points at a deleted row.
-    for code_id in sorted(ids - {code.id}, reverse=True):
-        session.execute(update(Code).where(Code.id == code_id).values(parent_id=None))
-    session.execute(delete(Code).where(Code.id.in_(ids)))
-    session.expire_all()
+    # ORM deletes, not bulk ones, so each removal reaches the audit log.
+    for coding in session.scalars(select(Coding).where(Coding.code_id.in_(ids))):
+        session.delete(coding)
+    session.flush()
+    by_depth = sorted(session.scalars(select(Code).where(Code.id.in_(ids))), key=lambda c: _depth(c), reverse=True)
+    for doomed in by_depth:
+        session.delete(doomed)
+        session.flush()
     return count or 0
+
+
+def _depth(code: Code) -> int:
+    depth = 0
+    while code.parent is not None:
+        code, depth = code.parent, depth + 1
+    return depth
 
 
 def codebook(session: Session, project_id: int, with_counts: bool = False, coder_id: int | None = None) -> list[CodeNode]:

@@ -86,6 +86,11 @@ def projects_for(session: Session, user: User) -> list[tuple[Project, str]]:
     return [(project, role) for project, role in rows]
 
 
+def role_of(session: Session, project: Project, user: User) -> str | None:
+    member = session.get(ProjectMember, (project.id, user.id))
+    return member.role if member else None
+
+
 def require(session: Session, user: User | None, project_id: int, role: str = "viewer") -> Project:
     """The project, if `user` holds at least `role` in it. Non-members learn nothing: 404."""
     project = session.get(Project, project_id)
@@ -95,3 +100,38 @@ def require(session: Session, user: User | None, project_id: int, role: str = "v
     if RANK[member.role] < RANK[role]:
         raise Forbidden(f"You are a {member.role} in this project; this needs a {role}.")
     return project
+
+
+def remove_member(session: Session, project: Project, user: User) -> None:
+    member = session.get(ProjectMember, (project.id, user.id))
+    if member is None:
+        raise NotFound(f"{user.username} is not a member of this project.")
+    owners = [m for m in project.members if m.role == "owner"]
+    if member.role == "owner" and len(owners) == 1:
+        raise Invalid("A project needs at least one owner: make someone else owner first.")
+    session.delete(member)
+    session.flush()
+
+
+def change_role(session: Session, project: Project, user: User, role: str) -> ProjectMember:
+    member = session.get(ProjectMember, (project.id, user.id))
+    if member is None:
+        raise NotFound(f"{user.username} is not a member of this project.")
+    if member.role == "owner" and role != "owner" and sum(m.role == "owner" for m in project.members) == 1:
+        raise Invalid("A project needs at least one owner: make someone else owner first.")
+    return add_member(session, project, user, role)
+
+
+def members(session: Session, project: Project) -> list[ProjectMember]:
+    return sorted(project.members, key=lambda m: (-RANK[m.role], m.user.username))
+
+
+def set_blind(session: Session, project: Project, blind: bool) -> None:
+    """Start blind coding, or reveal everyone's codings to everyone (recorded in the audit log)."""
+    project.blind = blind
+    session.flush()
+
+
+def visible_coder_ids(project: Project, user: User) -> set[int] | None:
+    """Whose codings `user` may see: everyone's (None), or in blind mode only their own."""
+    return {user.id} if project.blind else None

@@ -27,7 +27,17 @@ def db() -> Session:
         from flask import current_app
 
         g.db = current_app.extensions["workbench.sessions"]()
+        g.db.info["actor"] = _signed_in_actor
     return g.db
+
+
+def _signed_in_actor() -> tuple[int | None, str]:
+    """Who the audit log names for changes made in this request."""
+    from flask_login import current_user
+
+    if current_user and current_user.is_authenticated:
+        return current_user.id, current_user.username
+    return None, "anonymous"
 
 
 def init_app(app: Flask, settings: Settings) -> None:

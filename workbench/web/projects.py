@@ -34,6 +34,7 @@ def show(project_id: int):
         documents=documents.list_documents(db(), project.id),
         cases=cases.list_cases(db(), project.id),
         code_count=len(codebook.codebook(db(), project.id)),
+        role=projects.role_of(db(), project, current_user.user),
     )
 
 

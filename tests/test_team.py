@@ -1,0 +1,92 @@
+"""Accounts and teams on the web: invitations, roles, blind mode switch, audit page, sign-in limits."""
+import re
+
+import pytest
+
+from tests.sample_data import SMALL_CODEBOOK
+from workbench.services import codebook, documents, projects
+
+PASSWORD = "correct horse battery"
+
+
+@pytest.fixture
+def team(app):
+    with app.extensions["workbench.sessions"]() as session:
+        owner = projects.get_or_create_user(session, "olivia")
+        projects.set_password(owner, PASSWORD)
+        coder = projects.get_or_create_user(session, "tom")
+        projects.set_password(coder, PASSWORD)
+        project = projects.create_project(session, "Team study", owner)
+        projects.add_member(session, project, coder, "coder")
+        codebook.import_yaml(session, project, SMALL_CODEBOOK)
+        documents.import_document(session, project, "P01.txt", b"Interviewer: Hi\nP01: Hello")
+        session.commit()
+        return {"project": project.id, "owner": owner.id, "coder": coder.id}
+
+
+def login(client, username, password=PASSWORD):
+    return client.post("/login", data={"username": username, "password": password})
+
+
+def test_invitation_creates_an_account_and_membership(app, team):
+    owner = app.test_client()
+    login(owner, "olivia")
+    response = owner.post(f"/projects/{team['project']}/team/invite", data={"username": "nadia", "role": "viewer"}, follow_redirects=True)
+    link = re.search(r'value="(http://localhost/invite/[^"]+)"', response.data.decode()).group(1)
+    guest = app.test_client()
+    assert b"Join as nadia" in guest.get(link).data
+    assert guest.post(link, data={"password": "short", "confirm": "short"}).status_code == 400
+    response = guest.post(link, data={"password": "a long enough secret", "confirm": "a long enough secret"})
+    assert response.status_code == 302 and response.headers["Location"].endswith(f"/projects/{team['project']}")
+    assert guest.get(f"/projects/{team['project']}").status_code == 200
+    assert guest.post(link, data={"password": "another secret!", "confirm": "another secret!"}).status_code == 400  # used once
+    assert app.test_client().get(link[:-3] + "xyz").status_code == 400
+
+
+def test_roles_change_and_the_last_owner_stays(app, team):
+    client = app.test_client()
+    login(client, "olivia")
+    p = team["project"]
+    assert client.post(f"/projects/{p}/team/{team['coder']}/role", data={"role": "viewer"}).status_code == 302
+    response = client.post(f"/projects/{p}/team/{team['owner']}/role", data={"role": "coder"})
+    assert response.status_code == 400 and b"at least one owner" in response.data
+    assert client.post(f"/projects/{p}/team/{team['coder']}/remove").status_code == 302
+    tom = app.test_client()
+    login(tom, "tom")
+    assert tom.get(f"/projects/{p}").status_code == 404
+
+
+def test_only_owners_manage_the_team_and_read_the_audit_log(app, team):
+    tom = app.test_client()
+    login(tom, "tom")
+    p = team["project"]
+    assert tom.get(f"/projects/{p}/team").status_code == 403
+    assert tom.get(f"/projects/{p}/audit").status_code == 403
+    assert tom.post(f"/projects/{p}/blind", data={"blind": "on"}).status_code == 403
+
+
+def test_blind_switch_and_audit_page(app, team):
+    client = app.test_client()
+    login(client, "olivia")
+    p = team["project"]
+    client.post(f"/projects/{p}/blind", data={"blind": "on"})
+    client.post(f"/projects/{p}/blind", data={"blind": "off"})
+    page = client.get(f"/projects/{p}/audit").data.decode()
+    assert "project start blind coding" in page and "project reveal" in page and "olivia" in page
+    assert "project reveal" in client.get(f"/projects/{p}/audit.csv?user=olivia").data.decode("utf-8-sig")
+
+
+def test_failed_sign_ins_are_rate_limited(app, team):
+    client = app.test_client()
+    for _ in range(5):
+        assert login(client, "olivia", "wrong guess").status_code == 401
+    response = login(client, "olivia", PASSWORD)
+    assert response.status_code == 429 and b"Too many failed sign-ins" in response.data
+    assert login(client, "tom").status_code == 302  # another account is not locked out
+
+
+def test_session_cookie_flags(app, team):
+    client = app.test_client()
+    response = login(client, "olivia")
+    cookie = response.headers["Set-Cookie"]
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie

@@ -1,0 +1,170 @@
+"""The audit log: every change to project data is recorded, append-only, from the ORM's own unit of work.
+
+Recording at flush time (not in each service) means no service can forget it, and a change that is
+rolled back leaves no entry. The acting user comes from `session.info["actor"]`: a (user_id,
+name) pair, or a callable returning one, set by the web request or the CLI command."""
+from __future__ import annotations
+
+import json
+from datetime import datetime
+
+from sqlalchemy import event, insert, inspect, select
+from sqlalchemy.orm import Session
+
+from workbench.export import tables
+
+from workbench.models import (
+    Adjudication,
+    AuditEntry,
+    Case,
+    CaseAttribute,
+    Code,
+    Coding,
+    Document,
+    Exemplar,
+    Memo,
+    Project,
+    ProjectMember,
+    SuggestionRejection,
+    now,
+)
+
+# model -> (name in the log, verbs for insert / update / delete)
+AUDITED = {
+    Project: ("project", "create", "update", "delete"),
+    ProjectMember: ("member", "add", "change role", "remove"),
+    Document: ("document", "import", "update", "delete"),
+    Case: ("case", "create", "update", "delete"),
+    CaseAttribute: ("case attribute", "set", "update", "remove"),
+    Code: ("code", "create", "update", "delete"),
+    Coding: ("coding", "add", "update", "remove"),
+    Memo: ("memo", "add", "edit", "remove"),
+    Adjudication: ("consensus decision", "record", "update", "delete"),
+    Exemplar: ("exemplar", "pin", "update", "unpin"),
+    SuggestionRejection: ("suggestion", "reject", "update", "forget"),
+}
+# Never copied into the log: large or secret values.
+LEFT_OUT = {"text": "characters", "vector": "bytes"}
+
+
+def actor_of(session: Session) -> tuple[int | None, str]:
+    actor = session.info.get("actor")
+    if callable(actor):
+        actor = actor()
+    return actor or (None, "system")
+
+
+def _jsonable(value):
+    if isinstance(value, datetime):
+        return value.isoformat()
+    return value
+
+
+def _row(obj, columns: list[str] | None = None) -> dict:
+    mapper = inspect(obj).mapper
+    values = {}
+    for column in mapper.column_attrs:
+        key = column.key
+        if columns is not None and key not in columns:
+            continue
+        value = getattr(obj, key)
+        if key in LEFT_OUT and value is not None:
+            value = f"{len(value)} {LEFT_OUT[key]}"
+        values[key] = _jsonable(value)
+    return values
+
+
+def _changes(obj) -> tuple[dict, dict]:
+    before, after = {}, {}
+    state = inspect(obj)
+    for column in state.mapper.column_attrs:
+        history = state.attrs[column.key].history
+        if history.has_changes() and column.key != "version":
+            old = history.deleted[0] if history.deleted else None
+            new = history.added[0] if history.added else None
+            if old != new:
+                before[column.key], after[column.key] = _jsonable(old), _jsonable(new)
+    return before, after
+
+
+def _context(session: Session, obj) -> tuple[int | None, int | None, int | None]:
+    """(project_id, document_id, code_id) for filtering the log."""
+    document_id = getattr(obj, "document_id", None) or (obj.id if isinstance(obj, Document) else None)
+    code_id = getattr(obj, "code_id", None) or (obj.id if isinstance(obj, Code) else None)
+    project_id = getattr(obj, "project_id", None) or (obj.id if isinstance(obj, Project) else None)
+    if project_id is None and document_id is not None:
+        project_id = session.scalar(select(Document.project_id).where(Document.id == document_id))
+    if project_id is None and code_id is not None:
+        project_id = session.scalar(select(Code.project_id).where(Code.id == code_id))
+    if project_id is None and isinstance(obj, CaseAttribute):
+        project_id = session.scalar(select(Case.project_id).where(Case.id == obj.case_id))
+    return project_id, document_id, code_id
+
+
+def _target_id(obj) -> str:
+    return "/".join(str(v) for v in inspect(obj).identity or ())
+
+
+@event.listens_for(Session, "after_flush")
+def _record(session: Session, _context_unused) -> None:
+    entries = []
+    for obj, kind in [(o, 0) for o in session.new] + [(o, 1) for o in session.dirty] + [(o, 2) for o in session.deleted]:
+        spec = AUDITED.get(type(obj))
+        if spec is None:
+            continue
+        if kind == 1:
+            before, after = _changes(obj)
+            if not after:
+                continue
+        else:
+            before, after = (None, _row(obj)) if kind == 0 else (_row(obj), None)
+        name, verb = spec[0], spec[1 + kind]
+        if isinstance(obj, Project) and kind == 1 and "blind" in after:
+            verb = "start blind coding" if after["blind"] else "reveal"
+        entries.append((obj, f"{name} {verb}", name, before, after))
+    if not entries:
+        return
+    user_id, actor = actor_of(session)
+    rows = []
+    for obj, action, target_type, before, after in entries:
+        project_id, document_id, code_id = _context(session, obj)
+        rows.append(dict(at=now(), project_id=project_id, user_id=user_id, actor=actor, action=action,
+                         target_type=target_type, target_id=_target_id(obj), document_id=document_id,
+                         code_id=code_id, before=before, after=after))
+    session.connection().execute(insert(AuditEntry), rows)
+
+
+@event.listens_for(Session, "before_flush")
+def _append_only(session: Session, _context_unused, _instances) -> None:
+    for obj in list(session.dirty) + list(session.deleted):
+        if isinstance(obj, AuditEntry):
+            raise PermissionError("The audit log is append-only.")
+
+
+def entries(session: Session, project_id: int, user: str | None = None, document_id: int | None = None,
+            code_id: int | None = None, limit: int | None = None) -> list[AuditEntry]:
+    query = select(AuditEntry).where(AuditEntry.project_id == project_id)
+    if user:
+        query = query.where(AuditEntry.actor == user)
+    if document_id is not None:
+        query = query.where(AuditEntry.document_id == document_id)
+    if code_id is not None:
+        query = query.where(AuditEntry.code_id == code_id)
+    query = query.order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
+    return list(session.scalars(query.limit(limit) if limit else query))
+
+
+def actors(session: Session, project_id: int) -> list[str]:
+    return list(session.scalars(select(AuditEntry.actor).where(AuditEntry.project_id == project_id).distinct().order_by(AuditEntry.actor)))
+
+
+def _json(value) -> str:
+    return "" if value is None else json.dumps(value, ensure_ascii=False, sort_keys=True)
+
+
+def to_csv(rows: list[AuditEntry]) -> bytes:
+    header = ["at", "actor", "action", "target", "document_id", "code_id", "before", "after"]
+    return tables.to_csv(header, (
+        [e.at.isoformat(), e.actor, e.action, f"{e.target_type} {e.target_id}", e.document_id or "", e.code_id or "",
+         _json(e.before), _json(e.after)] for e in rows
+    ))
