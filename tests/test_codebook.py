@@ -165,3 +165,43 @@ def test_export_yaml_is_the_documented_format(session, small_project):
     document = yaml.safe_load(codebook.export_yaml(session, project))
     assert document["codes"][0]["name"] == "Trust"
     assert [c["name"] for c in document["codes"][0]["children"]] == ["Between sectors", "Patient trust"]
+
+
+def test_edit_based_on_an_old_version_is_refused(session, small_project):
+    from workbench.services.errors import Conflict
+
+    project, _ = small_project
+    code = codebook.find_code(session, project.id, "Trust")
+    seen = code.version
+    codebook.update_code(session, code, expected_version=seen, definition="first editor")
+    with pytest.raises(Conflict, match="reload"):
+        codebook.update_code(session, code, expected_version=seen, definition="second editor")
+    assert code.definition == "first editor"
+
+
+def test_concurrent_writers_of_one_code_do_not_overwrite_each_other(engine, database_url):
+    """Two sessions load the same code; the second commit fails with StaleDataError instead of
+    silently replacing the first edit (SQLAlchemy's version_id_col)."""
+    from sqlalchemy.orm import Session
+    from sqlalchemy.orm.exc import StaleDataError
+
+    from tests.conftest import wipe
+
+    if engine.dialect.name == "sqlite":
+        pytest.skip("SQLite serialises writers with a file lock; concurrent coding is a PostgreSQL deployment")
+    with Session(engine) as setup:
+        project = projects.create_project(setup, "Race")
+        code_id = codebook.create_code(setup, project, "Trust").id
+        setup.commit()
+    try:
+        with Session(engine) as first, Session(engine) as second:
+            a, b = first.get(Code, code_id), second.get(Code, code_id)
+            codebook.update_code(first, a, definition="first")
+            first.commit()
+            with pytest.raises(StaleDataError):
+                codebook.update_code(second, b, definition="second")
+                second.commit()
+        with Session(engine) as check:
+            assert check.get(Code, code_id).definition == "first"
+    finally:
+        wipe(engine)

@@ -93,3 +93,40 @@ def test_codings_file_without_needed_columns(session, small_project):
     project, _ = small_project
     with pytest.raises(Invalid, match="needs columns"):
         coding.apply_codings_file(session, project, b"document,code\nx,y\n")
+
+
+def test_concurrent_identical_codings_leave_one_row(engine):
+    """Two sessions apply the same code to the same span; the unique constraint keeps one row and
+    the second caller gets that row back instead of an error."""
+    from sqlalchemy.orm import Session
+
+    from tests.conftest import wipe
+    from workbench.services import documents
+
+    if engine.dialect.name == "sqlite":
+        pytest.skip("SQLite serialises writers with a file lock; concurrent coding is a PostgreSQL deployment")
+    with Session(engine) as setup:
+        project = projects.create_project(setup, "Race")
+        document, _ = documents.import_document(setup, project, "P1.txt", b"P1: one two three")
+        code = codebook.create_code(setup, project, "Trust")
+        projects.get_or_create_user(setup, "hannah")
+        setup.commit()
+        ids = (document.id, code.id)
+    try:
+        with Session(engine) as first, Session(engine) as second:
+            from workbench.models import Code, Document, User
+
+            def load(s):
+                return s.get(Document, ids[0]), s.get(Code, ids[1]), s.scalars(select(User).where(User.username == "hannah")).one()
+
+            made_first = coding.apply_code(first, *load(first), 4, 7)
+            # `second` has not seen the first row yet: both pass the duplicate check.
+            doc, code2, coder = load(second)
+            first.commit()
+            made_second = coding.apply_code(second, doc, code2, coder, 4, 7)
+            second.commit()
+            assert made_second.id == made_first.id
+        with Session(engine) as check:
+            assert check.scalar(select(func.count(Coding.id))) == 1
+    finally:
+        wipe(engine)

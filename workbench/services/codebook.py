@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from workbench.models import Code, Coding, Project
-from workbench.services.errors import Invalid, NotFound
+from workbench.services.errors import Conflict, Invalid, NotFound
 
 SEPARATOR = "/"
 TEXT_FIELDS = ("definition", "inclusion", "exclusion", "example")
@@ -88,7 +88,11 @@ def create_code(session: Session, project: Project, name: str, parent: Code | No
     return code
 
 
-def update_code(session: Session, code: Code, **fields) -> Code:
+def update_code(session: Session, code: Code, expected_version: int | None = None, **fields) -> Code:
+    """Edit a code. With `expected_version` (the version the editor loaded), a code changed by
+    someone else since is refused rather than overwritten."""
+    if expected_version is not None and int(expected_version) != code.version:
+        raise Conflict(f"{code.name!r} was changed by someone else while you were editing: reload the codebook and make your change again.")
     if "name" in fields:
         name = _clean_name(fields.pop("name"))
         _check_unique(session, code.project_id, code.parent_id, name, exclude=code.id)

@@ -4,6 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from workbench.services.csv_upload import csv_rows
@@ -31,21 +32,27 @@ def apply_code(
     if origin not in ORIGINS:
         raise Invalid(f"Unknown coding origin {origin!r}.")
     check_span(document, start, end)
-    existing = session.scalar(
-        select(Coding).where(
-            Coding.document_id == document.id,
-            Coding.code_id == code.id,
-            Coding.coder_id == coder.id,
-            Coding.start == start,
-            Coding.end == end,
-        )
-    )
+    existing = session.scalar(_same_span(document, code, coder, start, end))
     if existing is not None:
         return existing
     coding = Coding(document_id=document.id, code_id=code.id, coder_id=coder.id, start=start, end=end, origin=origin)
-    session.add(coding)
-    session.flush()
+    try:
+        with session.begin_nested():
+            session.add(coding)
+    except IntegrityError:
+        # The same coder applied the same code to the same span in a concurrent request: one row wins.
+        return session.scalars(_same_span(document, code, coder, start, end)).one()
     return coding
+
+
+def _same_span(document: Document, code: Code, coder: User, start: int, end: int):
+    return select(Coding).where(
+        Coding.document_id == document.id,
+        Coding.code_id == code.id,
+        Coding.coder_id == coder.id,
+        Coding.start == start,
+        Coding.end == end,
+    )
 
 
 def get_coding(session: Session, project_id: int, coding_id: int) -> Coding:

@@ -15,3 +15,9 @@ class Forbidden(DomainError):
 
 class Invalid(DomainError):
     status = 400
+
+
+class Conflict(DomainError):
+    """Someone else changed the thing first: reload and try again."""
+
+    status = 409

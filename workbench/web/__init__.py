@@ -8,6 +8,7 @@ from flask import Blueprint, Flask, g, jsonify, render_template, request
 from flask_login import LoginManager
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
 from workbench.config import Settings
@@ -81,6 +82,10 @@ def init_app(app: Flask, settings: Settings) -> None:
     @app.errorhandler(DomainError)
     def domain_error(exc: DomainError):
         return error_response(exc.status, str(exc))
+
+    @app.errorhandler(StaleDataError)
+    def stale(_exc):
+        return error_response(409, "Someone else changed this while you were working on it: reload the page and try again.")
 
     @app.errorhandler(RequestEntityTooLarge)
     def too_large(_exc):
