@@ -1,0 +1,98 @@
+"""The agreement page, its downloads and heatmap, and the disagreement review through the test client."""
+import io
+
+import openpyxl
+import pytest
+from sqlalchemy import func, select
+
+from tests.agreement_service.conftest import build
+from workbench.models import Adjudication, Code
+
+
+@pytest.fixture
+def seeded(app):
+    with app.extensions["workbench.sessions"]() as session:
+        study = build(session)
+        ids = {"project": study["project"].id, "p01": study["p01"].id, "between": study["between"].id,
+               "turn": (study["p01"].utterances[0].start, study["p01"].utterances[0].end)}
+        session.commit()
+    return ids
+
+
+def login(client, name):
+    assert client.post("/login", data={"username": name, "password": "correct horse battery"}).status_code == 302
+
+
+def adjudications(app):
+    with app.extensions["workbench.sessions"]() as session:
+        return session.scalar(select(func.count(Adjudication.id)))
+
+
+def test_agreement_page_table_heatmap_and_downloads(client, seeded):
+    login(client, "vic")
+    p = seeded["project"]
+    page = client.get(f"/projects/{p}/agreement?coders=hannah&coders=tom&unit=utterance").data.decode()
+    assert "Cohen&#39;s kappa" in page and "Trust/Between sectors" not in page and "Between sectors" in page
+    assert 'title="only one category observed">—</td>' in page  # Trust itself: undefined, reason on hover
+    assert "0.500" in page and "heatmap.png" in page
+    assert client.get(f"/projects/{p}/agreement/heatmap.png?coders=hannah&coders=tom").data.startswith(b"\x89PNG")
+    workbook = openpyxl.load_workbook(io.BytesIO(client.get(f"/projects/{p}/agreement.xlsx?coders=hannah&coders=tom").data))
+    rows = list(workbook.active.iter_rows(values_only=True))
+    assert rows[0][:2] == ("code", "units") and rows[0][5] == "Cohen's kappa"
+    between = next(r for r in rows if r[0] == "Trust/Between sectors")
+    assert between[5] == pytest.approx(0.5)
+    csv_text = client.get(f"/projects/{p}/agreement.csv?unit=character&roll_up=1").data.decode("utf-8-sig")
+    assert "unitizing alpha" in csv_text.splitlines()[0]
+    assert "at least two coders" in client.get(f"/projects/{p}/agreement?coders=hannah").data.decode()
+    assert client.get(f"/projects/{p}/agreement.pdf").status_code == 404
+
+
+def test_non_members_get_404(client, seeded):
+    login(client, "nadia")
+    p = seeded["project"]
+    for url in (f"/projects/{p}/agreement", f"/projects/{p}/agreement.csv", f"/projects/{p}/agreement/heatmap.svg",
+                f"/projects/{p}/disagreements"):
+        assert client.get(url).status_code == 404, url
+    assert client.post(f"/projects/{p}/disagreements", data={}).status_code == 404
+
+
+def decision(seeded, **extra):
+    start, end = seeded["turn"]
+    return {"code": seeded["between"], "document": seeded["p01"], "start": start, "end": end, "decision": "coder",
+            "chosen_coder": "tom", "rationale": "the question sets up trust", **extra}
+
+
+def test_review_page_and_adjudication(client, seeded, app):
+    login(client, "hannah")
+    p = seeded["project"]
+    page = client.get(f"/projects/{p}/disagreements?code={seeded['between']}&unit=utterance").data.decode()
+    assert "1 unit(s) where the coders differ" in page and "How did the link with the charity start?" in page
+    assert "Save definition" not in page  # coders review; the owner edits the codebook
+    response = client.post(f"/projects/{p}/disagreements", data=decision(seeded))
+    assert response.status_code == 302
+    page = client.get(response.headers["Location"]).data.decode()
+    assert "the question sets up trust" in page and "Decided: coder" in page
+
+
+def test_viewer_cannot_adjudicate_and_rationale_is_required(client, seeded, app):
+    login(client, "vic")
+    p = seeded["project"]
+    assert client.post(f"/projects/{p}/disagreements", data=decision(seeded)).status_code == 403
+    client.post("/logout")
+    login(client, "tom")
+    response = client.post(f"/projects/{p}/disagreements", data=decision(seeded, rationale=""))
+    assert response.status_code == 400 and b"rationale" in response.data
+    assert adjudications(app) == 0
+
+
+def test_owner_edits_the_definition_from_the_review_page(client, seeded, app):
+    login(client, "olivia")
+    p, code = seeded["project"], seeded["between"]
+    assert "Save definition" in client.get(f"/projects/{p}/disagreements?code={code}").data.decode()
+    fields = {"definition": "Trust between practices and charities.", "inclusion": "Explicit trust", "exclusion": "", "example": "We trust them."}
+    assert client.post(f"/projects/{p}/codes/{code}/definition", data=fields).status_code == 302
+    with app.extensions["workbench.sessions"]() as session:
+        assert session.get(Code, code).definition == "Trust between practices and charities."
+    client.post("/logout")
+    login(client, "tom")
+    assert client.post(f"/projects/{p}/codes/{code}/definition", data=fields).status_code == 403

@@ -1,0 +1,140 @@
+"""compute_agreement: per-code inter-coder agreement on a project, its file exports and heatmap."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from itertools import combinations
+
+import numpy as np
+from sqlalchemy.orm import Session
+
+from workbench.agreement import Agreement, unitizing_alpha
+from workbench.agreement.binary import binary_figures, binary_table, mark_units
+from workbench.agreement.result import undefined
+from workbench.export import agreement_table
+from workbench.export.agreement_table import AgreementRow
+from workbench.models import Project
+from workbench.services import codebook, units
+from workbench.services.errors import Invalid
+
+POOLED = "(all codes pooled)"
+NO_SHARED_DOCUMENT = "no document was coded by every chosen coder"
+# The kappa paradox: near-perfect raw agreement on a rare code still gives a low kappa.
+PARADOX = dict(percent=0.9, kappa=0.4, prevalence=0.1)
+PARADOX_NOTE = "kappa paradox: rare code (high raw agreement; kappa is low because the code is rare)"
+
+
+@dataclass
+class AgreementReport:
+    unit: str
+    roll_up: bool
+    coders: list[str]
+    documents: list[str]
+    kappa_name: str
+    rows: list[AgreementRow]
+    pooled: AgreementRow
+    pairs: list[str]  # "hannah – tom"
+    pairwise: dict[str, np.ndarray]  # "kappa"/"alpha" -> codes × pairs
+    code_ids: list[int]
+
+    def table(self) -> tuple[list[str], list[list]]:
+        head = agreement_table.header(self.coders, self.kappa_name, self.unit == "character")
+        return head, agreement_table.table_rows([*self.rows, self.pooled], self.kappa_name)
+
+
+def _code_rows(session: Session, project_id: int, roll_up: bool):
+    nodes = codebook.codebook(session, project_id)
+    index = {n.code.id: i for i, n in enumerate(nodes)}
+    parent = {n.code.id: n.code.parent_id for n in nodes}
+    # Each code counts for itself; with roll-up also for every ancestor.
+    targets = {}
+    for code_id in index:
+        chain, current = [index[code_id]], parent[code_id]
+        while roll_up and current is not None:
+            chain.append(index[current])
+            current = parent[current]
+        targets[code_id] = chain
+    return nodes, targets
+
+
+def _note(percent: float, kappa: float, prevalence: np.ndarray) -> str:
+    rare = np.nanmean(prevalence) < PARADOX["prevalence"] if np.isfinite(prevalence).any() else False
+    if percent >= PARADOX["percent"] and kappa < PARADOX["kappa"] and rare:
+        return PARADOX_NOTE
+    return ""
+
+
+def _unitizing(data: units.UnitData, targets, n_codes: int) -> list[Agreement]:
+    """u-alpha per code on the documents every chosen coder coded, laid end to end."""
+    shared = [i for i in range(len(data.documents)) if data.coded[:, i].all()]
+    if not shared:
+        return [undefined(NO_SHARED_DOCUMENT)] * n_codes
+    start_of, length = {}, 0
+    for i in shared:
+        start_of[i] = length
+        length += len(data.documents[i].text)
+    spans = [{c: [] for c in data.coders} for _ in range(n_codes)]
+    for code_id, coder, doc, start, end in data.codings:
+        if doc in start_of and code_id in targets:
+            for k in targets[code_id]:
+                spans[k][data.coders[coder]].append((start + start_of[doc], end + start_of[doc]))
+    return [unitizing_alpha(s, length) for s in spans]
+
+
+def compute_agreement(
+    session: Session, project: Project, coders: list[str] | None = None, documents: list[str] | None = None,
+    unit: str = "utterance", roll_up: bool = False,
+) -> AgreementReport:
+    """Per-code binary agreement among ``coders`` (default: everyone but the consensus layer)."""
+    coders = units.check_choice(session, project.id, coders, unit)
+    chosen = units.choose_documents(session, project.id, documents)
+    if not chosen:
+        raise Invalid("The project has no documents to compare yet.")
+    data = units.load_units(session, project.id, coders, chosen, unit)
+    nodes, targets = _code_rows(session, project.id, roll_up)
+    n_codes = len(nodes)
+    if n_codes == 0:
+        raise Invalid("The codebook is empty: there is nothing to compare.")
+    expanded = [(k, coder, doc, s, e) for code_id, coder, doc, s, e in data.codings for k in targets.get(code_id, [])]
+    cols = np.array(expanded, dtype=np.int64).reshape(-1, 5)
+    offsets = data.offsets[cols[:, 2]]
+    marks = mark_units(data.unit_starts, data.unit_ends, cols[:, 0], cols[:, 1], cols[:, 3] + offsets, cols[:, 4] + offsets, n_codes, len(coders))
+    present = data.coded[:, data.unit_document] if len(data.unit_document) else np.zeros((len(coders), 0), dtype=bool)
+
+    figures, pooled = binary_table(marks, present)
+    kappa_key, kappa_name = ("cohen", "Cohen's kappa") if len(coders) == 2 else ("fleiss", "Fleiss' kappa")
+    unitizing = _unitizing(data, targets, n_codes) if unit == "character" else [None] * n_codes
+    rows = []
+    for k, node in enumerate(nodes):
+        kappa = figures.figure(kappa_key, k)
+        rows.append(AgreementRow(
+            node.path, node.depth, int(figures.units[k]), tuple(figures.prevalence[k]), figures.figure("percent", k),
+            kappa, figures.figure("alpha", k), figures.figure("ac1", k), unitizing[k],
+            _note(figures.values["percent"][k], kappa, figures.prevalence[k]),
+        ))
+    pooled_row = AgreementRow(
+        POOLED, 0, int(pooled.units[0]), tuple(pooled.prevalence[0]), pooled.figure("percent", 0),
+        pooled.figure(kappa_key, 0), pooled.figure("alpha", 0), pooled.figure("ac1", 0),
+        None if unit != "character" else undefined("unitizing alpha is reported per code only"),
+    )
+    pairs, pairwise = [], {"kappa": np.empty((n_codes, 0)), "alpha": np.empty((n_codes, 0))}
+    for i, j in combinations(range(len(coders)), 2):
+        pair = binary_figures(marks[:, [i, j]], present[[i, j]])
+        pairs.append(f"{coders[i]} – {coders[j]}")
+        pairwise["kappa"] = np.column_stack([pairwise["kappa"], pair.values["cohen"]])
+        pairwise["alpha"] = np.column_stack([pairwise["alpha"], pair.values["alpha"]])
+    return AgreementReport(unit, roll_up, coders, [d.name for d in chosen], kappa_name, rows, pooled_row, pairs,
+                           pairwise, [n.code.id for n in nodes])
+
+
+def export_agreement(report: AgreementReport, fmt: str) -> bytes:
+    if fmt not in ("csv", "xlsx"):
+        raise Invalid(f"The agreement table comes as csv or xlsx, not {fmt!r}.")
+    head, rows = report.table()
+    return agreement_table.to_file(fmt, head, rows)
+
+
+def agreement_heatmap(report: AgreementReport, metric: str = "kappa", fmt: str = "png") -> bytes:
+    if metric not in ("kappa", "alpha") or fmt not in ("png", "svg"):
+        raise Invalid("The heatmap shows kappa or alpha, as png or svg.")
+    label = "Cohen's kappa" if metric == "kappa" else "Krippendorff's alpha"
+    return agreement_table.heatmap([r.code for r in report.rows], report.pairs, report.pairwise[metric], label, fmt)

@@ -1,0 +1,195 @@
+"""Disagreement review: list the units where coders differ on a code, and adjudicate them into the
+consensus layer (the codings of the reserved user ``consensus``), keeping every decision."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from workbench.models import CONSENSUS_CODER, DECISIONS, Adjudication, Code, Coding, Document, Project, User
+from workbench.services import codebook, coding, documents, projects, units
+from workbench.services.errors import DomainError, Invalid
+
+REVIEW_UNITS = ("utterance", "sentence")
+MAX_RATIONALE = 2000
+
+
+@dataclass
+class CoderVersion:
+    coder: str
+    applied: bool
+    spans: list[tuple[int, int, str]]  # each coded span overlapping the unit, as made, with its text
+
+
+@dataclass
+class Disagreement:
+    document: Document
+    start: int
+    end: int
+    speaker: str
+    text: str
+    versions: list[CoderVersion]
+    decision: Adjudication | None  # the latest one on this unit, if any
+
+
+def consensus_coder(session: Session) -> User:
+    """The consensus layer's user: created on first use, with no password, so never a login."""
+    user = session.scalar(select(User).where(User.username == CONSENSUS_CODER))
+    if user is None:
+        user = User(username=CONSENSUS_CODER, display_name="Consensus", password_hash=None)
+        session.add(user)
+        session.flush()
+    return user
+
+
+def _overlapping(session: Session, document_id: int, code_id: int, start: int, end: int, coder_ids=None) -> list[Coding]:
+    query = select(Coding).where(
+        Coding.document_id == document_id, Coding.code_id == code_id, Coding.start < end, Coding.end > start
+    )
+    if coder_ids is not None:
+        query = query.where(Coding.coder_id.in_(coder_ids))
+    return list(session.scalars(query.order_by(Coding.start, Coding.end, Coding.id)))
+
+
+def _latest_decisions(session: Session, project_id: int, code_id: int) -> dict[tuple[int, int, int], Adjudication]:
+    latest = {}
+    for row in session.scalars(
+        select(Adjudication).where(Adjudication.project_id == project_id, Adjudication.code_id == code_id)
+        .order_by(Adjudication.created_at, Adjudication.id)
+    ):
+        latest[(row.document_id, row.start, row.end)] = row
+    return latest
+
+
+def disagreements(
+    session: Session, project: Project, code: Code, unit: str = "utterance",
+    coders: list[str] | None = None, document_names: list[str] | None = None,
+) -> list[Disagreement]:
+    """Units where the coders who coded the document do not all agree on ``code``."""
+    if unit not in REVIEW_UNITS:
+        raise Invalid(f"Review disagreements by utterance or sentence, not {unit!r}.")
+    coders = units.check_choice(session, project.id, coders, unit)
+    chosen = units.choose_documents(session, project.id, document_names)
+    data = units.load_units(session, project.id, coders, chosen, unit)
+    by_doc: dict[int, list] = {}
+    for code_id, coder, doc, start, end in data.codings:
+        if code_id == code.id:
+            by_doc.setdefault(chosen[doc].id, []).append((data.coders[coder], start, end))
+    latest = _latest_decisions(session, project.id, code.id)
+    out = []
+    for u, doc_index in zip(data.units, data.unit_document):
+        document = chosen[doc_index]
+        present = [c for i, c in enumerate(coders) if data.coded[i, doc_index]]
+        spans = {c: [] for c in present}
+        for coder, start, end in by_doc.get(u.document_id, []):
+            if coder in spans and start < u.end and end > u.start:
+                spans[coder].append((start, end, document.text[start:end]))
+        applied = {bool(spans[c]) for c in present}
+        if len(present) < 2 or len(applied) < 2:
+            continue
+        versions = [CoderVersion(c, bool(spans[c]), spans[c]) for c in present]
+        out.append(Disagreement(document, u.start, u.end, u.speaker, document.text[u.start:u.end], versions,
+                                latest.get((u.document_id, u.start, u.end))))
+    return out
+
+
+def _clear(session: Session, document: Document, code: Code, consensus: User, start: int, end: int) -> None:
+    """Remove the unit's part of the consensus codings of ``code``; parts outside the unit stay."""
+    for existing in _overlapping(session, document.id, code.id, start, end, [consensus.id]):
+        keep = [(existing.start, start), (end, existing.end)]
+        session.delete(existing)
+        session.flush()
+        for s, e in keep:
+            if e > s:
+                coding.apply_code(session, document, code, consensus, s, e, origin="manual")
+
+
+def _add(session: Session, document: Document, code: Code, consensus: User, start: int, end: int) -> None:
+    """Add a span to the consensus layer, merged with consensus spans it overlaps."""
+    for existing in _overlapping(session, document.id, code.id, start, end, [consensus.id]):
+        start, end = min(start, existing.start), max(end, existing.end)
+        session.delete(existing)
+    session.flush()
+    coding.apply_code(session, document, code, consensus, start, end, origin="manual")
+
+
+def adjudicate(
+    session: Session, project: Project, reviewer: User, code_id: int, document_id: int, start: int, end: int,
+    decision: str, rationale: str, chosen_coder: str | None = None, coders: list[str] | None = None,
+) -> Adjudication:
+    """Record a decision on one unit and rewrite the consensus layer there.
+
+    coder: copy that coder's codings of the code overlapping the unit (as they made them);
+    both: the union of the compared coders' spans; neither: no consensus coding in the unit.
+    A later decision on the same unit supersedes this one; both stay in the history."""
+    projects.require(session, reviewer, project.id, "coder")
+    code = codebook.get_code(session, project.id, code_id)
+    document = documents.get_document(session, project.id, document_id)
+    coding.check_span(document, start, end)
+    rationale = (rationale or "").strip()
+    if not rationale:
+        raise Invalid("Write a short rationale for the decision: it is what the history is for.")
+    if len(rationale) > MAX_RATIONALE:
+        raise Invalid(f"Keep the rationale under {MAX_RATIONALE} characters.")
+    if decision not in DECISIONS:
+        raise Invalid(f"Unknown decision {decision!r}: accept one coder's version, both, or neither.")
+    compared = units.check_choice(session, project.id, coders, "utterance")
+    if decision == "coder":
+        if not chosen_coder or chosen_coder not in compared:
+            raise Invalid(f"Choose whose version to accept: one of {', '.join(compared)}.")
+        sources = [chosen_coder]
+    else:
+        sources = compared if decision == "both" else []
+    consensus = consensus_coder(session)
+    source_ids = list(session.scalars(select(User.id).where(User.username.in_(sources)))) if sources else []
+    accepted = _overlapping(session, document.id, code.id, start, end, source_ids) if source_ids else []
+    spans = [(c.start, c.end) for c in accepted]
+    _clear(session, document, code, consensus, start, end)
+    for s, e in spans:
+        _add(session, document, code, consensus, s, e)
+    chosen_id = session.scalar(select(User.id).where(User.username == chosen_coder)) if decision == "coder" else None
+    row = Adjudication(
+        project_id=project.id, document_id=document.id, code_id=code.id, start=start, end=end, decision=decision,
+        chosen_coder_id=chosen_id, rationale=rationale, reviewer_id=reviewer.id,
+    )
+    session.add(row)
+    session.flush()
+    return row
+
+
+@dataclass
+class HistoryEntry:
+    adjudication: Adjudication
+    document: str
+    code: str
+    reviewer: str
+    chosen_coder: str | None
+    superseded: bool
+
+
+def history(session: Session, project: Project, code_id: int | None = None) -> list[HistoryEntry]:
+    """Every decision, newest first; a decision is superseded by a later one on the same unit and code."""
+    query = select(Adjudication).where(Adjudication.project_id == project.id)
+    if code_id is not None:
+        query = query.where(Adjudication.code_id == code_id)
+    rows = list(session.scalars(query.order_by(Adjudication.created_at.desc(), Adjudication.id.desc())))
+    names = {u.id: u.username for u in session.scalars(select(User))}
+    paths = {n.code.id: n.path for n in codebook.codebook(session, project.id)}
+    doc_names = dict(session.execute(select(Document.id, Document.name).where(Document.project_id == project.id)).all())
+    seen, out = set(), []
+    for row in rows:
+        key = (row.document_id, row.code_id, row.start, row.end)
+        out.append(HistoryEntry(row, doc_names.get(row.document_id, ""), paths.get(row.code_id, ""), names.get(row.reviewer_id, ""),
+                                names.get(row.chosen_coder_id), key in seen))
+        seen.add(key)
+    return out
+
+
+def may(session: Session, user: User, project: Project, role: str) -> bool:
+    """Whether the page should offer ``role``'s forms (the routes still check on every post)."""
+    try:
+        projects.require(session, user, project.id, role)
+    except DomainError:
+        return False
+    return True

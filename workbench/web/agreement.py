@@ -1,0 +1,113 @@
+"""Agreement between coders (table, heatmap, downloads) and the disagreement review with consensus."""
+from __future__ import annotations
+
+from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+
+from workbench.models import CONSENSUS_CODER
+from workbench.services import agreement, codebook, consensus, exports, projects, units
+from workbench.services.errors import Invalid, NotFound
+from workbench.web import db
+
+bp = Blueprint("agreement", __name__)
+
+
+def _choice(source) -> dict:
+    """The coders / documents / unit / roll-up a page or download was asked for."""
+    return {
+        "coders": [c for c in source.getlist("coders") if c] or None,
+        "documents": [d for d in source.getlist("documents") if d] or None,
+        "unit": source.get("unit", "utterance"),
+        "roll_up": source.get("roll_up") == "1",
+    }
+
+
+def _query(choice: dict) -> dict:
+    return {"coders": choice["coders"] or [], "documents": choice["documents"] or [], "unit": choice["unit"],
+            "roll_up": "1" if choice["roll_up"] else None}
+
+
+@bp.get("/projects/<int:project_id>/agreement")
+@login_required
+def show(project_id: int):
+    project = projects.require(db(), current_user.user, project_id)
+    choice = _choice(request.args)
+    report, problem = None, None
+    try:
+        report = agreement.compute_agreement(db(), project, **choice)
+    except Invalid as exc:
+        problem = str(exc)
+    return render_template(
+        "agreement.html", project=project, report=report, problem=problem, choice=choice, query=_query(choice),
+        all_coders=units.project_coders(db(), project.id), default_coders=units.default_coders(db(), project.id),
+        documents=units.choose_documents(db(), project.id, None), consensus_name=CONSENSUS_CODER,
+    )
+
+
+@bp.get("/projects/<int:project_id>/agreement.<fmt>")
+@login_required
+def download(project_id: int, fmt: str):
+    project = projects.require(db(), current_user.user, project_id)
+    if fmt not in ("csv", "xlsx"):
+        raise NotFound(f"No agreement table as {fmt}.")
+    report = agreement.compute_agreement(db(), project, **_choice(request.args))
+    return Response(
+        agreement.export_agreement(report, fmt), mimetype=exports.MIMETYPES[fmt],
+        headers={"Content-Disposition": f'attachment; filename="agreement-project-{project.id}-{report.unit}.{fmt}"'},
+    )
+
+
+@bp.get("/projects/<int:project_id>/agreement/heatmap.<fmt>")
+@login_required
+def heatmap(project_id: int, fmt: str):
+    project = projects.require(db(), current_user.user, project_id)
+    if fmt not in ("png", "svg"):
+        raise NotFound(f"No heatmap as {fmt}.")
+    report = agreement.compute_agreement(db(), project, **_choice(request.args))
+    return Response(agreement.agreement_heatmap(report, request.args.get("metric", "kappa"), fmt), mimetype=exports.MIMETYPES[fmt])
+
+
+@bp.get("/projects/<int:project_id>/disagreements")
+@login_required
+def disagreements(project_id: int):
+    project = projects.require(db(), current_user.user, project_id)
+    nodes = codebook.codebook(db(), project.id)
+    if not nodes:
+        raise Invalid("The codebook is empty: there is nothing to review.")
+    code_id = request.args.get("code", type=int) or nodes[0].code.id
+    code = codebook.get_code(db(), project.id, code_id)
+    choice = _choice(request.args)
+    found = consensus.disagreements(db(), project, code, choice["unit"], choice["coders"], choice["documents"])
+    return render_template(
+        "disagreements.html", project=project, code=code, nodes=nodes, found=found, choice=choice,
+        history=consensus.history(db(), project, code.id), may_review=consensus.may(db(), current_user.user, project, "coder"),
+        may_edit=consensus.may(db(), current_user.user, project, "owner"), all_coders=units.project_coders(db(), project.id),
+        path=next(n.path for n in nodes if n.code.id == code.id),
+    )
+
+
+@bp.post("/projects/<int:project_id>/disagreements")
+@login_required
+def adjudicate(project_id: int):
+    project = projects.require(db(), current_user.user, project_id, "coder")
+    form = request.form
+    try:
+        start, end, code_id, document_id = (int(form.get(k, "")) for k in ("start", "end", "code", "document"))
+    except ValueError:
+        raise Invalid("The decision form is incomplete: reload the page and try again.") from None
+    coders = [c for c in form.getlist("coders") if c] or None
+    consensus.adjudicate(db(), project, current_user.user, code_id, document_id, start, end, form.get("decision", ""),
+                         form.get("rationale", ""), form.get("chosen_coder") or None, coders)
+    flash("Decision recorded in the consensus layer.", "ok")
+    return redirect(url_for("agreement.disagreements", project_id=project.id, code=code_id, unit=form.get("unit", "utterance"),
+                            coders=coders or []))
+
+
+@bp.post("/projects/<int:project_id>/codes/<int:code_id>/definition")
+@login_required
+def edit_definition(project_id: int, code_id: int):
+    project = projects.require(db(), current_user.user, project_id, "owner")
+    code = codebook.get_code(db(), project.id, code_id)
+    codebook.update_code(db(), code, **{k: request.form.get(k, "") for k in codebook.TEXT_FIELDS})
+    flash(f"Definition of {code.name!r} saved.", "ok")
+    return redirect(url_for("agreement.disagreements", project_id=project.id, code=code.id, unit=request.form.get("unit", "utterance")))
