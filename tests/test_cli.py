@@ -60,3 +60,37 @@ def test_cli_errors_are_clear(cli, tmp_path):
     cli(["create-project", "P"])
     result = cli(["apply-codings", "P", str(bad)])
     assert result.exit_code == 1 and "needs columns" in result.output
+
+
+def test_demo_serve_really_serves(tmp_path):
+    """The README's run command ends in `workbench demo --serve`: it must answer on the printed URL."""
+    import os
+    import socket
+    import subprocess
+    import sys
+    import time
+    import urllib.request
+    from pathlib import Path
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    env = {k: v for k, v in os.environ.items() if k != "WORKBENCH_DATABASE_URL"} | {"WORKBENCH_INSTANCE": str(tmp_path)}
+    workbench = Path(sys.executable).with_name("workbench")
+    server = subprocess.Popen([str(workbench), "demo", "--serve", "--port", str(port)], env=env,
+                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        deadline = time.monotonic() + 90
+        while True:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/login", timeout=2) as response:
+                    assert response.status == 200 and b"Sign in" in response.read()
+                    break
+            except OSError:
+                assert server.poll() is None, server.stdout.read()
+                assert time.monotonic() < deadline, "the demo server did not answer within 90 s"
+                time.sleep(0.5)
+    finally:
+        server.terminate()
+        output = server.communicate(timeout=10)[0]
+    assert f"http://127.0.0.1:{port}/" in output and "demo-password" in output

@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 from flask import current_app
 from tqdm import tqdm
+from werkzeug.serving import run_simple
 
 from workbench.cli import main, transaction
 from workbench.db import upgrade
@@ -154,4 +155,5 @@ def demo_command(serve: bool, host: str, port: int):
         click.echo(f"{'Loaded' if created else 'Found'} demo project {project.name!r}.")
     if serve:
         click.echo(f"\n  Open http://{host}:{port}/  and sign in as {demo.DEMO_USER!r} with password {demo.DEMO_PASSWORD!r}.\n")
-        current_app.run(host=host, port=port, debug=False, use_reloader=False)
+        # Flask refuses app.run() inside its own CLI, so serve with werkzeug directly.
+        run_simple(host, port, current_app._get_current_object(), threaded=True)

@@ -5,7 +5,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from workbench.models import ROLES, Project, ProjectMember, User
+from workbench.models import CONSENSUS_CODER, ROLES, Project, ProjectMember, User
 from workbench.services.errors import Forbidden, Invalid, NotFound
 
 # A viewer may read and export, a coder may also code, an owner may also manage.
@@ -25,6 +25,8 @@ def get_or_create_user(session: Session, username: str, display_name: str = "") 
 
 
 def set_password(user: User, password: str) -> None:
+    if user.username == CONSENSUS_CODER:
+        raise Invalid(f"{CONSENSUS_CODER!r} is the consensus coding layer, not a person: it cannot sign in.")
     if len(password) < 8:
         raise Invalid("Choose a password of at least 8 characters.")
     user.password_hash = generate_password_hash(password, method="scrypt")
