@@ -5,9 +5,9 @@ import sys
 from pathlib import Path
 
 import click
+import waitress
 from flask import current_app
 from tqdm import tqdm
-from werkzeug.serving import run_simple
 
 from workbench.cli import main, transaction
 from workbench.db import upgrade
@@ -155,5 +155,5 @@ def demo_command(serve: bool, host: str, port: int):
         click.echo(f"{'Loaded' if created else 'Found'} demo project {project.name!r}.")
     if serve:
         click.echo(f"\n  Open http://{host}:{port}/  and sign in as {demo.DEMO_USER!r} with password {demo.DEMO_PASSWORD!r}.\n")
-        # Flask refuses app.run() inside its own CLI, so serve with werkzeug directly.
-        run_simple(host, port, current_app._get_current_object(), threaded=True)
+        # A production WSGI server (Flask refuses app.run() inside its own CLI anyway).
+        waitress.serve(current_app._get_current_object(), host=host, port=port, threads=8)
