@@ -48,6 +48,15 @@ def init_app(app: Flask, settings: Settings) -> None:
     csrf.init_app(app)
     login_manager.init_app(app)
 
+    @login_manager.unauthorized_handler
+    def unauthorized():
+        # Pages send people to the sign-in form; scripts calling the API get a plain 401.
+        if request.path.startswith("/api/"):
+            return error_response(401, "Sign in first: this API needs a signed-in session.")
+        from flask import redirect, url_for
+
+        return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
+
     @login_manager.user_loader
     def load_user(user_id: str):
         user = db().get(User, int(user_id)) if user_id.isdigit() else None
