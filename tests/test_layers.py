@@ -4,7 +4,7 @@ import sys
 
 import pytest
 
-PURE = ["workbench.importers", "workbench.agreement", "workbench.export"]
+PURE = ["workbench.importers", "workbench.agreement", "workbench.export", "workbench.refi"]
 
 
 @pytest.mark.parametrize("package", PURE)

@@ -4,14 +4,13 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterable, Sequence
-from datetime import datetime
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
 
-# Fixed document properties so identical tables give identical files.
-FIXED_TIME = datetime(2000, 1, 1)
+from workbench.export.package import FIXED_TIME, stable_package
 
 
 def to_csv(header: Sequence[str], rows: Iterable[Sequence]) -> bytes:
@@ -30,14 +29,14 @@ def to_xlsx(header: Sequence[str], rows: Iterable[Sequence], sheet_title: str, c
     sheet = workbook.create_sheet(sheet_title[:31])
     sheet.freeze_panes = "A2"
     for index, width in (column_widths or {}).items():
-        sheet.column_dimensions[_column_letter(index)].width = width
+        sheet.column_dimensions[get_column_letter(index + 1)].width = width
     bold = Font(bold=True)
     sheet.append([_cell(sheet, name, font=bold) for name in header])
     for row in rows:
         sheet.append([_cell(sheet, value) if isinstance(value, str) else value for value in row])
     buffer = io.BytesIO()
     workbook.save(buffer)
-    return buffer.getvalue()
+    return stable_package(buffer.getvalue())
 
 
 def _cell(sheet, value: str, font: Font | None = None) -> WriteOnlyCell:
@@ -47,12 +46,3 @@ def _cell(sheet, value: str, font: Font | None = None) -> WriteOnlyCell:
     if font is not None:
         cell.font = font
     return cell
-
-
-def _column_letter(index: int) -> str:
-    letters = ""
-    index += 1
-    while index:
-        index, remainder = divmod(index - 1, 26)
-        letters = chr(65 + remainder) + letters
-    return letters

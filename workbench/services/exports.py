@@ -80,9 +80,17 @@ def export_frequency(session: Session, project: Project, fmt: str = "csv") -> by
 
 # Every export the web page and `workbench export KIND` offer: kind -> (function, formats).
 # A function takes (session, project, fmt) and returns the file's bytes.
+from workbench.services import refi, reports  # noqa: E402  (they use coded_documents above)
+
 KINDS = {
     "matrix": (export_matrix, ("csv", "xlsx")),
     "frequency": (export_frequency, ("csv", "xlsx")),
+    "thematic": (reports.export_thematic, ("docx", "csv", "xlsx")),
+    "codebook": (reports.export_codebook, ("docx", "csv", "qdc")),
+    "framework": (reports.export_framework, ("xlsx",)),
+    "cooccurrence": (reports.export_cooccurrence, ("csv", "xlsx", "png", "svg")),
+    "frequency-by-attribute": (reports.export_frequency_by_attribute, ("csv", "xlsx", "png", "svg")),
+    "refi": (refi.export_qdpx, ("qdpx",)),
 }
 
 

@@ -1,0 +1,71 @@
+"""`workbench import-refi` and `workbench export-refi`: REFI-QDA exchange with NVivo, ATLAS.ti, MAXQDA."""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+from sqlalchemy import select
+from tqdm import tqdm
+
+from workbench.cli import main, transaction
+from workbench.models import Project
+from workbench.services import projects, refi
+from workbench.services.errors import Invalid
+
+
+def _bar(desc: str):
+    return lambda items: tqdm(items, desc=desc, unit="source", file=sys.stderr)
+
+
+def _free_name(session, name: str) -> str:
+    candidate, n = name, 1
+    while session.scalar(select(Project.id).where(Project.name == candidate)) is not None:
+        n += 1
+        candidate = f"{name} (imported{'' if n == 2 else f' {n - 1}'})"
+    return candidate
+
+
+@main.command("import-refi")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--project", help="Import into this project (name or id); a .qdpx creates a new project if it does not exist.")
+@click.option("--coder", default="imported", show_default=True, help="User name for codings and notes that name no user.")
+def import_refi_command(file: Path, project: str | None, coder: str):
+    """Import a REFI-QDA project (.qdpx) or codebook (.qdc) made by NVivo, ATLAS.ti, MAXQDA or workbench."""
+    data = file.read_bytes()
+    with transaction() as session:
+        importer = projects.get_or_create_user(session, coder)
+        if file.suffix.lower() == ".qdc":
+            if not project:
+                raise Invalid("A codebook (.qdc) goes into an existing project: add --project NAME.")
+            summary = refi.import_codebook(session, projects.find_project(session, project), data)
+        else:
+            target = None
+            if project:
+                try:
+                    target = projects.find_project(session, project)
+                except Exception:
+                    target = None
+            if target is None:
+                from workbench.refi import RefiError, read_project
+
+                try:
+                    name = project or read_project(data).name
+                except RefiError as exc:
+                    raise Invalid(str(exc)) from None
+                target = projects.create_project(session, _free_name(session, name), importer)
+            summary = refi.import_project(session, target, data, importer, progress=_bar("Reading"))
+        click.echo(f"Imported into {summary.project.name!r} (id {summary.project.id}): {summary.describe()}.")
+        for warning in summary.warnings:
+            click.echo(f"  skipped/changed: {warning}", err=True)
+
+
+@main.command("export-refi")
+@click.argument("project")
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path), help="The .qdpx file to write.")
+def export_refi_command(project: str, output: Path):
+    """Export PROJECT as a REFI-QDA .qdpx, with a progress bar over its sources."""
+    with transaction() as session:
+        data = refi.export_qdpx(session, projects.find_project(session, project), progress=_bar("Writing"))
+    output.write_bytes(data)
+    click.echo(f"Wrote {output} ({len(data):,} bytes).")

@@ -1,0 +1,108 @@
+"""The thematic table for a paper: theme, subtheme, definition, counts and illustrative quotes.
+
+Quote rule (when a researcher has not pinned exemplars, and to fill up after pinned ones): from the
+code's own codings, take quotes one at a time, each time preferring in this order (1) a participant
+not yet quoted, (2) a role not yet quoted, (3) a quote of 15–60 words, (4) a consensus coding, then
+document name, position and coder, so the choice is the same on every run."""
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from workbench.export import docx_tables
+
+CONSENSUS = "consensus"
+MIN_WORDS, MAX_WORDS, LONGEST_QUOTE = 15, 60, 80
+HEADER = ["theme", "subtheme", "definition", "participants", "documents", "codings", "quotes"]
+
+
+@dataclass(frozen=True)
+class Passage:
+    """One coded passage that could illustrate a code."""
+
+    text: str
+    document: str
+    participant: str
+    role: str
+    coder: str
+    start: int
+    coding_id: int = 0
+    pinned: int | None = None  # position among pinned exemplars, None if not pinned
+
+    @property
+    def words(self) -> int:
+        return len(self.text.split())
+
+    def cite(self) -> str:
+        quote = " ".join(self.text.split())
+        words = quote.split(" ")
+        if len(words) > LONGEST_QUOTE:
+            quote = " ".join(words[:LONGEST_QUOTE]) + " …"
+        who = ", ".join(x for x in (self.participant, self.role) if x)
+        return f"“{quote}” ({who})" if who else f"“{quote}”"
+
+
+@dataclass
+class ThemeRow:
+    path: str
+    name: str
+    depth: int
+    definition: str
+    participants: int
+    documents: int
+    codings: int
+    quotes: list[Passage] = field(default_factory=list)
+
+
+def choose_quotes(passages: Sequence[Passage], count: int = 3) -> list[Passage]:
+    """Pinned exemplars first (in their order), then the documented rule above."""
+    pinned = sorted((p for p in passages if p.pinned is not None), key=lambda p: p.pinned)[:count]
+    chosen = list(pinned)
+    seen_text = {" ".join(p.text.split()) for p in chosen}
+    remaining = [p for p in passages if p.pinned is None and " ".join(p.text.split()) not in seen_text]
+    while len(chosen) < count and remaining:
+        people = {p.participant for p in chosen}
+        roles = {p.role for p in chosen}
+
+        def rank(p: Passage):
+            return (p.participant in people, p.role in roles, not MIN_WORDS <= p.words <= MAX_WORDS,
+                    p.coder != CONSENSUS, p.document, p.start, p.coder)
+
+        best = min(remaining, key=rank)
+        chosen.append(best)
+        text = " ".join(best.text.split())
+        remaining = [p for p in remaining if " ".join(p.text.split()) != text]
+    return chosen
+
+
+def _split(row: ThemeRow) -> tuple[str, str]:
+    """Theme and subtheme columns: a top-level code is a theme; deeper codes show their path below it."""
+    parts = row.path.split("/")
+    return (parts[0], "") if len(parts) == 1 else (parts[0], " / ".join(parts[1:]))
+
+
+def table_rows(rows: Sequence[ThemeRow]) -> list[list]:
+    out = []
+    for row in rows:
+        theme, subtheme = _split(row)
+        out.append([theme, subtheme, row.definition, row.participants, row.documents, row.codings,
+                    "\n".join(q.cite() for q in row.quotes)])
+    return out
+
+
+WIDTHS_CM = [2.8, 3.0, 5.0, 2.6, 2.5, 2.0, 8.2]
+
+
+def to_docx(title: str, rows: Sequence[ThemeRow], note: str) -> bytes:
+    """A landscape Word table, header row repeated on each page; quotes one per paragraph."""
+    document = docx_tables.new_document(title, landscape=True, font_size=9)
+    document.add_heading(title, level=1)
+    document.add_paragraph(note)
+    table = docx_tables.add_table(document, ["Theme", "Subtheme", "Definition", "Participants", "Documents", "Codings", "Illustrative quotes"], WIDTHS_CM)
+    for row in rows:
+        theme, subtheme = _split(row)
+        quotes = [q.cite() for q in row.quotes] or ["—"]
+        first = [(theme, True)] if not subtheme else [theme]
+        docx_tables.add_row(table, [first, subtheme, row.definition, str(row.participants), str(row.documents),
+                                    str(row.codings), quotes], WIDTHS_CM)
+    return docx_tables.save(document)

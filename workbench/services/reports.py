@@ -1,0 +1,200 @@
+"""Snapshots of a project for the exports researchers put in papers, and pinned exemplar quotes.
+
+Counting rules (stated once, used by every report):
+- participants: distinct cases with at least one coding of the code or any of its subcodes, by any
+  coder (the consensus coder included: it is a union, so nobody is counted twice). A document not
+  linked to a case counts as its own participant, named after the document.
+- documents: distinct documents with such a coding; codings: codings of the code and its subcodes by
+  all coders (two coders coding the same passage count twice).
+- quotes come from the code's own codings (see export/thematic.py for the rule)."""
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from workbench.export import charts, codebook_doc, cooccurrence, framework, tables, thematic
+from workbench.models import Case, Code, Coding, Document, Exemplar, Project, User
+from workbench.services import codebook as codebook_service
+from workbench.services import refi as refi_service
+from workbench.services.coding import get_coding
+from workbench.services.errors import Invalid, NotFound
+
+QUOTES_PER_THEME = 3
+DEFAULT_ATTRIBUTE = "role"
+
+
+@dataclass(frozen=True)
+class CodedSpan:
+    coding_id: int
+    code_id: int
+    document: str
+    participant: str
+    attributes: dict
+    coder: str
+    start: int
+    end: int
+    text: str
+
+
+def _spans(session: Session, project: Project) -> list[CodedSpan]:
+    cases = {c.id: c for c in session.scalars(select(Case).where(Case.project_id == project.id))}
+    rows = session.execute(
+        select(Coding.id, Coding.code_id, Document.name, Document.text, Document.case_id, User.username, Coding.start, Coding.end)
+        .join(Document, Document.id == Coding.document_id).join(User, User.id == Coding.coder_id)
+        .where(Document.project_id == project.id).order_by(Document.name, Coding.start, Coding.end, Coding.id)
+    ).all()
+    out = []
+    for cid, code_id, name, text, case_id, coder, start, end in rows:
+        case = cases.get(case_id)
+        out.append(CodedSpan(cid, code_id, name, case.participant_id if case else name,
+                             case.attribute_map() if case else {}, coder, start, end, text[start:end]))
+    return out
+
+
+def _descendants(nodes) -> dict[int, set[int]]:
+    """code id -> its own id and all its subcodes' ids."""
+    out: dict[int, set[int]] = {}
+    for node in nodes:
+        out[node.code.id] = {node.code.id}
+    for node in reversed(nodes):  # children come after parents in depth-first order
+        if node.code.parent_id in out:
+            out[node.code.parent_id] |= out[node.code.id]
+    return out
+
+
+def thematic_rows(session: Session, project: Project, count: int = QUOTES_PER_THEME) -> list[thematic.ThemeRow]:
+    nodes = codebook_service.codebook(session, project.id)
+    spans = _spans(session, project)
+    by_code: dict[int, list[CodedSpan]] = defaultdict(list)
+    for span in spans:
+        by_code[span.code_id].append(span)
+    pinned = {(e.code_id, e.coding_id): e.position for e in session.scalars(
+        select(Exemplar).join(Code).where(Code.project_id == project.id))}
+    rows = []
+    for node in nodes:
+        family = [s for cid in sorted(_descendants(nodes)[node.code.id]) for s in by_code[cid]]
+        passages = [thematic.Passage(s.text, s.document, s.participant, s.attributes.get(DEFAULT_ATTRIBUTE, ""), s.coder,
+                                     s.start, s.coding_id, pinned.get((node.code.id, s.coding_id)))
+                    for s in by_code[node.code.id]]
+        rows.append(thematic.ThemeRow(node.path, node.code.name, node.depth, node.code.definition,
+                                      len({s.participant for s in family}), len({s.document for s in family}),
+                                      len(family), thematic.choose_quotes(passages, count)))
+    return rows
+
+
+NOTE = ("Participants, documents and codings count the code and its subcodes, by all coders. Quotes: pinned "
+        "exemplars first, then passages from different participants and roles, preferring 15–60 words.")
+
+
+def export_thematic(session: Session, project: Project, fmt: str = "docx") -> bytes:
+    rows = thematic_rows(session, project)
+    if fmt == "docx":
+        return thematic.to_docx(f"Thematic table: {project.name}", rows, NOTE)
+    return _table(fmt, thematic.HEADER, thematic.table_rows(rows), "Thematic table", {0: 22, 1: 26, 2: 40, 6: 90})
+
+
+def _table(fmt: str, header, rows, sheet: str, widths=None) -> bytes:
+    if fmt == "csv":
+        return tables.to_csv(header, rows)
+    if fmt == "xlsx":
+        return cooccurrence.workbook_bytes([(sheet, list(header), list(rows))])
+    raise Invalid(f"Unknown format {fmt!r}.")
+
+
+def codebook_entries(session: Session, project: Project) -> list[codebook_doc.CodebookEntry]:
+    nodes = codebook_service.codebook(session, project.id, with_counts=True)
+    family = _descendants(nodes)
+    spans = _spans(session, project)
+    numbers = codebook_doc.numbers([n.depth for n in nodes])
+    entries = []
+    for number, node in zip(numbers, nodes):
+        mine = [s for s in spans if s.code_id in family[node.code.id]]
+        c = node.code
+        entries.append(codebook_doc.CodebookEntry(
+            number, c.name, node.path, node.depth, c.definition, c.inclusion, c.exclusion, c.example, c.colour,
+            node.direct_count, node.total_count, len({s.participant for s in mine}), len({s.document for s in mine})))
+    return entries
+
+
+def export_codebook(session: Session, project: Project, fmt: str = "docx") -> bytes:
+    if fmt == "qdc":
+        return refi_service.export_qdc(session, project)
+    entries = codebook_entries(session, project)
+    if fmt == "docx":
+        return codebook_doc.to_docx(f"Codebook: {project.name}", entries)
+    return codebook_doc.to_csv(entries)
+
+
+def export_framework(session: Session, project: Project, fmt: str = "xlsx", counts: bool = False) -> bytes:
+    nodes = codebook_service.codebook(session, project.id)
+    themes = [n for n in nodes if n.depth == 0]
+    family = _descendants(nodes)
+    theme_of = {cid: t.path for t in themes for cid in family[t.code.id]}
+    cases: dict[str, framework.FrameworkCase] = {}
+    for case in session.scalars(select(Case).where(Case.project_id == project.id).order_by(Case.participant_id)):
+        cases[case.participant_id] = framework.FrameworkCase(case.participant_id, case.attribute_map())
+    for span in _spans(session, project):
+        row = cases.setdefault(span.participant, framework.FrameworkCase(span.participant, span.attributes))
+        quote = " ".join(span.text.split())
+        quotes = row.cells.setdefault(theme_of[span.code_id], [])
+        if quote not in quotes:  # the same passage coded by two coders is shown once
+            quotes.append(quote)
+    attributes = sorted({a for c in cases.values() for a in c.attributes})
+    return framework.to_xlsx(attributes, [t.path for t in themes], sorted(cases.values(), key=lambda c: c.participant), counts)
+
+
+def _coded_documents(session: Session, project: Project):
+    # Imported here: services/exports.py lists these reports in its KINDS, so it imports this module.
+    from workbench.services.exports import coded_documents
+
+    return coded_documents(session, project.id)
+
+
+def export_cooccurrence(session: Session, project: Project, fmt: str = "csv") -> bytes:
+    paths, documents = _coded_documents(session, project)
+    result = cooccurrence.cooccurrence(paths, documents)
+    if fmt in ("png", "svg"):
+        return charts.heatmap(paths, result.counts, "Co-occurring codings within a segment (same coder)", fmt)
+    if fmt == "csv":
+        return tables.to_csv(cooccurrence.PAIR_HEADER, result.pairs())
+    return cooccurrence.workbook_bytes(cooccurrence.cooccurrence_sheets(result))
+
+
+def export_frequency_by_attribute(session: Session, project: Project, fmt: str = "csv", attribute: str = DEFAULT_ATTRIBUTE) -> bytes:
+    paths, documents = _coded_documents(session, project)
+    value_of = {}
+    for name, case in session.execute(select(Document.name, Case).join(Case, Case.id == Document.case_id).where(Document.project_id == project.id)):
+        value = case.attribute_map().get(attribute)
+        if value:
+            value_of[name] = value
+    values, counts = cooccurrence.frequency_by_attribute(paths, documents, value_of)
+    if fmt in ("png", "svg"):
+        series = {v: [row[k] for row in counts] for k, v in enumerate(values)}
+        return charts.grouped_bars(paths, series, f"Codings by {attribute}", fmt)
+    header = ["code", *values, "total"]
+    return _table(fmt, header, [[p, *row, sum(row)] for p, row in zip(paths, counts)], f"Codings by {attribute}")
+
+
+def pin_exemplar(session: Session, project: Project, coding_id: int, user: User) -> Exemplar:
+    """Pin a coding as an illustrative quote for its code; it goes after the code's other exemplars."""
+    coding = get_coding(session, project.id, coding_id)
+    existing = session.get(Exemplar, (coding.code_id, coding.id))
+    if existing is not None:
+        return existing
+    position = session.scalar(select(func.coalesce(func.max(Exemplar.position) + 1, 0)).where(Exemplar.code_id == coding.code_id))
+    exemplar = Exemplar(code_id=coding.code_id, coding_id=coding.id, pinned_by=user.id, position=position)
+    session.add(exemplar)
+    session.flush()
+    return exemplar
+
+
+def unpin_exemplar(session: Session, project: Project, coding_id: int) -> None:
+    coding = get_coding(session, project.id, coding_id)
+    exemplar = session.get(Exemplar, (coding.code_id, coding.id))
+    if exemplar is None:
+        raise NotFound("That coding is not pinned as an exemplar.")
+    session.delete(exemplar)
+    session.flush()

@@ -1,0 +1,73 @@
+"""The project's export page: every download, charts, REFI-QDA import, pinning exemplar quotes."""
+from __future__ import annotations
+
+from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+
+from workbench.services import cases, exports, projects, refi, reports
+from workbench.services.errors import Invalid
+from workbench.web import db
+
+bp = Blueprint("export_page", __name__)
+
+DESCRIPTIONS = {
+    "thematic": "Thematic table: themes and subthemes, definitions, counts and illustrative quotes, for a paper.",
+    "codebook": "Codebook: numbered hierarchy, definitions, when to use, examples and counts (.qdc for other tools).",
+    "framework": "Framework matrix: participants × themes with the coded quotes, case attributes first, filterable.",
+    "matrix": "Coded matrix: one row per segment and coder, one 0/1 column per code, for R, pandas or SPSS.",
+    "frequency": "Code × document frequencies.",
+    "cooccurrence": "Co-occurrence of codes within a segment (same coder): counts and c-coefficients, heatmap.",
+    "frequency-by-attribute": "Codings per code by participant role, as a table and a bar chart.",
+    "refi": "REFI-QDA project (.qdpx) for NVivo, ATLAS.ti or MAXQDA: codebook, transcripts, every coder's codings, cases, memos.",
+}
+
+
+@bp.get("/projects/<int:project_id>/exports")
+@login_required
+def show(project_id: int):
+    project = projects.require(db(), current_user.user, project_id)
+    attributes = sorted({a.name for case in cases.list_cases(db(), project.id) for a in case.attributes})
+    return render_template("exports.html", project=project, kinds=exports.KINDS, descriptions=DESCRIPTIONS,
+                           attributes=attributes, themes=reports.thematic_rows(db(), project))
+
+
+@bp.get("/projects/<int:project_id>/export/frequency-by/<attribute>.<fmt>")
+@login_required
+def frequency_by(project_id: int, attribute: str, fmt: str):
+    project = projects.require(db(), current_user.user, project_id)
+    if fmt not in exports.KINDS["frequency-by-attribute"][1]:
+        raise Invalid(f"The chart comes as csv, xlsx, png or svg, not {fmt!r}.")
+    data = reports.export_frequency_by_attribute(db(), project, fmt, attribute)
+    return Response(data, mimetype=exports.MIMETYPES.get(fmt, "application/octet-stream"),
+                    headers={"Content-Disposition": f'attachment; filename="codings-by-{attribute}-project-{project.id}.{fmt}"'})
+
+
+@bp.post("/projects/<int:project_id>/import-refi")
+@login_required
+def import_refi(project_id: int):
+    project = projects.require(db(), current_user.user, project_id, "owner")
+    upload = request.files.get("file")
+    if not upload or not upload.filename:
+        raise Invalid("Choose a .qdpx project or .qdc codebook to import first.")
+    data = upload.read()
+    if upload.filename.lower().endswith(".qdc"):
+        summary = refi.import_codebook(db(), project, data)
+    else:
+        summary = refi.import_project(db(), project, data, current_user.user)
+    flash(f"Imported {upload.filename}: {summary.describe()}.", "ok")
+    for warning in summary.warnings[:20]:
+        flash(f"Skipped or changed: {warning}", "warning")
+    return redirect(url_for("export_page.show", project_id=project.id))
+
+
+@bp.post("/projects/<int:project_id>/exemplars/<int:coding_id>/<action>")
+@login_required
+def exemplar(project_id: int, coding_id: int, action: str):
+    project = projects.require(db(), current_user.user, project_id, "coder")
+    if action == "pin":
+        reports.pin_exemplar(db(), project, coding_id, current_user.user)
+    elif action == "unpin":
+        reports.unpin_exemplar(db(), project, coding_id)
+    else:
+        raise Invalid("Use pin or unpin.")
+    return redirect(url_for("export_page.show", project_id=project.id) + "#thematic-preview")
