@@ -1,0 +1,168 @@
+"""Every registered route × every role: anonymous, non-member, viewer, coder, owner.
+
+A route missing from RULES fails the test, so no new route ships without a decision on who may use
+it. Non-members get 404 for every project URL (never a hint the project exists); a role below the
+route's rule gets 403; a refused request changes nothing (the audit log does not grow)."""
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import func, select
+
+from tests.sample_data import SMALL_CODEBOOK
+from workbench.app import create_app
+from workbench.config import Settings
+from workbench.models import AuditEntry, Memo
+from workbench.services import codebook, coding, documents, invitations, projects
+
+# (endpoint, method) -> who may use it: "public", "signed-in", or the least project role.
+RULES = {
+    ("static", "GET"): "public",
+    ("auth.login", "GET"): "public",
+    ("auth.login", "POST"): "public",
+    ("team.accept", "GET"): "public",
+    ("team.accept", "POST"): "public",
+    ("auth.logout", "POST"): "signed-in",
+    ("projects.index", "GET"): "signed-in",
+    ("projects.create", "POST"): "signed-in",
+    ("projects.show", "GET"): "viewer",
+    ("projects.upload_documents", "POST"): "coder",
+    ("projects.upload_cases", "POST"): "owner",
+    ("documents.show", "GET"): "viewer",
+    ("codebook.show", "GET"): "viewer",
+    ("codebook.export_yaml", "GET"): "viewer",
+    ("codebook.import_yaml", "POST"): "owner",
+    ("codebook.api_create", "POST"): "owner",
+    ("codebook.api_update", "PATCH"): "owner",
+    ("codebook.api_merge", "POST"): "owner",
+    ("codebook.api_move", "POST"): "owner",
+    ("coding_api.list_codings", "GET"): "viewer",
+    ("coding_api.apply", "POST"): "coder",
+    ("coding_api.detail", "GET"): "viewer",
+    ("coding_api.remove", "DELETE"): "owner",  # the coding belongs to the owner: a coder removes only their own
+    ("coding_api.list_memos", "GET"): "viewer",
+    ("coding_api.create_memo", "POST"): "coder",
+    ("coding_api.update_memo", "PUT"): "owner",  # the memo is the owner's
+    ("coding_api.delete_memo", "DELETE"): "owner",
+    ("retrieval.code", "GET"): "viewer",
+    ("retrieval.search", "GET"): "viewer",
+    ("suggestions.for_span", "GET"): "coder",
+    ("suggestions.accept", "POST"): "coder",
+    ("suggestions.reject", "POST"): "coder",
+    ("suggestions.for_document", "POST"): "coder",
+    ("agreement.show", "GET"): "viewer",
+    ("agreement.download", "GET"): "viewer",
+    ("agreement.heatmap", "GET"): "viewer",
+    ("agreement.disagreements", "GET"): "viewer",
+    ("agreement.adjudicate", "POST"): "coder",
+    ("agreement.edit_definition", "POST"): "owner",
+    ("exports.download", "GET"): "viewer",
+    ("export_page.show", "GET"): "viewer",
+    ("export_page.frequency_by", "GET"): "viewer",
+    ("export_page.exemplar", "POST"): "coder",
+    ("export_page.import_refi", "POST"): "owner",
+    ("team.show", "GET"): "owner",
+    ("team.invite", "POST"): "owner",
+    ("team.change_role", "POST"): "owner",
+    ("team.remove", "POST"): "owner",
+    ("team.blind", "POST"): "owner",
+    ("audit_log.show", "GET"): "owner",
+    ("audit_log.download", "GET"): "owner",
+}
+# Path values that differ from the defaults in the `world` fixture.
+VALUES = {"agreement.heatmap": {"fmt": "svg"}, "export_page.frequency_by": {"fmt": "csv"}}
+RANK = {"viewer": 0, "coder": 1, "owner": 2}
+ROLES = ["anonymous", "non-member", "viewer", "coder", "owner"]
+
+
+def _routes() -> list[tuple[str, str, str]]:
+    app = create_app(Settings(database_url="sqlite://", secret_key="routes"))
+    return sorted(
+        (rule.endpoint, method, rule.rule)
+        for rule in app.url_map.iter_rules()
+        for method in rule.methods - {"HEAD", "OPTIONS"}
+    )
+
+
+ROUTES = _routes()
+
+
+def test_every_route_has_a_rule():
+    missing = [f"{endpoint} {method} {path}" for endpoint, method, path in ROUTES if (endpoint, method) not in RULES]
+    stale = [key for key in RULES if key not in {(e, m) for e, m, _ in ROUTES}]
+    assert not missing, "routes without an access rule in tests/test_access.py: " + "; ".join(missing)
+    assert not stale, f"rules for routes that no longer exist: {stale}"
+
+
+@pytest.fixture
+def world(app):
+    with app.extensions["workbench.sessions"]() as session:
+        users = {name: projects.get_or_create_user(session, name) for name in ("olivia", "tom", "vic", "nadia")}
+        project = projects.create_project(session, "Access study", users["olivia"])
+        projects.add_member(session, project, users["tom"], "coder")
+        projects.add_member(session, project, users["vic"], "viewer")
+        codebook.import_yaml(session, project, SMALL_CODEBOOK)
+        document, _ = documents.import_document(session, project, "P01.txt", "Interviewer: Why?\nP01: Because we trust them 🙂.".encode())
+        code = codebook.find_code(session, project.id, "Trust")
+        made = coding.apply_code(session, document, code, users["olivia"], 18, 25)
+        memo = Memo(project_id=project.id, author_id=users["olivia"].id, document_id=document.id, text="owner's note")
+        session.add(memo)
+        session.commit()
+        return {
+            "users": {role: users[name].id for role, name in (("owner", "olivia"), ("coder", "tom"), ("viewer", "vic"), ("non-member", "nadia"))},
+            "values": {
+                "project_id": project.id, "document_id": document.id, "code_id": code.id, "coding_id": made.id,
+                "memo_id": memo.id, "user_id": users["tom"].id, "kind": "matrix", "fmt": "csv", "attribute": "role",
+                "action": "pin", "filename": "workbench.css",
+                "token": invitations.create_invitation(app.secret_key, project, "newcomer", "viewer"),
+            },
+        }
+
+
+def _url(path: str, values: dict) -> str:
+    import re
+
+    def fill(match):
+        name = match.group(2)
+        return str(values[name])
+
+    return re.sub(r"<(?:(\w+):)?(\w+)>", fill, path)
+
+
+def _audit_count(app) -> int:
+    with app.extensions["workbench.sessions"]() as session:
+        return session.scalar(select(func.count(AuditEntry.id)))
+
+
+@pytest.mark.parametrize("endpoint, method, path", ROUTES, ids=[f"{m} {p}" for _, m, p in ROUTES])
+def test_route_by_role(app, world, endpoint, method, path):
+    rule = RULES.get((endpoint, method))
+    if rule is None:
+        pytest.fail(f"no access rule for {endpoint} {method}")
+    url = _url(path, world["values"] | VALUES.get(endpoint, {}))
+    for role in ROLES:
+        client = app.test_client()
+        if role != "anonymous":
+            with client.session_transaction() as flask_session:
+                flask_session["_user_id"] = str(world["users"][role])
+                flask_session["_fresh"] = True
+        before = _audit_count(app)
+        kwargs = {"json": {}} if path.startswith("/api/") and method != "GET" else {}
+        status = client.open(url, method=method, **kwargs).status_code
+        assert status < 500, f"{role}: {method} {url} -> {status}"
+        if rule == "public":
+            continue
+        if role == "anonymous":
+            expected = 401 if path.startswith("/api/") else 302
+        elif rule == "signed-in":
+            expected = None
+        elif role == "non-member":
+            expected = 404
+        elif RANK[role] < RANK[rule]:
+            expected = 403
+        else:
+            expected = None
+        if expected is None:
+            assert status not in (401, 403, 404), f"{role} may use {method} {url} but got {status}"
+        else:
+            assert status == expected, f"{role}: {method} {url} -> {status}, expected {expected}"
+            assert _audit_count(app) == before, f"refused {method} {url} by {role} changed something"
