@@ -1,21 +1,29 @@
-"""The codebook tree with coding counts, and codebook import/export."""
+"""The codebook page (tree with counts, import/export) and its JSON API for inline editing."""
 from __future__ import annotations
 
-from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from workbench.services import codebook, projects
-from workbench.services.errors import Invalid
+from workbench.services.errors import Forbidden, Invalid
 from workbench.web import db
 
 bp = Blueprint("codebook", __name__)
+EDITABLE = ("name", "colour", *codebook.TEXT_FIELDS)
 
 
 @bp.get("/projects/<int:project_id>/codebook")
 @login_required
 def show(project_id: int):
     project = projects.require(db(), current_user.user, project_id)
-    return render_template("codebook.html", project=project, nodes=codebook.codebook(db(), project.id, with_counts=True))
+    try:
+        can_edit = projects.require(db(), current_user.user, project_id, "owner") is not None
+    except Forbidden:
+        can_edit = False
+    nodes = codebook.codebook(db(), project.id, with_counts=True)
+    parents = {n.code.parent_id for n in nodes}
+    return render_template("codebook.html", project=project, nodes=nodes, parents=parents, can_edit=can_edit,
+                           codes_json=[code_json(n.code) for n in nodes])
 
 
 @bp.post("/projects/<int:project_id>/codebook/import")
@@ -39,3 +47,69 @@ def export_yaml(project_id: int):
         mimetype="application/yaml",
         headers={"Content-Disposition": f'attachment; filename="codebook-{project.id}.yaml"'},
     )
+
+
+def _json() -> dict:
+    data = request.get_json(silent=True)
+    if not isinstance(data, dict):
+        raise Invalid("Send a JSON object.")
+    return data
+
+
+def _parent(project_id: int, parent_id):
+    if parent_id in (None, ""):
+        return None
+    if not isinstance(parent_id, int) or isinstance(parent_id, bool):
+        raise Invalid("parent_id must be a code id or null (top level).")
+    return codebook.get_code(db(), project_id, parent_id)
+
+
+def code_json(code) -> dict:
+    return {"id": code.id, "name": code.name, "parent_id": code.parent_id, "colour": code.colour,
+            **{k: getattr(code, k) for k in codebook.TEXT_FIELDS}}
+
+
+@bp.post("/api/projects/<int:project_id>/codes")
+@login_required
+def api_create(project_id: int):
+    project = projects.require(db(), current_user.user, project_id, "owner")
+    data = _json()
+    fields = {k: data[k] for k in EDITABLE if k in data and k != "name"}
+    code = codebook.create_code(db(), project, data.get("name", ""), _parent(project.id, data.get("parent_id")), **fields)
+    return jsonify(code_json(code)), 201
+
+
+@bp.patch("/api/projects/<int:project_id>/codes/<int:code_id>")
+@login_required
+def api_update(project_id: int, code_id: int):
+    project = projects.require(db(), current_user.user, project_id, "owner")
+    data = _json()
+    unknown = set(data) - set(EDITABLE)
+    if unknown:
+        raise Invalid(f"Unknown code field(s): {', '.join(sorted(unknown))}.")
+    code = codebook.update_code(db(), codebook.get_code(db(), project.id, code_id), **data)
+    return jsonify(code_json(code))
+
+
+@bp.post("/api/projects/<int:project_id>/codes/<int:code_id>/move")
+@login_required
+def api_move(project_id: int, code_id: int):
+    project = projects.require(db(), current_user.user, project_id, "owner")
+    data = _json()
+    position = data.get("position")
+    if position is not None and (not isinstance(position, int) or isinstance(position, bool)):
+        raise Invalid("position must be a whole number.")
+    code = codebook.move_code(db(), codebook.get_code(db(), project.id, code_id), _parent(project.id, data.get("parent_id")), position)
+    return jsonify(code_json(code))
+
+
+@bp.post("/api/projects/<int:project_id>/codes/<int:code_id>/merge")
+@login_required
+def api_merge(project_id: int, code_id: int):
+    project = projects.require(db(), current_user.user, project_id, "owner")
+    target_id = _json().get("target_id")
+    if not isinstance(target_id, int) or isinstance(target_id, bool):
+        raise Invalid("Say which code to merge into (target_id).")
+    source = codebook.get_code(db(), project.id, code_id)
+    target = codebook.merge_codes(db(), source, codebook.get_code(db(), project.id, target_id))
+    return jsonify(code_json(target))

@@ -1,16 +1,23 @@
-"""A document shown as speaker turns with its codings highlighted."""
+"""The coding screen: a document as speaker turns with its codings, the codebook beside it."""
 from __future__ import annotations
 
 from flask import Blueprint, render_template, request
 from flask_login import current_user, login_required
-from sqlalchemy import select
 
-from workbench.models import User
-from workbench.services import codebook, coding, documents, projects
+from workbench.services import codebook, documents, projects, retrieval
+from workbench.services.errors import Forbidden
 from workbench.web import db
-from workbench.web.document_view import turns
+from workbench.web.document_view import screen
 
 bp = Blueprint("documents", __name__)
+
+
+def may(project_id: int, role: str) -> bool:
+    try:
+        projects.require(db(), current_user.user, project_id, role)
+    except Forbidden:
+        return False
+    return True
 
 
 @bp.get("/projects/<int:project_id>/documents/<int:document_id>")
@@ -18,18 +25,21 @@ bp = Blueprint("documents", __name__)
 def show(project_id: int, document_id: int):
     project = projects.require(db(), current_user.user, project_id)
     document = documents.get_document(db(), project.id, document_id)
-    all_codings = coding.list_codings(db(), document.id)
-    coders = sorted({c.coder.username for c in all_codings})
     chosen = request.args.get("coder", "")
-    shown = [c for c in all_codings if not chosen or c.coder.username == chosen]
-    paths = {node.code.id: node.path for node in codebook.codebook(db(), project.id)}
+    code_id = request.args.get("code", type=int)
+    shown = retrieval.document_codings(db(), document.id, chosen or None, code_id)
+    nodes = codebook.codebook(db(), project.id)
     return render_template(
         "document.html",
         project=project,
         document=document,
-        turns=turns(document.text, document.utterances, shown),
-        coders=coders,
+        # everyone who has coded here or may code, so a coding announced later can be filtered too
+        coders=sorted(set(retrieval.document_coders(db(), document.id)) | {m.user.username for m in project.members if m.role != "viewer"}),
         chosen=chosen,
-        paths=paths,
+        chosen_code=code_id,
+        nodes=nodes,
         coding_count=len(shown),
+        can_code=may(project.id, "coder"),
+        is_owner=may(project.id, "owner"),
+        **screen(document, retrieval.document_turns(db(), document.id), shown, nodes),
     )

@@ -1,0 +1,98 @@
+"""Memos: a researcher's notes on a document, a code or a single coding."""
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from workbench.models import Coding, Memo, Project, User
+from workbench.services import codebook, documents
+from workbench.services.errors import Forbidden, Invalid, NotFound
+
+TARGETS = ("document_id", "code_id", "coding_id")
+MAX_LENGTH = 20_000
+
+
+def _clean_text(text: str) -> str:
+    text = str(text or "").strip()
+    if not text:
+        raise Invalid("A memo needs some text.")
+    if len(text) > MAX_LENGTH:
+        raise Invalid(f"Memos are limited to {MAX_LENGTH:,} characters; split this one.")
+    return text
+
+
+def _check_target(session: Session, project_id: int, target: str, target_id: int) -> None:
+    """The memo's subject must exist in this project, so a memo never points elsewhere."""
+    if target == "document_id":
+        documents.get_document(session, project_id, target_id)
+    elif target == "code_id":
+        codebook.get_code(session, project_id, target_id)
+    else:
+        coding = session.get(Coding, target_id)
+        if coding is None or coding.document.project_id != project_id:
+            raise NotFound(f"No coding with id {target_id} in this project.")
+
+
+def _target(fields: dict) -> tuple[str, int]:
+    given = [(k, v) for k, v in fields.items() if v is not None]
+    if len(given) != 1 or given[0][0] not in TARGETS:
+        raise Invalid("A memo is about exactly one thing: a document, a code or a coding.")
+    key, value = given[0]
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise Invalid(f"{key} must be a whole number.")
+    return key, value
+
+
+def create_memo(session: Session, project: Project, author: User, text: str, **target) -> Memo:
+    key, value = _target(target)
+    _check_target(session, project.id, key, value)
+    memo = Memo(project_id=project.id, author_id=author.id, text=_clean_text(text), **{key: value})
+    session.add(memo)
+    session.flush()
+    return memo
+
+
+def get_memo(session: Session, project_id: int, memo_id: int) -> Memo:
+    memo = session.get(Memo, memo_id)
+    if memo is None or memo.project_id != project_id:
+        raise NotFound(f"No memo with id {memo_id} in this project.")
+    return memo
+
+
+def update_memo(session: Session, memo: Memo, author: User, text: str) -> Memo:
+    """Only the memo's author rewrites it: a memo is someone's own thinking."""
+    if memo.author_id != author.id:
+        raise Forbidden("Only the author of a memo can change it; add your own memo instead.")
+    memo.text = _clean_text(text)
+    session.flush()
+    return memo
+
+
+def delete_memo(session: Session, memo: Memo, author: User, is_owner: bool = False) -> None:
+    if memo.author_id != author.id and not is_owner:
+        raise Forbidden("Only the author of a memo (or a project owner) can delete it.")
+    session.delete(memo)
+    session.flush()
+
+
+def list_memos(session: Session, project_id: int, **target) -> list[Memo]:
+    """Memos of the project, or of one document, code or coding, oldest first."""
+    query = select(Memo).where(Memo.project_id == project_id)
+    for key, value in target.items():
+        if key not in TARGETS:
+            raise Invalid(f"Unknown memo subject {key!r}.")
+        if value is not None:
+            query = query.where(getattr(Memo, key) == value)
+    return list(session.scalars(query.order_by(Memo.created_at, Memo.id)))
+
+
+def memo_json(memo: Memo) -> dict:
+    return {
+        "id": memo.id,
+        "text": memo.text,
+        "author": memo.author.username,
+        "document_id": memo.document_id,
+        "code_id": memo.code_id,
+        "coding_id": memo.coding_id,
+        "updated_at": memo.updated_at.isoformat() if memo.updated_at else None,
+    }

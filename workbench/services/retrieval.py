@@ -1,0 +1,176 @@
+"""Getting coded passages back: a document's codings for display, every passage of a code, text search."""
+from __future__ import annotations
+
+import bisect
+import re
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from workbench.models import Case, CaseAttribute, Code, Coding, Document, Memo, User, Utterance
+from workbench.services import codebook
+from workbench.services.errors import Invalid
+
+CONTEXT = 90  # characters of context each side of a search hit
+MAX_HITS = 300
+
+
+def document_codings(session: Session, document_id: int, coder: str | None = None, code_id: int | None = None,
+                     coding_ids: set[int] | None = None) -> list:
+    """Codings of a document as light rows (id, start, end, code_id, colour, coder, origin, memos).
+
+    Plain rows, not ORM objects: the coding screen shows thousands of them on every page load."""
+    memo_counts = select(Memo.coding_id, func.count(Memo.id).label("n")).where(Memo.coding_id.is_not(None)).group_by(Memo.coding_id).subquery()
+    query = (
+        select(Coding.id, Coding.start, Coding.end, Coding.code_id, Code.colour, User.username.label("coder"),
+               Coding.origin, func.coalesce(memo_counts.c.n, 0).label("memos"))
+        .join(Code, Code.id == Coding.code_id)
+        .join(User, User.id == Coding.coder_id)
+        .outerjoin(memo_counts, memo_counts.c.coding_id == Coding.id)
+        .where(Coding.document_id == document_id)
+    )
+    if coder:
+        query = query.where(User.username == coder)
+    if code_id is not None:
+        query = query.where(Coding.code_id == code_id)
+    if coding_ids is not None:
+        query = query.where(Coding.id.in_(coding_ids))
+    return session.execute(query.order_by(Coding.start, Coding.end, Coding.id)).all()
+
+
+def document_turns(session: Session, document_id: int) -> list:
+    """Speaker turns as light rows (position, speaker, start, end, timestamp), in order."""
+    query = select(Utterance.position, Utterance.speaker, Utterance.start, Utterance.end, Utterance.timestamp)
+    return session.execute(query.where(Utterance.document_id == document_id).order_by(Utterance.position)).all()
+
+
+def document_coders(session: Session, document_id: int) -> list[str]:
+    query = select(User.username).join(Coding, Coding.coder_id == User.id).where(Coding.document_id == document_id)
+    return sorted(set(session.scalars(query)))
+
+
+@dataclass(frozen=True)
+class Passage:
+    coding_id: int
+    document_id: int
+    document: str
+    turn: int | None  # position of the speaker turn where the passage starts
+    speaker: str
+    participant: str
+    attributes: dict
+    coder: str
+    origin: str
+    code_path: str
+    text: str
+
+
+def _speaker_finder(session: Session, document_ids: set[int]):
+    """(document id, offset) -> (turn position, speaker), by bisecting each document's turn starts."""
+    turns: dict[int, tuple[list[int], list[tuple[int, str]]]] = {}
+    rows = session.execute(
+        select(Utterance.document_id, Utterance.start, Utterance.position, Utterance.speaker)
+        .where(Utterance.document_id.in_(document_ids)).order_by(Utterance.document_id, Utterance.start)
+    )
+    for doc_id, start, position, speaker in rows:
+        starts, info = turns.setdefault(doc_id, ([], []))
+        starts.append(start)
+        info.append((position, speaker or ""))
+
+    def find(document_id: int, offset: int) -> tuple[int | None, str]:
+        starts, info = turns.get(document_id, ([], []))
+        index = bisect.bisect_right(starts, offset) - 1
+        return info[max(index, 0)] if info else (None, "")
+
+    return find
+
+
+def case_attribute_names(session: Session, project_id: int) -> dict[str, list[str]]:
+    """Attribute name -> the values used in this project, for filter menus."""
+    rows = session.execute(
+        select(CaseAttribute.name, CaseAttribute.value).join(Case).where(Case.project_id == project_id).distinct()
+    )
+    names: dict[str, set[str]] = {}
+    for name, value in rows:
+        values = names.setdefault(name, set())
+        if value:  # an empty cell is "unknown", not a value to filter on
+            values.add(value)
+    return {name: sorted(values) for name, values in sorted(names.items())}
+
+
+def code_passages(
+    session: Session, project_id: int, code: Code, coder: str | None = None,
+    attributes: dict[str, str] | None = None, include_subcodes: bool = False,
+) -> list[Passage]:
+    """Every passage coded with `code` across the project, in document order, filtered by coder and case attributes."""
+    nodes = codebook.codebook(session, project_id)
+    paths = {n.code.id: n.path for n in nodes}
+    if code.id not in paths:
+        raise Invalid("That code is not in this project's codebook.")
+    ids = {code.id}
+    if include_subcodes:
+        prefix = paths[code.id] + codebook.SEPARATOR
+        ids |= {cid for cid, path in paths.items() if path.startswith(prefix)}
+    query = (
+        select(Coding, Document.name, User.username)
+        .join(Document, Document.id == Coding.document_id)
+        .join(User, User.id == Coding.coder_id)
+        .where(Coding.code_id.in_(ids), Document.project_id == project_id)
+    )
+    if coder:
+        query = query.where(User.username == coder)
+    for name, value in (attributes or {}).items():
+        if value:
+            matching = select(CaseAttribute.case_id).where(CaseAttribute.name == name, CaseAttribute.value == value)
+            query = query.where(Document.case_id.in_(matching))
+    rows = session.execute(query.order_by(Document.name, Coding.start, Coding.end, Coding.id)).all()
+    find = _speaker_finder(session, {c.document_id for c, _, _ in rows})
+    cases = {case.id: case for case in session.scalars(select(Case).where(Case.project_id == project_id))}
+    passages = []
+    for c, document_name, username in rows:
+        case = cases.get(c.document.case_id)
+        turn, speaker = find(c.document_id, c.start)
+        passages.append(Passage(
+            c.id, c.document_id, document_name, turn, speaker,
+            case.participant_id if case else "", case.attribute_map() if case else {},
+            username, c.origin, paths[c.code_id], c.document.text[c.start:c.end],
+        ))
+    return passages
+
+
+@dataclass(frozen=True)
+class Hit:
+    document_id: int
+    document: str
+    turn: int | None
+    speaker: str
+    start: int
+    before: str
+    match: str
+    after: str
+    clipped: tuple[bool, bool] = (False, False)  # context cut short before / after (show an ellipsis)
+
+
+def search(session: Session, project_id: int, query: str, limit: int = MAX_HITS) -> tuple[list[Hit], bool]:
+    """Case-insensitive phrase search across the project's documents; returns (hits, truncated).
+
+    A regular expression on the original text (not a casefolded copy) keeps offsets exact."""
+    query = " ".join(str(query or "").split())
+    if len(query) < 2:
+        raise Invalid("Type at least two characters to search.")
+    pattern = re.compile(r"\s+".join(re.escape(word) for word in query.split(" ")), re.IGNORECASE)
+    documents = list(session.scalars(select(Document).where(Document.project_id == project_id).order_by(Document.name)))
+    find = _speaker_finder(session, {d.id for d in documents})
+    hits: list[Hit] = []
+    for document in documents:
+        for match in pattern.finditer(document.text):
+            if len(hits) >= limit:
+                return hits, True
+            a, b = match.span()
+            turn, speaker = find(document.id, a)
+            before = document.text[max(0, a - CONTEXT):a].rsplit("\n", 1)[-1]
+            after = document.text[b:b + CONTEXT].split("\n", 1)[0]
+            clipped = (a - len(before) > 0 and document.text[a - len(before) - 1] != "\n",
+                       b + len(after) < len(document.text) and document.text[b + len(after)] != "\n")
+            hits.append(Hit(document.id, document.name, turn, speaker, a, before, match.group(), after, clipped))
+    return hits, False

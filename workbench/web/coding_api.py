@@ -1,0 +1,122 @@
+"""JSON API of the coding screen: apply and remove codings, list them, and memos. UTF-16 in, UTF-16 out."""
+from __future__ import annotations
+
+from flask import Blueprint, jsonify, request
+from flask_login import current_user, login_required
+
+from workbench.services import codebook, coding, documents, memos, projects, retrieval
+from workbench.services.errors import Forbidden, Invalid
+from workbench.web import db
+from workbench.web.document_view import CODING_FIELDS, coding_json, utf16_offsets
+from workbench.web.offsets import utf16_to_code_point
+
+bp = Blueprint("coding_api", __name__, url_prefix="/api/projects/<int:project_id>")
+
+
+def body() -> dict:
+    data = request.get_json(silent=True)
+    if not isinstance(data, dict):
+        raise Invalid("Send a JSON object.")
+    return data
+
+
+def shown_json(document, shown) -> list[dict]:
+    offsets16 = utf16_offsets(document.text, [p for c in shown for p in (c.start, c.end)])
+    return [dict(zip(CODING_FIELDS, coding_json(c, offsets16))) for c in shown]
+
+
+@bp.get("/documents/<int:document_id>/codings")
+@login_required
+def list_codings(project_id: int, document_id: int):
+    project = projects.require(db(), current_user.user, project_id)
+    document = documents.get_document(db(), project.id, document_id)
+    shown = retrieval.document_codings(db(), document.id, request.args.get("coder") or None, request.args.get("code", type=int))
+    return jsonify(codings=shown_json(document, shown))
+
+
+@bp.post("/documents/<int:document_id>/codings")
+@login_required
+def apply(project_id: int, document_id: int):
+    """{start, end, code_ids}: offsets in UTF-16 code units, converted here and nowhere else."""
+    project = projects.require(db(), current_user.user, project_id, "coder")
+    document = documents.get_document(db(), project.id, document_id)
+    data = body()
+    code_ids = data.get("code_ids")
+    if not isinstance(code_ids, list) or not code_ids:
+        raise Invalid("Choose at least one code to apply.")
+    start = utf16_to_code_point(document.text, data.get("start"))
+    end = utf16_to_code_point(document.text, data.get("end"))
+    origin = data.get("origin", "manual")
+    codes = [codebook.get_code(db(), project.id, cid) if isinstance(cid, int) else _bad_code(cid) for cid in code_ids]
+    created = [coding.apply_code(db(), document, code, current_user.user, start, end, origin) for code in codes]
+    shown = retrieval.document_codings(db(), document.id, coding_ids={c.id for c in created})
+    return jsonify(codings=shown_json(document, shown)), 201
+
+
+def _bad_code(value):
+    raise Invalid(f"Code ids are whole numbers, not {value!r}.")
+
+
+@bp.delete("/codings/<int:coding_id>")
+@login_required
+def remove(project_id: int, coding_id: int):
+    project = projects.require(db(), current_user.user, project_id, "coder")
+    found = coding.get_coding(db(), project.id, coding_id)
+    # A coder removes their own codings; another coder's work is only the owner's to remove.
+    if found.coder_id != current_user.id:
+        projects.require(db(), current_user.user, project.id, "owner")
+    coding.remove_coding(db(), found)
+    return jsonify(removed=coding_id)
+
+
+@bp.get("/codings/<int:coding_id>")
+@login_required
+def detail(project_id: int, coding_id: int):
+    project = projects.require(db(), current_user.user, project_id)
+    found = coding.get_coding(db(), project.id, coding_id)
+    paths = {n.code.id: n.path for n in codebook.codebook(db(), project.id)}
+    return jsonify(
+        id=found.id, code_id=found.code_id, code=paths.get(found.code_id, ""), colour=found.code.colour,
+        coder=found.coder.username, origin=found.origin, created_at=found.created_at.isoformat(),
+        text=found.document.text[found.start:found.end],
+        memos=[memos.memo_json(m) for m in memos.list_memos(db(), project.id, coding_id=found.id)],
+    )
+
+
+@bp.get("/memos")
+@login_required
+def list_memos(project_id: int):
+    project = projects.require(db(), current_user.user, project_id)
+    subject = {k: request.args.get(k, type=int) for k in memos.TARGETS if k in request.args}
+    return jsonify(memos=[memos.memo_json(m) for m in memos.list_memos(db(), project.id, **subject)])
+
+
+@bp.post("/memos")
+@login_required
+def create_memo(project_id: int):
+    project = projects.require(db(), current_user.user, project_id, "coder")
+    data = body()
+    subject = {k: data[k] for k in memos.TARGETS if k in data}
+    memo = memos.create_memo(db(), project, current_user.user, data.get("text", ""), **subject)
+    return jsonify(memos.memo_json(memo)), 201
+
+
+@bp.put("/memos/<int:memo_id>")
+@login_required
+def update_memo(project_id: int, memo_id: int):
+    project = projects.require(db(), current_user.user, project_id, "coder")
+    memo = memos.update_memo(db(), memos.get_memo(db(), project.id, memo_id), current_user.user, body().get("text", ""))
+    return jsonify(memos.memo_json(memo))
+
+
+@bp.delete("/memos/<int:memo_id>")
+@login_required
+def delete_memo(project_id: int, memo_id: int):
+    project = projects.require(db(), current_user.user, project_id, "coder")
+    try:
+        projects.require(db(), current_user.user, project.id, "owner")
+        is_owner = True
+    except Forbidden:
+        is_owner = False
+    memos.delete_memo(db(), memos.get_memo(db(), project.id, memo_id), current_user.user, is_owner)
+    return jsonify(removed=memo_id)
