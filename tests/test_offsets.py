@@ -2,7 +2,7 @@
 import pytest
 
 from workbench.services.errors import Invalid
-from workbench.web.offsets import code_point_to_utf16, utf16_to_code_point
+from workbench.web.offsets import code_point_to_utf16, code_points_to_utf16, utf16_to_code_point
 
 TEXT = "Zoë 🙂 said: café\u0301 👩\u200d⚕️ ok"
 
@@ -35,3 +35,8 @@ def test_bad_offsets(bad):
 
 def test_end_of_text():
     assert utf16_to_code_point(TEXT, js_length(TEXT)) == len(TEXT)
+
+
+def test_batch_conversion_matches_one_by_one():
+    indexes = list(range(len(TEXT) + 1))
+    assert code_points_to_utf16(TEXT, indexes) == {i: code_point_to_utf16(TEXT, i) for i in indexes}

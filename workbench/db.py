@@ -14,8 +14,10 @@ from workbench.config import REPO_ROOT
 def make_engine(url: str) -> Engine:
     if url.startswith("sqlite:///"):
         Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
-    engine = create_engine(url)
-    if engine.dialect.name == "sqlite":
+    is_sqlite = url.startswith("sqlite")
+    # A writer waits up to 30 s for another to finish instead of failing at once.
+    engine = create_engine(url, connect_args={"timeout": 30} if is_sqlite else {})
+    if is_sqlite:
 
         @event.listens_for(engine, "connect")
         def _configure(dbapi_connection, _record):
@@ -28,7 +30,9 @@ def make_engine(url: str) -> Engine:
 
         @event.listens_for(engine, "begin")
         def _begin(connection):
-            connection.exec_driver_sql("BEGIN")
+            # IMMEDIATE takes the write lock up front: a request that reads and then writes can
+            # never find that another wrote in between ("database is locked"); it waits its turn.
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
 
     return engine
 

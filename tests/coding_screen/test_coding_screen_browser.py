@@ -106,7 +106,6 @@ def test_code_a_transcript_end_to_end(live, page):
     page.evaluate("window.heard = []; document.addEventListener('workbench:selection', e => window.heard.push(e.detail))")
 
     # 1. Mouse: drag across "café group", the picker opens; type ahead and press Enter.
-    said = page.locator(".said").first
     box = page.evaluate("""() => { const t = document.querySelector('.said').firstChild, r = document.createRange();
       const at = t.data.indexOf('café'); r.setStart(t, at); r.setEnd(t, at + 1); const a = r.getBoundingClientRect();
       r.setStart(t, t.data.indexOf('group') + 4); r.setEnd(t, t.data.indexOf('group') + 5); const b = r.getBoundingClientRect();

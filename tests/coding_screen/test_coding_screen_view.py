@@ -3,8 +3,7 @@ from types import SimpleNamespace as NS
 
 from hypothesis import given, settings, strategies as st
 
-from workbench.web.document_view import assign_lanes, turns, utf16_offsets
-from workbench.web.offsets import code_point_to_utf16
+from workbench.web.document_view import assign_lanes, turns
 
 TEXT = "P01: café\u0301 🙂 ok\nP02: 👩\u200d⚕️ said no\nP01: fine."
 
@@ -40,11 +39,6 @@ def test_sweep_matches_the_naive_split(spans):
     # every coding that reaches spoken text is labelled exactly once, in the first turn it touches
     labelled = [c.id for t in fast for c in t.starting]
     assert sorted(labelled) == sorted({c.id for t in fast for c in t.codings})
-
-
-def test_utf16_offsets_agree_with_the_boundary_function():
-    points = list(range(len(TEXT) + 1))
-    assert utf16_offsets(TEXT, points) == {p: code_point_to_utf16(TEXT, p) for p in points}
 
 
 @given(st.lists(st.tuples(st.integers(0, 50), st.integers(1, 20)), max_size=30))

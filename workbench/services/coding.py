@@ -10,8 +10,8 @@ from sqlalchemy.orm import Session
 from workbench.services.csv_upload import csv_rows
 from workbench.models import ORIGINS, Code, Coding, Document, Project, User
 from workbench.services import codebook, documents
-from workbench.services.errors import DomainError, Invalid, NotFound
-from workbench.services.projects import get_or_create_user
+from workbench.services.errors import DomainError, Forbidden, Invalid, NotFound
+from workbench.services.projects import get_or_create_user, has_role
 
 
 def check_span(document: Document, start: int, end: int) -> None:
@@ -62,7 +62,10 @@ def get_coding(session: Session, project_id: int, coding_id: int) -> Coding:
     return coding
 
 
-def remove_coding(session: Session, coding: Coding) -> None:
+def remove_coding(session: Session, coding: Coding, by: User | None = None) -> None:
+    """Remove a coding. A coder removes their own; another coder's work only an owner may remove."""
+    if by is not None and coding.coder_id != by.id and not has_role(session, coding.document.project, by, "owner"):
+        raise Forbidden("Only a project owner may remove another coder's codings.")
     session.delete(coding)
     session.flush()
 

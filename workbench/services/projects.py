@@ -93,6 +93,11 @@ def role_of(session: Session, project: Project, user: User) -> str | None:
     return member.role if member else None
 
 
+def has_role(session: Session, project: Project, user: User, role: str) -> bool:
+    member = session.get(ProjectMember, (project.id, user.id))
+    return member is not None and RANK[member.role] >= RANK[role]
+
+
 def require(session: Session, user: User | None, project_id: int, role: str = "viewer") -> Project:
     """The project, if `user` holds at least `role` in it. Non-members learn nothing: 404."""
     project = session.get(Project, project_id)

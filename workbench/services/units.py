@@ -102,7 +102,7 @@ def load_units(session: Session, project_id: int, coders: list[str], documents: 
     data = UnitData(unit, coders, documents)
     doc_index = {d.id: i for i, d in enumerate(documents)}
     offsets = np.cumsum([0] + [len(d.text) for d in documents])
-    starts, ends, owners = [], [], []
+    starts, owners = [], []
     if unit == "character":
         for i, d in enumerate(documents):
             starts.append(np.arange(len(d.text)) + offsets[i])

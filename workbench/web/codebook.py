@@ -5,7 +5,7 @@ from flask import Blueprint, Response, flash, jsonify, redirect, render_template
 from flask_login import current_user, login_required
 
 from workbench.services import codebook, projects
-from workbench.services.errors import Forbidden, Invalid
+from workbench.services.errors import Invalid
 from workbench.web import db
 
 bp = Blueprint("codebook", __name__)
@@ -16,10 +16,7 @@ EDITABLE = ("name", "colour", *codebook.TEXT_FIELDS)
 @login_required
 def show(project_id: int):
     project = projects.require(db(), current_user.user, project_id)
-    try:
-        can_edit = projects.require(db(), current_user.user, project_id, "owner") is not None
-    except Forbidden:
-        can_edit = False
+    can_edit = projects.has_role(db(), project, current_user.user, "owner")
     nodes = codebook.codebook(db(), project.id, with_counts=True)
     parents = {n.code.parent_id for n in nodes}
     return render_template("codebook.html", project=project, nodes=nodes, parents=parents, can_edit=can_edit,

@@ -5,10 +5,10 @@ from flask import Blueprint, jsonify, request
 from flask_login import current_user, login_required
 
 from workbench.services import codebook, coding, documents, memos, projects, retrieval
-from workbench.services.errors import Forbidden, Invalid
+from workbench.services.errors import Invalid
 from workbench.web import db
-from workbench.web.document_view import CODING_FIELDS, coding_json, utf16_offsets
-from workbench.web.offsets import utf16_to_code_point
+from workbench.web.document_view import CODING_FIELDS, coding_json
+from workbench.web.offsets import code_points_to_utf16, utf16_to_code_point
 
 bp = Blueprint("coding_api", __name__, url_prefix="/api/projects/<int:project_id>")
 
@@ -21,7 +21,7 @@ def body() -> dict:
 
 
 def shown_json(document, shown) -> list[dict]:
-    offsets16 = utf16_offsets(document.text, [p for c in shown for p in (c.start, c.end)])
+    offsets16 = code_points_to_utf16(document.text, [p for c in shown for p in (c.start, c.end)])
     return [dict(zip(CODING_FIELDS, coding_json(c, offsets16))) for c in shown]
 
 
@@ -61,11 +61,7 @@ def _bad_code(value):
 @login_required
 def remove(project_id: int, coding_id: int):
     project = projects.require(db(), current_user.user, project_id, "coder")
-    found = coding.get_coding(db(), project.id, coding_id)
-    # A coder removes their own codings; another coder's work is only the owner's to remove.
-    if found.coder_id != current_user.id:
-        projects.require(db(), current_user.user, project.id, "owner")
-    coding.remove_coding(db(), found)
+    coding.remove_coding(db(), coding.get_coding(db(), project.id, coding_id), by=current_user.user)
     return jsonify(removed=coding_id)
 
 
@@ -113,10 +109,6 @@ def update_memo(project_id: int, memo_id: int):
 @login_required
 def delete_memo(project_id: int, memo_id: int):
     project = projects.require(db(), current_user.user, project_id, "coder")
-    try:
-        projects.require(db(), current_user.user, project.id, "owner")
-        is_owner = True
-    except Forbidden:
-        is_owner = False
+    is_owner = projects.has_role(db(), project, current_user.user, "owner")
     memos.delete_memo(db(), memos.get_memo(db(), project.id, memo_id), current_user.user, is_owner)
     return jsonify(removed=memo_id)

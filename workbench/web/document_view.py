@@ -11,7 +11,7 @@ from html import escape
 
 from markupsafe import Markup
 
-from workbench.web.offsets import code_point_to_utf16
+from workbench.web.offsets import code_points_to_utf16
 
 MAX_LANES = 8  # margin stripes beyond this share the last lane rather than widening the margin
 
@@ -39,21 +39,6 @@ def format_timestamp(seconds: float | None) -> str:
         return ""
     seconds = int(seconds)
     return f"{seconds // 3600:02d}:{seconds % 3600 // 60:02d}:{seconds % 60:02d}"
-
-
-def utf16_offsets(text: str, points) -> dict[int, int]:
-    """UTF-16 offset of each code-point offset in `points`, walking the text once in order.
-
-    code_point_to_utf16 is linear in its index, so it is applied to the gap between consecutive
-    points only; the sum over the gaps is the offset. A gap without astral characters (the usual
-    case: max() runs in C) has as many UTF-16 units as code points and skips the Python loop."""
-    result, previous, units = {}, 0, 0
-    for point in sorted(set(points)):
-        gap = text[previous:point]
-        units += len(gap) if not gap or max(gap) <= "\uffff" else code_point_to_utf16(gap, len(gap))
-        result[point] = units
-        previous = point
-    return result
 
 
 def assign_lanes(codings) -> dict[int, int]:
@@ -154,7 +139,7 @@ def screen(document, utterances, shown, nodes) -> dict:
 
     Turns are rendered lazily while the template streams through them: holding 15,000 pieces at
     once made the garbage collector, not the rendering, the slowest part of a long transcript."""
-    offsets16 = utf16_offsets(document.text, [0, len(document.text), *(p for u in utterances for p in (u.start, u.end)),
+    offsets16 = code_points_to_utf16(document.text, [0, len(document.text), *(p for u in utterances for p in (u.start, u.end)),
                                               *(p for c in shown for p in (c.start, c.end))])
     lanes = assign_lanes(shown)
     paths = {n.code.id: n.path for n in nodes}

@@ -5,19 +5,10 @@ from flask import Blueprint, render_template, request
 from flask_login import current_user, login_required
 
 from workbench.services import codebook, documents, projects, retrieval
-from workbench.services.errors import Forbidden
 from workbench.web import db
 from workbench.web.document_view import screen
 
 bp = Blueprint("documents", __name__)
-
-
-def may(project_id: int, role: str) -> bool:
-    try:
-        projects.require(db(), current_user.user, project_id, role)
-    except Forbidden:
-        return False
-    return True
 
 
 @bp.get("/projects/<int:project_id>/documents/<int:document_id>")
@@ -39,7 +30,7 @@ def show(project_id: int, document_id: int):
         chosen_code=code_id,
         nodes=nodes,
         coding_count=len(shown),
-        can_code=may(project.id, "coder"),
-        is_owner=may(project.id, "owner"),
+        can_code=projects.has_role(db(), project, current_user.user, "coder"),
+        is_owner=projects.has_role(db(), project, current_user.user, "owner"),
         **screen(document, retrieval.document_turns(db(), document.id), shown, nodes),
     )

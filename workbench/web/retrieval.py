@@ -5,7 +5,7 @@ from flask import Blueprint, render_template, request
 from flask_login import current_user, login_required
 
 from workbench.services import codebook, memos, projects, retrieval
-from workbench.services.errors import Forbidden, Invalid
+from workbench.services.errors import Invalid
 from workbench.web import db
 
 bp = Blueprint("retrieval", __name__)
@@ -30,11 +30,7 @@ def code(project_id: int, code_id: int):
 
 
 def _may_code(project_id: int) -> bool:
-    try:
-        projects.require(db(), current_user.user, project_id, "coder")
-    except Forbidden:
-        return False
-    return True
+    return projects.has_role(db(), projects.require(db(), current_user.user, project_id), current_user.user, "coder")
 
 
 def _members(project):
