@@ -4,7 +4,7 @@ import sys
 
 import pytest
 
-PURE = ["workbench.importers", "workbench.agreement", "workbench.export", "workbench.refi"]
+PURE = ["workbench.importers", "workbench.agreement", "workbench.export", "workbench.refi", "workbench.suggest"]
 
 
 @pytest.mark.parametrize("package", PURE)

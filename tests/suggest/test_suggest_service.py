@@ -1,0 +1,106 @@
+"""The embedding cache and the suggestion services, on SQLite and PostgreSQL."""
+import numpy as np
+import pytest
+from sqlalchemy import func, select
+
+from tests.suggest.conftest import INTERVIEW
+from workbench.models import Embedding, SuggestionRejection
+from workbench.services import documents, embeddings, suggestions
+from workbench.services.errors import Invalid, NotFound
+
+
+def rows(session):
+    return session.scalar(select(func.count()).select_from(Embedding))
+
+
+def test_cache_hits_by_hash_and_encodes_only_misses(session, fake):
+    first = embeddings.embed_texts(session, fake, ["alpha beta", "gamma", "alpha beta"])
+    assert fake.texts_encoded == 2 and rows(session) == 2  # a repeated text is encoded once
+    again = embeddings.embed_texts(session, fake, ["gamma", "alpha beta", "delta"])
+    assert fake.texts_encoded == 3  # only "delta" was missing
+    assert np.allclose(again[:2], first[[1, 0]])
+    stored = session.scalar(select(Embedding).where(Embedding.sha256 == embeddings.sha256("gamma")))
+    assert stored.model == fake.name and stored.dimensions == 64 and len(stored.vector) == 64 * 4
+
+
+def test_the_cache_is_per_model(session, fake):
+    from workbench.suggest import FakeEmbedder
+
+    other = FakeEmbedder(dimensions=32)
+    other.name = "another-model"
+    embeddings.embed_texts(session, fake, ["same text"])
+    assert embeddings.embed_texts(session, other, ["same text"]).shape == (1, 32)
+    assert other.texts_encoded == 1 and rows(session) == 2
+
+
+def test_reimporting_an_unchanged_document_encodes_nothing(session, study, fake):
+    count = embeddings.embed_project(session, fake, study["project"])
+    assert count == 10 and fake.texts_encoded == 10
+    document, created = documents.import_document(session, study["project"], "P01_interview.txt", INTERVIEW.encode())
+    assert not created
+    embeddings.embed_documents(session, fake, [document.id])
+    assert fake.texts_encoded == 10
+
+
+def test_span_suggestions_explain_themselves(session, study, fake):
+    doc, ana = study["interview"], study["users"]["ana"]
+    start = doc.text.index("Honestly")
+    found = suggestions.suggest_for_span(session, fake, doc, ana, start, doc.text.index("\n", start), top_k=3)
+    best = found[0]
+    assert best["path"] == "Time and resources/Workload and capacity" and best["colour"] == "#fb8072"
+    assert best["definition"]["match"] in ("strong", "some")
+    assert best["neighbours"][0]["document"] == "P02_interview"
+    assert best["neighbours"][0]["text"].startswith("The caseload keeps growing")
+
+
+def test_accept_makes_a_normal_coding_and_reject_is_remembered(session, study, fake):
+    doc, ana, ben = study["interview"], study["users"]["ana"], study["users"]["ben"]
+    funding = study["code"]("Time and resources/Funding")
+    start = doc.text.index("The grant")
+    end = doc.text.index("\n", start)
+    assert suggestions.suggest_for_span(session, fake, doc, ana, start, end)[0]["code_id"] == funding.id
+    suggestions.reject(session, doc, ana, funding, start, end)
+    suggestions.reject(session, doc, ana, funding, start, end)  # twice is once
+    assert session.scalar(select(func.count()).select_from(SuggestionRejection)) == 1
+    assert funding.id not in [s["code_id"] for s in suggestions.suggest_for_span(session, fake, doc, ana, start, end)]
+    assert suggestions.suggest_for_span(session, fake, doc, ben, start, end)[0]["code_id"] == funding.id
+    coding = suggestions.accept(session, doc, ben, funding, start, end)
+    assert (coding.origin, coding.coder_id, coding.start, coding.end) == ("suggestion", ben.id, start, end)
+    # once applied, the code is not suggested to that coder for that passage again
+    assert funding.id not in [s["code_id"] for s in suggestions.suggest_for_span(session, fake, doc, ben, start, end)]
+
+
+def test_blind_mode_uses_only_the_coders_own_codings(session, study, fake):
+    doc, ana = study["interview"], study["users"]["ana"]
+    start = doc.text.index("The grant")
+    end = doc.text.index("\n", start)
+    everyone = {s["path"]: s for s in suggestions.suggest_for_span(session, fake, doc, ana, start, end, top_k=5)}
+    assert everyone["Time and resources/Funding"]["neighbours"][0]["coders"] == ["ben"]
+    own = suggestions.suggest_for_span(session, fake, doc, ana, start, end, top_k=5, only_coder_id=ana.id)
+    coders = {c for s in own for n in s["neighbours"] for c in n["coders"]}
+    assert coders == {"ana"}
+    assert {s["path"]: s["examples"] for s in own}["Time and resources/Funding"] == 0
+
+
+def test_document_suggestions_and_bad_spans(session, study, fake):
+    doc, ana = study["interview"], study["users"]["ana"]
+    per_turn = suggestions.suggest_for_document(session, fake, doc, ana, min_score=1.0)
+    assert per_turn and all(1 <= len(t["suggestions"]) <= 3 for t in per_turn)
+    assert all(s["score"] >= 1.0 for t in per_turn for s in t["suggestions"])
+    with pytest.raises(Invalid, match="empty or reversed"):
+        suggestions.suggest_for_span(session, fake, doc, ana, 10, 10)
+    other_code = study["code"]("Trust")
+    other_code.project_id = -1  # pretend it belongs elsewhere; nothing is stored
+    with pytest.raises(Invalid, match="another project"):
+        suggestions.reject(session, doc, ana, other_code, 0, 5)
+    session.rollback()
+
+
+def test_leave_one_document_out_evaluation(session, study, fake):
+    result = suggestions.evaluate_project(session, fake, study["project"], "ana")
+    assert set(result) == {"embedding", "tfidf", "logistic"}
+    assert result["embedding"]["passages"] == 1
+    with pytest.raises(NotFound):
+        suggestions.evaluate_project(session, fake, study["project"], "nobody")
+    with pytest.raises(Invalid, match="coded nothing"):
+        suggestions.evaluate_project(session, fake, study["project"], "vic")

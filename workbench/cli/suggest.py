@@ -1,0 +1,74 @@
+"""Commands for code suggestions: fill the embedding cache, and evaluate the ranker against baselines."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+from flask import current_app
+
+from workbench.cli import main, transaction
+from workbench.services import embeddings, projects, suggestions
+from workbench.services.errors import DomainError
+from workbench.suggest.evaluation import METRICS, evaluate_files, read_codebook, read_passages
+
+LABELS = {"embedding": "embedding ranker", "tfidf": "TF-IDF + same ranking", "logistic": "one-vs-rest logistic regression"}
+
+
+def _embedder(int8: bool = False):
+    settings = current_app.config["WORKBENCH_SETTINGS"]
+    return embeddings.choose_embedder(current_app.extensions.get("workbench.embedder"), settings.embedding_model, int8)
+
+
+@main.command("embed")
+@click.argument("project")
+def embed_command(project: str):
+    """Embed every segment (utterance) of PROJECT; only texts not yet cached are encoded."""
+    with transaction() as session:
+        found = projects.find_project(session, project)
+        embedder = _embedder()
+        count = embeddings.embed_project(session, embedder, found, progress=True)
+        click.echo(f"{count} segment(s) of {found.name!r} are embedded with {embedder.name}.")
+
+
+@main.command("evaluate-suggestions")
+@click.argument("project", required=False)
+@click.option("--coder", help="With PROJECT: the coder whose codings are the gold standard (leave-one-document-out).")
+@click.option("--codebook", "codebook_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="A codebook YAML, with --passages.")
+@click.option("--passages", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help='JSONL, one {"text": ..., "codes": [...]} per line.')
+@click.option("--train-fraction", type=float, default=0.5, show_default=True,
+              help="Share of the passages used as coded examples (0 = definitions only).")
+@click.option("--seed", type=int, default=0, show_default=True, help="Seed of the train/test split.")
+@click.option("--int8", is_flag=True, help="Quantise the model's linear layers to int8 (dynamic).")
+@click.option("--json", "as_json", is_flag=True, help='Print {"embedding": {...}, "tfidf": {...}, "logistic": ...}.')
+def evaluate_command(project, coder, codebook_file, passages, train_fraction, seed, int8, as_json):
+    """Precision@1, precision@3, recall@3 and macro-F1 of the suggestions against a baseline.
+
+    Either PROJECT --coder NAME, or --codebook FILE.yaml --passages FILE.jsonl."""
+    if bool(project) == bool(codebook_file or passages):
+        raise click.UsageError("Give either PROJECT with --coder, or --codebook and --passages.")
+    if project:
+        if not coder:
+            raise click.UsageError("With a project, name the gold-standard coder: --coder NAME.")
+        with transaction() as session:
+            result = suggestions.evaluate_project(session, _embedder(int8), projects.find_project(session, project), coder)
+    else:
+        if not (codebook_file and passages):
+            raise click.UsageError("--codebook and --passages go together.")
+        try:
+            codes = read_codebook(codebook_file.read_bytes())
+            result = evaluate_files(_embedder(int8), codes, read_passages(passages.read_bytes(), codes),
+                                    train_fraction, seed)
+        except (ValueError, DomainError) as exc:
+            raise click.ClickException(str(exc)) from None
+    if as_json:
+        click.echo(json.dumps(result, indent=2))
+        return
+    click.echo(f"{'method':34} " + " ".join(f"{m:>12}" for m in METRICS) + "  passages")
+    for key, row in result.items():
+        if row is None:
+            click.echo(f"{LABELS[key]:34} " + " ".join(f"{'n/a':>12}" for _ in METRICS) + "  (no coded examples)")
+        else:
+            click.echo(f"{LABELS[key]:34} " + " ".join(f"{row[m]:12.3f}" for m in METRICS) + f"  {row['passages']}")

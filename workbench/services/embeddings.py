@@ -1,0 +1,142 @@
+"""The embedding cache: vectors stored per (model, sha256 of the exact text); only misses are encoded."""
+from __future__ import annotations
+
+import hashlib
+from typing import Callable, Sequence
+
+import numpy as np
+from sqlalchemy import event, insert, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from workbench.models import Document, Embedding, Project, Utterance
+from workbench.suggest import Embedder, ModelUnavailable, SentenceTransformerEmbedder
+from workbench.services.errors import Invalid
+
+LOOKUP_CHUNK = 500  # keys per IN (...) query: well under SQLite's and PostgreSQL's parameter limits
+ENCODE_BLOCK = 512  # texts per encode call: big enough to batch well, small enough for a live progress bar
+
+
+def sha256(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def load_embedder(path: str, int8: bool = False) -> SentenceTransformerEmbedder:
+    """The local model (loaded once per process), or a clear Invalid when it is not there."""
+    try:
+        return SentenceTransformerEmbedder(path, int8=int8)
+    except ModelUnavailable as exc:
+        raise Invalid(str(exc)) from None
+
+
+def cached(session: Session, model: str, digests: Sequence[str]) -> dict[str, np.ndarray]:
+    found: dict[str, np.ndarray] = {}
+    unique = list(dict.fromkeys(digests))
+    for at in range(0, len(unique), LOOKUP_CHUNK):
+        rows = session.execute(
+            select(Embedding.sha256, Embedding.vector).where(
+                Embedding.model == model, Embedding.sha256.in_(unique[at: at + LOOKUP_CHUNK])
+            )
+        )
+        for digest, vector in rows:
+            found[digest] = np.frombuffer(vector, dtype="<f4")
+    return found
+
+
+def embed_texts(session: Session, embedder: Embedder, texts: Sequence[str], progress: bool = False) -> np.ndarray:
+    """Vectors for `texts` (one row each), encoding and storing only texts not cached for this model."""
+    digests = [sha256(t) for t in texts]
+    vectors = cached(session, embedder.name, digests)
+    missing = {d: t for d, t in zip(digests, texts) if d not in vectors}
+    if missing:
+        # Sorting by length keeps each block's padding small: as fast as encoding everything at once.
+        pending = sorted(missing.items(), key=lambda item: len(item[1]))
+        bar = _progress(len(pending), progress)
+        for at in range(0, len(pending), ENCODE_BLOCK):
+            block = pending[at: at + ENCODE_BLOCK]
+            encoded = np.asarray(embedder.encode([t for _, t in block]), dtype="<f4")
+            _store(session, embedder.name, [d for d, _ in block], encoded)
+            vectors.update((d, v) for (d, _), v in zip(block, encoded))
+            bar.update(len(block))
+        bar.close()
+        session.flush()
+    if not texts:
+        return np.zeros((0, embedder.dimensions), dtype=np.float32)
+    return np.stack([vectors[d] for d in digests]).astype(np.float32, copy=False)
+
+
+def _store(session: Session, model: str, digests: list[str], encoded: np.ndarray) -> None:
+    """Insert the new vectors; if another process stored some meanwhile, theirs are identical: keep them."""
+    rows = [{"model": model, "sha256": d, "dimensions": int(v.shape[0]), "vector": v.tobytes()}
+            for d, v in zip(digests, encoded)]
+    try:
+        with session.begin_nested():
+            session.execute(insert(Embedding), rows)
+    except IntegrityError:
+        there = cached(session, model, digests)
+        rows = [r for r in rows if r["sha256"] not in there]
+        if rows:
+            with session.begin_nested():
+                session.execute(insert(Embedding), rows)
+
+
+def _progress(total: int, shown: bool):
+    from tqdm import tqdm
+
+    return tqdm(total=total, desc="Embedding segments", unit="segment", disable=not shown)
+
+
+def segment_texts(session: Session, document_ids: Sequence[int]) -> list[str]:
+    """The text of every utterance (segment) of these documents."""
+    texts = []
+    for document in session.scalars(select(Document).where(Document.id.in_(list(document_ids)))):
+        texts.extend(document.text[u.start: u.end] for u in document.utterances)
+    return texts
+
+
+def embed_documents(session: Session, embedder: Embedder, document_ids: Sequence[int], progress: bool = False) -> int:
+    """Make sure every segment of these documents is cached; returns how many segments there are."""
+    texts = segment_texts(session, document_ids)
+    embed_texts(session, embedder, texts, progress=progress)
+    return len(texts)
+
+
+def embed_project(session: Session, embedder: Embedder, project: Project, progress: bool = False) -> int:
+    ids = list(session.scalars(select(Document.id).where(Document.project_id == project.id)))
+    return embed_documents(session, embedder, ids, progress=progress)
+
+
+def count_segments(session: Session, project: Project) -> int:
+    return len(list(session.scalars(select(Utterance.id).join(Document).where(Document.project_id == project.id))))
+
+
+def after_commit_of_new_documents(sessions, callback: Callable[[list[int]], None]) -> None:
+    """Call `callback(document_ids)` after a session from `sessions` commits newly created documents.
+
+    Used by the web app to embed an import in the background only once the import is committed
+    (a rolled-back import must not be embedded, and the request must not wait for the model)."""
+
+    @event.listens_for(sessions, "after_flush")
+    def note(session, _context):
+        new = [obj.id for obj in session.new if isinstance(obj, Document)]
+        if new:
+            session.info.setdefault("new_document_ids", []).extend(new)
+
+    @event.listens_for(sessions, "after_commit")
+    def committed(session):
+        ids = session.info.pop("new_document_ids", [])
+        if ids:
+            callback(ids)
+
+    @event.listens_for(sessions, "after_rollback")
+    def rolled_back(session):
+        session.info.pop("new_document_ids", None)
+
+
+def choose_embedder(override: Embedder | None, path: str, int8: bool = False) -> Embedder:
+    """The embedder installed by the caller (tests install a fake), else the configured local model."""
+    if override is not None:
+        return override
+    from workbench.config import default_embedding_model
+
+    return load_embedder(path or default_embedding_model(), int8=int8)

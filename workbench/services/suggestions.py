@@ -1,0 +1,230 @@
+"""Suggesting codes for a span or a whole document, accepting and rejecting them, and evaluating them.
+
+Evidence comes from the code descriptions and the project's coded passages (see
+workbench/suggest/ranking.py for the rule). With `only_coder_id` only that coder's codings count as
+evidence: blind coding must not leak a colleague's decisions through suggestions."""
+from __future__ import annotations
+
+import hashlib
+import threading
+from collections import OrderedDict
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from workbench.models import Code, Coding, Document, Project, SuggestionRejection, User
+from workbench.services import codebook
+from workbench.services.coding import apply_code, check_span
+from workbench.services.embeddings import embed_texts
+from workbench.services.errors import Invalid, NotFound
+from workbench.suggest import Ranker, RankingSettings, Suggestion, description_texts
+
+DOCUMENT_TOP_K = 3
+DOCUMENT_MIN_SCORE = 1.0  # standard deviations above the average code; tuned on the demo project
+SNIPPET = 160
+_RANKERS: OrderedDict[tuple, Ranker] = OrderedDict()
+_RANKERS_LOCK = threading.Lock()
+
+
+def _codes(session: Session, project: Project) -> list[Code]:
+    return [node.code for node in codebook.codebook(session, project.id)]
+
+
+def _examples(session: Session, project: Project, only_coder_id: int | None, skip_document_id: int | None):
+    """Coded passages, one per distinct span, with every code applied to it."""
+    query = select(Coding, Document.name, Document.text, User.username).join(Document, Coding.document_id == Document.id) \
+        .join(User, Coding.coder_id == User.id).where(Document.project_id == project.id).order_by(Coding.id)
+    if only_coder_id is not None:
+        query = query.where(Coding.coder_id == only_coder_id)
+    if skip_document_id is not None:
+        query = query.where(Coding.document_id != skip_document_id)
+    spans: dict[tuple, dict] = {}
+    for c, name, text, coder in session.execute(query):
+        key = (c.document_id, c.start, c.end)
+        if key not in spans:
+            spans[key] = {"document_id": c.document_id, "document": name, "start": c.start, "end": c.end,
+                          "text": text[c.start: c.end], "coders": set(), "codes": set(), "coding_ids": []}
+        spans[key]["codes"].add(c.code_id)
+        spans[key]["coders"].add(coder)
+        spans[key]["coding_ids"].append(c.id)
+    return list(spans.values())
+
+
+def build_ranker(session: Session, embedder, project: Project, only_coder_id: int | None = None,
+                 skip_document_id: int | None = None, settings: RankingSettings = RankingSettings()) -> Ranker:
+    """The project's ranker; reused while the codebook and the codings it learned from are unchanged."""
+    codes = _codes(session, project)
+    examples = _examples(session, project, only_coder_id, skip_document_id)
+    fingerprint = hashlib.sha256(repr((
+        [(c.id, c.name, c.definition, c.inclusion, c.example) for c in codes],
+        [(e["document_id"], e["start"], e["end"], sorted(e["codes"]), e["coding_ids"]) for e in examples],
+    )).encode()).hexdigest()
+    key = (project.id, embedder.name, id(embedder), only_coder_id, skip_document_id, settings, fingerprint)
+    with _RANKERS_LOCK:
+        if key in _RANKERS:
+            _RANKERS.move_to_end(key)
+            return _RANKERS[key]
+    texts = [description_texts(c.name, c.definition, c.inclusion, c.example) for c in codes]
+    flat = [t for group in texts for t in group]
+    vectors = embed_texts(session, embedder, flat + [e["text"] for e in examples])
+    descriptions, at = [], 0
+    for group in texts:
+        descriptions.append(vectors[at: at + len(group)])
+        at += len(group)
+    info = [{"document_id": e["document_id"], "document": e["document"], "text": _snippet(e["text"]),
+             "coders": sorted(e["coders"])} for e in examples]
+    ranker = Ranker([c.id for c in codes], descriptions, vectors[at:], [sorted(e["codes"]) for e in examples],
+                    info, settings)
+    with _RANKERS_LOCK:
+        _RANKERS[key] = ranker
+        while len(_RANKERS) > 8:
+            _RANKERS.popitem(last=False)
+    return ranker
+
+
+def _snippet(text: str) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= SNIPPET else text[: SNIPPET - 1].rsplit(" ", 1)[0] + "…"
+
+
+def _excluded(session: Session, document: Document, coder: User, spans: list[tuple[int, int]]) -> list[set[int]]:
+    """Per span: codes this coder rejected for exactly that span or already applied over any of it."""
+    rejected = session.execute(select(SuggestionRejection.start, SuggestionRejection.end, SuggestionRejection.code_id)
+                               .where(SuggestionRejection.document_id == document.id,
+                                      SuggestionRejection.coder_id == coder.id)).all()
+    applied = session.execute(select(Coding.start, Coding.end, Coding.code_id)
+                              .where(Coding.document_id == document.id, Coding.coder_id == coder.id)).all()
+    out = []
+    for start, end in spans:
+        banned = {code for s, e, code in rejected if (s, e) == (start, end)}
+        banned |= {code for s, e, code in applied if s < end and start < e}
+        out.append(banned)
+    return out
+
+
+def describe(suggestion: Suggestion, codes: dict[int, Code], paths: dict[int, str]) -> dict:
+    code = codes[suggestion.code_id]
+    return {
+        "code_id": code.id, "code": code.name, "path": paths[code.id], "colour": code.colour,
+        "score": round(suggestion.score, 3),
+        "definition": {"similarity": round(suggestion.definition_similarity, 3), "match": suggestion.definition_match},
+        "examples": suggestion.examples,
+        "classifier_probability": None if suggestion.classifier_probability is None else round(suggestion.classifier_probability, 3),
+        "neighbours": [dict(n.info, similarity=round(n.similarity, 3)) for n in suggestion.neighbours],
+    }
+
+
+def _code_maps(session: Session, project: Project) -> tuple[dict[int, Code], dict[int, str]]:
+    nodes = codebook.codebook(session, project.id)
+    return {n.code.id: n.code for n in nodes}, {n.code.id: n.path for n in nodes}
+
+
+def suggest_for_span(session: Session, embedder, document: Document, coder: User, start: int, end: int,
+                     top_k: int = 5, only_coder_id: int | None = None) -> list[dict]:
+    """Top codes for [start, end) of the document (code points), with reasons."""
+    check_span(document, start, end)
+    project = document.project
+    ranker = build_ranker(session, embedder, project, only_coder_id)
+    query = embed_texts(session, embedder, [document.text[start:end]])
+    codes, paths = _code_maps(session, project)
+    found = ranker.suggest(query[0], top_k, _excluded(session, document, coder, [(start, end)])[0])
+    return [describe(s, codes, paths) for s in found]
+
+
+def suggest_for_document(session: Session, embedder, document: Document, coder: User, top_k: int = DOCUMENT_TOP_K,
+                         min_score: float = DOCUMENT_MIN_SCORE, only_coder_id: int | None = None) -> list[dict]:
+    """For each utterance, the best codes scoring at least `min_score` (utterances with none are left out)."""
+    utterances = list(document.utterances)
+    if not utterances:
+        return []
+    ranker = build_ranker(session, embedder, document.project, only_coder_id)
+    spans = [(u.start, u.end) for u in utterances]
+    vectors = embed_texts(session, embedder, [document.text[s:e] for s, e in spans])
+    codes, paths = _code_maps(session, document.project)
+    found = ranker.suggest_many(vectors, top_k, _excluded(session, document, coder, spans), min_score)
+    return [{"utterance": u.position, "speaker": u.speaker, "start": u.start, "end": u.end,
+             "suggestions": [describe(s, codes, paths) for s in suggestions]}
+            for u, suggestions in zip(utterances, found) if suggestions]
+
+
+def accept(session: Session, document: Document, coder: User, code: Code, start: int, end: int) -> Coding:
+    """The suggestion becomes a normal coding by this coder, marked as coming from a suggestion."""
+    return apply_code(session, document, code, coder, start, end, origin="suggestion")
+
+
+def reject(session: Session, document: Document, coder: User, code: Code, start: int, end: int) -> SuggestionRejection:
+    """Remember that this coder turned the code down for this span; rejecting twice is a no-op."""
+    if code.project_id != document.project_id:
+        raise Invalid("That code belongs to another project's codebook.")
+    check_span(document, start, end)
+    existing = session.scalar(select(SuggestionRejection).where(
+        SuggestionRejection.document_id == document.id, SuggestionRejection.code_id == code.id,
+        SuggestionRejection.coder_id == coder.id, SuggestionRejection.start == start, SuggestionRejection.end == end))
+    if existing is not None:
+        return existing
+    rejection = SuggestionRejection(document_id=document.id, code_id=code.id, coder_id=coder.id, start=start, end=end)
+    session.add(rejection)
+    session.flush()
+    return rejection
+
+
+def evaluate_project(session: Session, embedder, project: Project, coder_name: str,
+                     settings: RankingSettings = RankingSettings()) -> dict[str, dict | None]:
+    """Leave-one-document-out against one coder: each document's coded utterances are ranked from
+    the code descriptions and that coder's codings in the *other* documents.
+
+    Gold codes of an utterance are the codes the coder applied to any part of it. The embedding
+    ranker, TF-IDF + the same ranking, and one-vs-rest logistic regression see the same splits."""
+    from workbench.suggest.evaluation import metrics, rank_logistic
+    from workbench.suggest.tfidf import TfidfEmbedder
+
+    coder = session.scalar(select(User).where(User.username == coder_name))
+    if coder is None:
+        raise NotFound(f"No coder called {coder_name!r}.")
+    codes = _codes(session, project)
+    examples = _examples(session, project, coder.id, None)
+    if not examples:
+        raise Invalid(f"{coder_name} has coded nothing in {project.name!r}: choose a coder with codings.")
+    units = []  # (document id, text, gold code ids)
+    for document in session.scalars(select(Document).where(Document.id.in_({e["document_id"] for e in examples}))):
+        spans = [e for e in examples if e["document_id"] == document.id]
+        for u in document.utterances:
+            gold = frozenset(c for e in spans if e["start"] < u.end and u.start < e["end"] for c in e["codes"])
+            if gold:
+                units.append((document.id, document.text[u.start: u.end], gold))
+    texts = [description_texts(c.name, c.definition, c.inclusion, c.example) for c in codes]
+    flat = [t for group in texts for t in group]
+    corpus = flat + [e["text"] for e in examples] + [u[1] for u in units]
+    rankings: dict[str, list] = {"embedding": [], "tfidf": [], "logistic": []}
+    gold_all = []
+    embedders = {"embedding": _CachedEmbedder(session, embedder), "tfidf": TfidfEmbedder(corpus)}
+    for held_out in sorted({u[0] for u in units}):
+        train = [e for e in examples if e["document_id"] != held_out]
+        test = [u for u in units if u[0] == held_out]
+        gold_all.extend(u[2] for u in test)
+        for label, emb in embedders.items():
+            vectors = emb.encode(flat + [e["text"] for e in train] + [u[1] for u in test])
+            descriptions, at = [], 0
+            for group in texts:
+                descriptions.append(vectors[at: at + len(group)])
+                at += len(group)
+            ranker = Ranker([c.id for c in codes], descriptions, vectors[at: at + len(train)],
+                            [sorted(e["codes"]) for e in train], settings=settings)
+            ids = [c.id for c in codes]
+            rankings[label].extend([ids[i] for i in row] for row in ranker.ranked_codes(vectors[at + len(train):]))
+            if label == "embedding":
+                rankings["logistic"].extend(rank_logistic(vectors[at: at + len(train)], [frozenset(e["codes"]) for e in train],
+                                                          vectors[at + len(train):], ids) or [])
+    # With a single coded document there is nothing to train the plain classifier on.
+    return {label: metrics(r, gold_all) if len(r) == len(gold_all) else None for label, r in rankings.items()}
+
+
+class _CachedEmbedder:
+    """The cache-backed view of an embedder, for the evaluation's many encode calls."""
+
+    def __init__(self, session: Session, embedder):
+        self.session, self.embedder = session, embedder
+        self.name, self.dimensions = embedder.name, embedder.dimensions
+
+    def encode(self, texts):
+        return embed_texts(self.session, self.embedder, texts)

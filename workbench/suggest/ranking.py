@@ -1,0 +1,175 @@
+"""Ranking codes for a passage from three sources of evidence, with the reasons for each suggestion.
+
+The rule (per passage, over the codes of the codebook):
+  definition  d_c = best cosine between the passage and the code's description texts
+                    (name + definition + inclusion, and the example quote; exclusion is never
+                    positive evidence, so it is left out);
+  examples    k_c = mean cosine of the passage's k nearest passages already coded with c;
+  classifier  l_c = logistic-regression log-odds, only for codes with >= `classifier_min` examples.
+Each source is standardised across the codes for this passage (z-scores), because raw cosines to a
+definition, to a passage and classifier log-odds live on different scales (and differ by model). Then
+  score_c = (1 - w_c) * z(d)_c + w_c * e_c,   w_c = n_c / (n_c + half_weight_at),
+  e_c     = z(k)_c, or (1 - classifier_share) * z(k)_c + classifier_share * z(l)_c with a classifier,
+so a code with no coded passages is ranked by its definition alone and evidence shifts to the
+examples as they accumulate. A score is "standard deviations above the average code".
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Hashable, Sequence
+
+import numpy as np
+
+
+@dataclass(frozen=True)
+class RankingSettings:
+    neighbours: int = 3  # k nearest coded passages per code
+    half_weight_at: float = 2.0  # a code with this many examples weighs definition and examples equally (tuned on the demo)
+    classifier_min: int = 8
+    classifier_share: float = 0.5
+    strong_definition: float = 1.5  # z of the definition similarity called a "strong" match
+    some_definition: float = 0.5
+
+
+def description_texts(name: str, definition: str = "", inclusion: str = "", example: str = "") -> list[str]:
+    """What a code's description says, as texts to embed: the definition block, then the example."""
+    block = ". ".join(part.strip().rstrip(".") for part in (name, definition, inclusion) if part and part.strip())
+    return [block] + ([example.strip()] if example and example.strip() else [])
+
+
+@dataclass(frozen=True)
+class Neighbour:
+    info: object  # whatever the caller attached to the coded passage (document, snippet, coder ...)
+    similarity: float
+
+
+@dataclass
+class Suggestion:
+    code_id: Hashable
+    score: float
+    definition_similarity: float
+    definition_match: str  # "strong", "some" or "weak"
+    examples: int
+    neighbours: list[Neighbour] = field(default_factory=list)
+    classifier_probability: float | None = None
+
+
+def _z(matrix: np.ndarray, columns: np.ndarray) -> np.ndarray:
+    """Standardise each row over the given columns; other columns stay 0."""
+    out = np.zeros_like(matrix)
+    if columns.size == 0:
+        return out
+    part = matrix[:, columns]
+    spread = part.std(axis=1, keepdims=True)
+    out[:, columns] = (part - part.mean(axis=1, keepdims=True)) / np.where(spread < 1e-9, 1.0, spread)
+    return out
+
+
+class Ranker:
+    """Scores every code for passages; built once from description and example vectors."""
+
+    def __init__(
+        self,
+        code_ids: Sequence[Hashable],
+        descriptions: Sequence[np.ndarray],
+        example_vectors: np.ndarray | None = None,
+        example_codes: Sequence[Sequence[Hashable]] = (),
+        example_info: Sequence[object] = (),
+        settings: RankingSettings = RankingSettings(),
+    ):
+        self.code_ids = list(code_ids)
+        self.settings = settings
+        index = {c: i for i, c in enumerate(self.code_ids)}
+        rows, owners = [], []
+        for i, vectors in enumerate(descriptions):
+            for vector in np.atleast_2d(vectors):
+                rows.append(vector)
+                owners.append(i)
+        self.description_vectors = np.asarray(rows, dtype=np.float32)
+        self.description_owner = np.asarray(owners)
+        dims = self.description_vectors.shape[1] if rows else (0 if example_vectors is None else example_vectors.shape[1])
+        self.examples = np.zeros((0, dims), np.float32) if example_vectors is None else np.asarray(example_vectors, np.float32)
+        self.example_info = list(example_info) or [None] * len(self.examples)
+        self.members = [[] for _ in self.code_ids]
+        for row, codes in enumerate(example_codes):
+            for code in codes:
+                if code in index:
+                    self.members[index[code]].append(row)
+        self.members = [np.asarray(m, dtype=np.int64) for m in self.members]
+        self.counts = np.array([len(m) for m in self.members], dtype=np.float32)
+        self.weights = self.counts / (self.counts + settings.half_weight_at)
+        self.classifiers = self._train_classifiers()
+
+    def _train_classifiers(self) -> dict[int, tuple[np.ndarray, float]]:
+        from sklearn.linear_model import LogisticRegression
+
+        trained = {}
+        for i, rows in enumerate(self.members):
+            if len(rows) < self.settings.classifier_min or len(rows) >= len(self.examples):
+                continue
+            y = np.zeros(len(self.examples), dtype=int)
+            y[rows] = 1
+            model = LogisticRegression(class_weight="balanced", max_iter=1000).fit(self.examples, y)
+            trained[i] = (model.coef_[0].astype(np.float32), float(model.intercept_[0]))
+        return trained
+
+    def scores(self, queries: np.ndarray) -> dict[str, np.ndarray]:
+        """All score components for a (n, dims) matrix of normalised passage vectors."""
+        queries = np.atleast_2d(np.asarray(queries, dtype=np.float32))
+        n, m = len(queries), len(self.code_ids)
+        definition = np.full((n, m), -1.0, np.float32)
+        if len(self.description_vectors):
+            sims = queries @ self.description_vectors.T
+            np.maximum.at(definition.T, self.description_owner, sims.T)
+        knn = np.zeros((n, m), np.float32)
+        with_examples = np.flatnonzero(self.counts > 0)
+        example_sims = queries @ self.examples.T if len(self.examples) else np.zeros((n, 0), np.float32)
+        for i in with_examples:
+            sims = example_sims[:, self.members[i]]
+            k = min(self.settings.neighbours, sims.shape[1])
+            knn[:, i] = np.partition(sims, -k, axis=1)[:, -k:].mean(axis=1)
+        logits = np.zeros((n, m), np.float32)
+        with_classifier = np.array(sorted(self.classifiers), dtype=np.int64)
+        for i in with_classifier:
+            coef, intercept = self.classifiers[i]
+            logits[:, i] = queries @ coef + intercept
+        z_def, z_knn, z_clf = _z(definition, np.arange(m)), _z(knn, with_examples), _z(logits, with_classifier)
+        share = np.zeros(m, np.float32)
+        share[with_classifier] = self.settings.classifier_share
+        evidence = (1 - share) * z_knn + share * z_clf
+        combined = (1 - self.weights) * z_def + self.weights * evidence
+        return {"combined": combined, "definition": definition, "definition_z": z_def,
+                "logits": logits, "example_sims": example_sims}
+
+    def suggest(self, query: np.ndarray, top_k: int = 5, exclude: set = frozenset(), min_score: float | None = None) -> list[Suggestion]:
+        return self.suggest_many(np.atleast_2d(query), top_k, [exclude], min_score)[0]
+
+    def suggest_many(self, queries: np.ndarray, top_k: int = 5, exclude: Sequence[set] | None = None,
+                     min_score: float | None = None) -> list[list[Suggestion]]:
+        """Top codes per passage with their reasons; codes in exclude[i] are never offered for passage i."""
+        parts = self.scores(queries)
+        results = []
+        for row, combined in enumerate(parts["combined"]):
+            banned = exclude[row] if exclude and row < len(exclude) else set()
+            order = [i for i in np.argsort(-combined, kind="stable") if self.code_ids[i] not in banned]
+            chosen = [i for i in order[:top_k] if min_score is None or combined[i] >= min_score]
+            results.append([self._explain(parts, row, i) for i in chosen])
+        return results
+
+    def _explain(self, parts: dict, row: int, i: int) -> Suggestion:
+        z = float(parts["definition_z"][row, i])
+        match = "strong" if z >= self.settings.strong_definition else "some" if z >= self.settings.some_definition else "weak"
+        neighbours = []
+        if len(self.members[i]):
+            sims = parts["example_sims"][row, self.members[i]]
+            for j in np.argsort(-sims)[: self.settings.neighbours]:
+                neighbours.append(Neighbour(self.example_info[self.members[i][j]], float(sims[j])))
+        probability = None
+        if i in self.classifiers:
+            probability = float(1 / (1 + np.exp(-parts["logits"][row, i])))
+        return Suggestion(self.code_ids[i], float(parts["combined"][row, i]), float(parts["definition"][row, i]),
+                          match, int(self.counts[i]), neighbours, probability)
+
+    def ranked_codes(self, queries: np.ndarray) -> np.ndarray:
+        """Code indices per passage, best first (for evaluation)."""
+        return np.argsort(-self.scores(queries)["combined"], axis=1, kind="stable")

@@ -1,0 +1,149 @@
+"""JSON API for code suggestions on the document page, and embedding imports in the background.
+
+Background embedding: after a request commits new documents, a daemon thread embeds their segments
+with its own session, so the import page never waits for the model; if it fails (or the process
+ends first), suggestions simply encode what is missing on demand. Tests join the threads with
+`wait_for_embedding(app)`."""
+from __future__ import annotations
+
+import threading
+
+from flask import Blueprint, Flask, current_app, has_request_context, jsonify, request
+from flask_login import current_user, login_required
+
+from workbench.services import codebook, documents, embeddings, projects, suggestions
+from workbench.services.errors import Invalid, NotFound
+from workbench.web import db
+from workbench.web.offsets import code_point_to_utf16, utf16_to_code_point
+
+bp = Blueprint("suggestions", __name__, url_prefix="/api/projects/<int:project_id>/documents/<int:document_id>/suggestions")
+
+
+def _embedder(app: Flask | None = None):
+    app = app or current_app
+    return embeddings.choose_embedder(app.extensions.get("workbench.embedder"),
+                                      app.config["WORKBENCH_SETTINGS"].embedding_model)
+
+
+def _open(project_id: int, document_id: int):
+    project = projects.require(db(), current_user.user, project_id, "coder")
+    return documents.get_document(db(), project.id, document_id)
+
+
+def _only_mine() -> int | None:
+    # Until projects carry a blind-coding flag, a coder can ask for evidence from their own codings only.
+    return current_user.user.id if request.args.get("only_mine") in ("1", "true") else None
+
+
+def _span(document, data) -> tuple[int, int]:
+    try:
+        start, end = int(data["start"]), int(data["end"])
+    except (KeyError, TypeError, ValueError):
+        raise Invalid("Give the span as whole-number `start` and `end` (UTF-16 offsets).") from None
+    return utf16_to_code_point(document.text, start), utf16_to_code_point(document.text, end)
+
+
+def _body() -> dict:
+    data = request.get_json(silent=True)
+    if not isinstance(data, dict):
+        raise Invalid('Send a JSON object such as {"code_id": 3, "start": 10, "end": 42}.')
+    return data
+
+
+def _code(project_id: int, data: dict):
+    try:
+        return codebook.get_code(db(), project_id, int(data["code_id"]))
+    except (KeyError, TypeError, ValueError):
+        raise Invalid("Give the suggested code as a whole-number `code_id`.") from None
+    except NotFound:
+        raise Invalid(f"Unknown code {data.get('code_id')!r}: it is not in this project's codebook.") from None
+
+
+@bp.get("")
+@login_required
+def for_span(project_id: int, document_id: int):
+    document = _open(project_id, document_id)
+    if "utterance" in request.args:
+        position = request.args.get("utterance", type=int)
+        utterance = next((u for u in document.utterances if u.position == position), None)
+        if utterance is None:
+            raise Invalid(f"This document has no utterance {request.args['utterance']!r}.")
+        start, end = utterance.start, utterance.end
+    else:
+        start, end = _span(document, request.args)
+    found = suggestions.suggest_for_span(db(), _embedder(), document, current_user.user, start, end,
+                                         only_coder_id=_only_mine())
+    text = document.text
+    return jsonify(start=code_point_to_utf16(text, start), end=code_point_to_utf16(text, end), suggestions=found)
+
+
+@bp.post("/document")
+@login_required
+def for_document(project_id: int, document_id: int):
+    document = _open(project_id, document_id)
+    found = suggestions.suggest_for_document(db(), _embedder(), document, current_user.user, only_coder_id=_only_mine())
+    for row in found:
+        row["start"], row["end"] = code_point_to_utf16(document.text, row["start"]), code_point_to_utf16(document.text, row["end"])
+    return jsonify(utterances=found)
+
+
+@bp.post("/accept")
+@login_required
+def accept(project_id: int, document_id: int):
+    document = _open(project_id, document_id)
+    data = _body()
+    code = _code(project_id, data)
+    start, end = _span(document, data)
+    made = suggestions.accept(db(), document, current_user.user, code, start, end)
+    paths = {n.code.id: n.path for n in codebook.codebook(db(), project_id)}
+    return jsonify(coding={
+        "id": made.id, "document_id": document.id, "code_id": code.id, "path": paths[code.id], "colour": code.colour,
+        "coder": current_user.username, "origin": made.origin,
+        "start": code_point_to_utf16(document.text, made.start), "end": code_point_to_utf16(document.text, made.end),
+    }), 201
+
+
+@bp.post("/reject")
+@login_required
+def reject(project_id: int, document_id: int):
+    document = _open(project_id, document_id)
+    data = _body()
+    code = _code(project_id, data)
+    start, end = _span(document, data)
+    suggestions.reject(db(), document, current_user.user, code, start, end)
+    text = document.text
+    return jsonify(rejected={"code_id": code.id, "start": code_point_to_utf16(text, start), "end": code_point_to_utf16(text, end)})
+
+
+@bp.record_once
+def _embed_imports_in_background(state) -> None:
+    app = state.app
+    embeddings.after_commit_of_new_documents(
+        app.extensions["workbench.sessions"], lambda ids: _start_embedding(app, ids))
+
+
+def _start_embedding(app: Flask, document_ids: list[int]) -> None:
+    # Only for imports through the web app with a model configured (tests install a fake embedder);
+    # CLI imports run `workbench embed` when they want it.
+    configured = app.extensions.get("workbench.embedder") or app.config["WORKBENCH_SETTINGS"].embedding_model
+    if not configured or not has_request_context():
+        return
+    thread = threading.Thread(target=_embed, args=(app, list(document_ids)), name="embed-import", daemon=True)
+    app.extensions.setdefault("workbench.embedding_jobs", []).append(thread)
+    thread.start()
+
+
+def _embed(app: Flask, document_ids: list[int]) -> None:
+    try:
+        embedder = _embedder(app)
+        with app.extensions["workbench.sessions"]() as session:
+            embeddings.embed_documents(session, embedder, document_ids)
+            session.commit()
+    except Exception:  # a background job has nobody to answer: log it; suggestions encode on demand
+        app.logger.exception("Embedding imported documents %s failed", document_ids)
+
+
+def wait_for_embedding(app: Flask, timeout: float = 60) -> None:
+    """Join the background embedding threads started so far (for tests and orderly shutdown)."""
+    for thread in list(app.extensions.get("workbench.embedding_jobs", [])):
+        thread.join(timeout)
