@@ -14,6 +14,7 @@ from workbench.export import agreement_table
 from workbench.export.agreement_table import AgreementRow
 from workbench.models import Project
 from workbench.services import codebook, units
+from workbench.services import visibility
 from workbench.services.errors import Invalid
 
 POOLED = "(all codes pooled)"
@@ -85,6 +86,7 @@ def compute_agreement(
     unit: str = "utterance", roll_up: bool = False,
 ) -> AgreementReport:
     """Per-code binary agreement among ``coders`` (default: everyone but the consensus layer)."""
+    visibility.require_revealed(project)
     coders = units.check_choice(session, project.id, coders, unit)
     chosen = units.choose_documents(session, project.id, documents)
     if not chosen:

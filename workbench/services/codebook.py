@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from workbench.models import Code, Coding, Project
+from workbench.services import visibility
 from workbench.services.errors import Conflict, Invalid, NotFound
 
 SEPARATOR = "/"
@@ -152,11 +153,12 @@ def merge_codes(session: Session, source: Code, target: Code) -> Code:
         else:
             move_code(session, child, target)
     # A coding the target already has (same document, span and coder) is not duplicated.
+    every = {visibility.ALL_CODERS: True}  # a merge moves everyone's codings, even in blind mode
     existing = {
         (c.document_id, c.start, c.end, c.coder_id)
-        for c in session.scalars(select(Coding).where(Coding.code_id == target.id))
+        for c in session.scalars(select(Coding).where(Coding.code_id == target.id), execution_options=every)
     }
-    for coding in session.scalars(select(Coding).where(Coding.code_id == source.id)):
+    for coding in session.scalars(select(Coding).where(Coding.code_id == source.id), execution_options=every):
         key = (coding.document_id, coding.start, coding.end, coding.coder_id)
         if key in existing:
             session.delete(coding)
@@ -173,14 +175,15 @@ def merge_codes(session: Session, source: Code, target: Code) -> Code:
 def delete_code(session: Session, code: Code, force: bool = False) -> int:
     """Delete a code and its subcodes. Refuses while codings exist unless `force`; returns codings removed."""
     ids = {code.id} | _descendant_ids(session, code)
-    count = session.scalar(select(func.count(Coding.id)).where(Coding.code_id.in_(ids)))
+    every = {visibility.ALL_CODERS: True}  # the guard counts everyone's codings, even in blind mode
+    count = session.scalar(select(func.count(Coding.id)).where(Coding.code_id.in_(ids)), execution_options=every)
     if count and not force:
         raise Invalid(
             f"{code.name!r} and its subcodes have {count} coding(s). Merge it into another code, "
             "or delete with force to remove the codings too."
         )
     # ORM deletes, not bulk ones, so each removal reaches the audit log.
-    for coding in session.scalars(select(Coding).where(Coding.code_id.in_(ids))):
+    for coding in session.scalars(select(Coding).where(Coding.code_id.in_(ids)), execution_options=every):
         session.delete(coding)
     session.flush()
     by_depth = sorted(session.scalars(select(Code).where(Code.id.in_(ids))), key=lambda c: _depth(c), reverse=True)

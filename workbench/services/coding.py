@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from workbench.services.csv_upload import csv_rows
 from workbench.models import ORIGINS, Code, Coding, Document, Project, User
-from workbench.services import codebook, documents
+from workbench.services import codebook, documents, visibility
 from workbench.services.errors import DomainError, Forbidden, Invalid, NotFound
 from workbench.services.projects import get_or_create_user, has_role
 
@@ -32,7 +32,7 @@ def apply_code(
     if origin not in ORIGINS:
         raise Invalid(f"Unknown coding origin {origin!r}.")
     check_span(document, start, end)
-    existing = session.scalar(_same_span(document, code, coder, start, end))
+    existing = session.scalar(_same_span(document, code, coder, start, end), execution_options={visibility.ALL_CODERS: True})
     if existing is not None:
         return existing
     coding = Coding(document_id=document.id, code_id=code.id, coder_id=coder.id, start=start, end=end, origin=origin)
@@ -41,7 +41,7 @@ def apply_code(
             session.add(coding)
     except IntegrityError:
         # The same coder applied the same code to the same span in a concurrent request: one row wins.
-        return session.scalars(_same_span(document, code, coder, start, end)).one()
+        return session.scalars(_same_span(document, code, coder, start, end), execution_options={visibility.ALL_CODERS: True}).one()
     return coding
 
 

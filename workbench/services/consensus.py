@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from workbench.models import CONSENSUS_CODER, DECISIONS, Adjudication, Code, Coding, Document, Project, User
 from workbench.services import codebook, coding, documents, projects, units
+from workbench.services import visibility
 from workbench.services.errors import DomainError, Invalid
 
 REVIEW_UNITS = ("utterance", "sentence")
@@ -67,6 +68,7 @@ def disagreements(
     coders: list[str] | None = None, document_names: list[str] | None = None,
 ) -> list[Disagreement]:
     """Units where the coders who coded the document do not all agree on ``code``."""
+    visibility.require_revealed(project)
     if unit not in REVIEW_UNITS:
         raise Invalid(f"Review disagreements by utterance or sentence, not {unit!r}.")
     coders = units.check_choice(session, project.id, coders, unit)
@@ -123,6 +125,7 @@ def adjudicate(
     coder: copy that coder's codings of the code overlapping the unit (as they made them);
     both: the union of the compared coders' spans; neither: no consensus coding in the unit.
     A later decision on the same unit supersedes this one; both stay in the history."""
+    visibility.require_revealed(project)
     projects.require(session, reviewer, project.id, "coder")
     code = codebook.get_code(session, project.id, code_id)
     document = documents.get_document(session, project.id, document_id)

@@ -6,6 +6,7 @@ from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from workbench.models import CONSENSUS_CODER, ROLES, Project, ProjectMember, User
+from workbench.services import visibility
 from workbench.services.errors import Forbidden, Invalid, NotFound
 
 # A viewer may read and export, a coder may also code, an owner may also manage.
@@ -106,6 +107,8 @@ def require(session: Session, user: User | None, project_id: int, role: str = "v
         raise NotFound("No such project.")
     if RANK[member.role] < RANK[role]:
         raise Forbidden(f"You are a {member.role} in this project; this needs a {role}.")
+    if project.blind:
+        visibility.scope_to(session, {user.id})
     return project
 
 
@@ -139,6 +142,8 @@ def set_blind(session: Session, project: Project, blind: bool) -> None:
     session.flush()
 
 
-def visible_coder_ids(project: Project, user: User) -> set[int] | None:
-    """Whose codings `user` may see: everyone's (None), or in blind mode only their own."""
-    return {user.id} if project.blind else None
+def coders_shown_to(project: Project, user: User) -> list[User]:
+    """The coders `user` may choose between in filters: the team, or in blind mode only themself."""
+    if project.blind:
+        return [user]
+    return sorted((m.user for m in project.members if m.role != "viewer"), key=lambda u: u.username)

@@ -25,7 +25,7 @@ def show(project_id: int, document_id: int):
         project=project,
         document=document,
         # everyone who has coded here or may code, so a coding announced later can be filtered too
-        coders=sorted(set(retrieval.document_coders(db(), document.id)) | {m.user.username for m in project.members if m.role != "viewer"}),
+        coders=sorted(set(retrieval.document_coders(db(), document.id)) | {u.username for u in projects.coders_shown_to(project, current_user.user)}),
         chosen=chosen,
         chosen_code=code_id,
         nodes=nodes,

@@ -24,17 +24,13 @@ def code(project_id: int, code_id: int):
     node = next(n for n in codebook.codebook(db(), project.id) if n.code.id == code_id)
     return render_template(
         "code.html", project=project, node=node, passages=passages, attributes=attributes, chosen=chosen,
-        coder=coder, coders=[u.username for u in _members(project)], subcodes=subcodes,
+        coder=coder, coders=[u.username for u in projects.coders_shown_to(project, current_user.user)], subcodes=subcodes,
         memos=memos.list_memos(db(), project.id, code_id=code_id), can_write=_may_code(project.id),
     )
 
 
 def _may_code(project_id: int) -> bool:
     return projects.has_role(db(), projects.require(db(), current_user.user, project_id), current_user.user, "coder")
-
-
-def _members(project):
-    return sorted((m.user for m in project.members), key=lambda u: u.username)
 
 
 @bp.get("/projects/<int:project_id>/search")
