@@ -4,12 +4,16 @@ Each test run creates its own PostgreSQL database (from the server's `test` data
 it at the end; the schema always comes from the Alembic migrations, never from create_all."""
 from __future__ import annotations
 
+import contextlib
 import os
+import threading
 import uuid
+from pathlib import Path
 
 import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.orm import Session
+from werkzeug.serving import make_server
 
 from workbench.app import create_app
 from workbench.config import Settings
@@ -108,3 +112,43 @@ def small_project(session):
     codebook.import_yaml(session, project, SMALL_CODEBOOK)
     document, _ = documents.import_document(session, project, "P01_gp.txt", SMALL_TRANSCRIPT.encode("utf-8"))
     return project, document
+
+
+# --- Browser tests: Debian's Chromium driven by Playwright, against the app served on loopback ---
+
+CHROMIUM = os.environ.get("WORKBENCH_CHROMIUM", "/usr/bin/chromium")
+SCREENSHOTS = Path(os.environ.get("WORKBENCH_SCREENSHOTS", Path(__file__).resolve().parent.parent / "screenshots"))
+
+
+def live_app(folder: Path, **config):
+    """A real app on a migrated SQLite file in `folder`, for a server that a browser talks to."""
+    url = f"sqlite:///{folder / 'workbench.db'}"
+    upgrade(url)
+    return create_app(Settings(database_url=url, secret_key="browser-test", instance_path=folder), **config)
+
+
+@contextlib.contextmanager
+def serving(app):
+    """Serve `app` on a free loopback port; yields its base URL."""
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+
+
+@pytest.fixture(scope="session")
+def chromium():
+    """One headless Chromium for the whole run (never a downloaded browser)."""
+    from playwright.sync_api import sync_playwright
+
+    SCREENSHOTS.mkdir(exist_ok=True)
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            # The machine has no network: keep Chromium from trying to reach Google at start.
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--no-first-run"],
+        )
+        yield browser
+        browser.close()

@@ -1,18 +1,9 @@
 """The first screens in a real headless Chromium (Debian's, driven by Playwright): sign in, open, read."""
-import os
-import threading
-from pathlib import Path
-
 import pytest
-from werkzeug.serving import make_server
 
-from workbench.app import create_app
-from workbench.config import Settings
-from workbench.db import upgrade
+from tests.conftest import SCREENSHOTS as SHOTS, live_app, serving
 
 pytestmark = pytest.mark.browser
-CHROMIUM = os.environ.get("WORKBENCH_CHROMIUM", "/usr/bin/chromium")
-SHOTS = Path(os.environ.get("WORKBENCH_SCREENSHOTS", Path(__file__).resolve().parent.parent / "screenshots"))
 
 
 @pytest.fixture(scope="module")
@@ -20,38 +11,18 @@ def live_demo(tmp_path_factory):
     """The demo project served on a free loopback port, as a researcher would open it."""
     from workbench.services import demo
 
-    folder = tmp_path_factory.mktemp("live")
-    url = f"sqlite:///{folder / 'workbench.db'}"
-    upgrade(url)
-    app = create_app(Settings(database_url=url, secret_key="browser-test", instance_path=folder))
+    app = live_app(tmp_path_factory.mktemp("live"))
     with app.extensions["workbench.sessions"]() as session:
         demo.load_demo(session)
         session.commit()
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
+    with serving(app) as url:
+        yield url
 
 
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--no-first-run"],
-        )
-        yield chromium
-        chromium.close()
-
-
-def test_sign_in_open_a_transcript_and_the_codebook(live_demo, browser):
+def test_sign_in_open_a_transcript_and_the_codebook(live_demo, chromium):
     from workbench.services.demo import DEMO_PASSWORD, DEMO_USER
 
-    SHOTS.mkdir(exist_ok=True)
-    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page = chromium.new_page(viewport={"width": 1280, "height": 900})
     page.goto(live_demo + "/")
     page.get_by_label("User name").fill(DEMO_USER)
     page.get_by_label("Password").fill(DEMO_PASSWORD)

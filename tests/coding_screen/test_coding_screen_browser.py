@@ -1,24 +1,15 @@
 """The coding screen in headless Chromium, as a researcher uses it: import, select, code, review, retrieve."""
-import os
-import threading
-from pathlib import Path
-
 import pytest
 from playwright.sync_api import expect
 from sqlalchemy import select
-from werkzeug.serving import make_server
 
+from tests.conftest import SCREENSHOTS as SHOTS, live_app, serving
 from tests.sample_data import SMALL_CODEBOOK
-from workbench.app import create_app
-from workbench.config import Settings
-from workbench.db import upgrade
 from workbench.models import Coding, Document
 from workbench.services import codebook, coding, projects
 from workbench.suggest.embedder import FakeEmbedder
 
 pytestmark = pytest.mark.browser
-CHROMIUM = os.environ.get("WORKBENCH_CHROMIUM", "/usr/bin/chromium")
-SHOTS = Path(os.environ.get("WORKBENCH_SCREENSHOTS", Path(__file__).resolve().parents[2] / "screenshots"))
 PASSWORD = "browser-password"
 TRANSCRIPT = (
     "Interviewer: [00:00:05] Tell me about the café group.\n"
@@ -31,9 +22,7 @@ TRANSCRIPT = (
 @pytest.fixture(scope="module")
 def live(tmp_path_factory):
     folder = tmp_path_factory.mktemp("coding-screen")
-    url = f"sqlite:///{folder / 'workbench.db'}"
-    upgrade(url)
-    app = create_app(Settings(database_url=url, secret_key="browser-test", instance_path=folder))
+    app = live_app(folder)
     app.extensions["workbench.embedder"] = FakeEmbedder()  # the suggestion panel must not load the real model here
     with app.extensions["workbench.sessions"]() as session:
         ana = projects.get_or_create_user(session, "ana", "Ana")
@@ -43,26 +32,16 @@ def live(tmp_path_factory):
         codebook.import_yaml(session, project, SMALL_CODEBOOK)
         session.commit()
         project_id = project.id
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield {"url": f"http://127.0.0.1:{server.server_port}", "app": app, "project": project_id, "folder": folder}
-    server.shutdown()
+    with serving(app) as base:
+        yield {"url": base, "app": app, "project": project_id, "folder": folder}
 
 
 @pytest.fixture(scope="module")
-def page(live):
-    from playwright.sync_api import sync_playwright
-
-    SHOTS.mkdir(exist_ok=True)
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--no-first-run"],
-        )
-        page = browser.new_page(viewport={"width": 1360, "height": 860})
-        page.set_default_timeout(8000)
-        yield page
-        browser.close()
+def page(live, chromium):
+    page = chromium.new_page(viewport={"width": 1360, "height": 860})
+    page.set_default_timeout(8000)
+    yield page
+    page.close()
 
 
 def codings(live, coder=None):

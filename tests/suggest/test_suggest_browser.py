@@ -1,35 +1,24 @@
 """The suggestion panel in headless Chromium, on a test-only page that includes the partial."""
-import os
-import threading
-from pathlib import Path
 
 import pytest
 from flask import Blueprint, render_template_string
 from flask_login import login_required
 from werkzeug.security import generate_password_hash
-from werkzeug.serving import make_server
 
 from tests.suggest.conftest import INTERVIEW, build
-from workbench.app import create_app
-from workbench.config import Settings
-from workbench.db import upgrade
+from tests.conftest import SCREENSHOTS as SHOTS, live_app, serving
 from workbench.models import Coding
 from workbench.suggest import FakeEmbedder
 from workbench.web.offsets import code_point_to_utf16
 
 pytestmark = pytest.mark.browser
-CHROMIUM = os.environ.get("WORKBENCH_CHROMIUM", "/usr/bin/chromium")
-SHOTS = Path(os.environ.get("WORKBENCH_SCREENSHOTS", Path(__file__).resolve().parents[2] / "screenshots"))
 PAGE = """{% extends "base.html" %}{% block content %}<pre>{{ document.text }}</pre>{% include "_suggestions.html" %}{% endblock %}
 {% block scripts %}<script type="module" src="{{ url_for('static', filename='suggestions.js') }}"></script>{% endblock %}"""
 
 
 @pytest.fixture(scope="module")
 def live(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("suggest-live")
-    url = f"sqlite:///{folder / 'workbench.db'}"
-    upgrade(url)
-    app = create_app(Settings(database_url=url, secret_key="browser-test", instance_path=folder))
+    app = live_app(tmp_path_factory.mktemp("suggest-live"))
     app.extensions["workbench.embedder"] = FakeEmbedder()
     with app.extensions["workbench.sessions"]() as session:
         study = build(session)
@@ -48,60 +37,52 @@ def live(tmp_path_factory):
         return render_template_string(PAGE, project=document.project, document=document)
 
     app.register_blueprint(test_page)
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_port}", ids, app
-    server.shutdown()
+    with serving(app) as base:
+        yield base, ids, app
 
 
-def test_select_accept_reject_and_suggest_for_the_document(live):
-    from playwright.sync_api import sync_playwright
-
+def test_select_accept_reject_and_suggest_for_the_document(live, chromium):
     base, (project_id, document_id), app = live
     quote = "The grant ran out 😞 and the council did not renew the contract."
     at = INTERVIEW.index(quote)
     start, end = code_point_to_utf16(INTERVIEW, at), code_point_to_utf16(INTERVIEW, at + len(quote))
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=[
-            "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--no-first-run"])
-        page = browser.new_page(viewport={"width": 1100, "height": 900})
-        page.goto(base + "/login")
-        page.get_by_label("User name").fill("ana")
-        page.get_by_label("Password").fill("password")
-        page.get_by_role("button", name="Sign in").click()
-        page.goto(base + "/test/suggestions")
-        panel = page.get_by_role("region", name="Suggested codes")
-        assert "Select a passage" in panel.inner_text()
-        page.evaluate("""([p, d, s, e]) => {
-            window.coded = [];
-            document.addEventListener('workbench:coded', ev => window.coded.push(ev.detail.coding));
-            document.dispatchEvent(new CustomEvent('workbench:selection', {detail: {projectId: p, documentId: d, start: s, end: e}}));
-        }""", [project_id, document_id, start, end])
-        accept = page.get_by_role("button", name="Accept Time and resources/Funding")
-        accept.wait_for()
-        first = page.locator(".suggestion").first
-        assert "Time and resources/Funding" in first.inner_text() and "definition match" in first.inner_text()
-        assert "P02_interview" in first.inner_text()  # the nearest coded passage is named
-        assert first.locator(".swatch").evaluate("s => getComputedStyle(s).backgroundColor") == "rgb(179, 222, 105)"
-        SHOTS.mkdir(exist_ok=True)
-        page.screenshot(path=SHOTS / "suggestions.png", full_page=True)
+    page = chromium.new_page(viewport={"width": 1100, "height": 900})
+    page.goto(base + "/login")
+    page.get_by_label("User name").fill("ana")
+    page.get_by_label("Password").fill("password")
+    page.get_by_role("button", name="Sign in").click()
+    page.goto(base + "/test/suggestions")
+    panel = page.get_by_role("region", name="Suggested codes")
+    assert "Select a passage" in panel.inner_text()
+    page.evaluate("""([p, d, s, e]) => {
+        window.coded = [];
+        document.addEventListener('workbench:coded', ev => window.coded.push(ev.detail.coding));
+        document.dispatchEvent(new CustomEvent('workbench:selection', {detail: {projectId: p, documentId: d, start: s, end: e}}));
+    }""", [project_id, document_id, start, end])
+    accept = page.get_by_role("button", name="Accept Time and resources/Funding")
+    accept.wait_for()
+    first = page.locator(".suggestion").first
+    assert "Time and resources/Funding" in first.inner_text() and "definition match" in first.inner_text()
+    assert "P02_interview" in first.inner_text()  # the nearest coded passage is named
+    assert first.locator(".swatch").evaluate("s => getComputedStyle(s).backgroundColor") == "rgb(179, 222, 105)"
+    page.screenshot(path=SHOTS / "suggestions.png", full_page=True)
 
-        accept.focus()
-        page.keyboard.press("Enter")  # keyboard reachable
-        page.wait_for_function("window.coded.length === 1")
-        coding = page.evaluate("window.coded[0]")
-        assert (coding["origin"], coding["coder"], coding["start"], coding["end"]) == ("suggestion", "ana", start, end)
-        assert "Coded as Time and resources/Funding" in panel.inner_text()
+    accept.focus()
+    page.keyboard.press("Enter")  # keyboard reachable
+    page.wait_for_function("window.coded.length === 1")
+    coding = page.evaluate("window.coded[0]")
+    assert (coding["origin"], coding["coder"], coding["start"], coding["end"]) == ("suggestion", "ana", start, end)
+    assert "Coded as Time and resources/Funding" in panel.inner_text()
 
-        before = page.locator(".suggestion").count()
-        page.locator(".suggestion .reject").first.click()
-        page.wait_for_function(f"document.querySelectorAll('.suggestion').length === {before - 1}")
-        assert "will not be suggested here again" in panel.inner_text()
+    before = page.locator(".suggestion").count()
+    page.locator(".suggestion .reject").first.click()
+    page.wait_for_function(f"document.querySelectorAll('.suggestion').length === {before - 1}")
+    assert "will not be suggested here again" in panel.inner_text()
 
-        page.get_by_role("button", name="Suggest for this document").click()
-        page.locator(".turn-suggestions").first.wait_for()
-        assert page.locator(".turn-suggestions h3").first.inner_text().startswith("Turn")
-        page.screenshot(path=SHOTS / "suggestions-document.png", full_page=True)
-        browser.close()
+    page.get_by_role("button", name="Suggest for this document").click()
+    page.locator(".turn-suggestions").first.wait_for()
+    assert page.locator(".turn-suggestions h3").first.inner_text().startswith("Turn")
+    page.screenshot(path=SHOTS / "suggestions-document.png", full_page=True)
+    page.close()
     with app.extensions["workbench.sessions"]() as session:
         assert session.get(Coding, coding["id"]).origin == "suggestion"
