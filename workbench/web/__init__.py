@@ -14,7 +14,7 @@ from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 from workbench.config import Settings
 from workbench.db import make_engine, session_factory
 from workbench.models import User
-from workbench.services.errors import DomainError
+from workbench.services.errors import DomainError, Invalid
 
 csrf = CSRFProtect()
 login_manager = LoginManager()
@@ -108,6 +108,14 @@ def init_app(app: Flask, settings: Settings) -> None:
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException):
         return error_response(exc.code or 500, exc.description or exc.name)
+
+
+def json_object(example: str = "") -> dict:
+    """The request's JSON body, which must be an object; a clear 400 otherwise."""
+    data = request.get_json(silent=True)
+    if not isinstance(data, dict):
+        raise Invalid("Send a JSON object" + (f" such as {example}." if example else "."))
+    return data
 
 
 def error_response(status: int, message: str):

@@ -6,7 +6,7 @@ from flask_login import current_user, login_required
 
 from workbench.services import codebook, projects
 from workbench.services.errors import Invalid
-from workbench.web import db
+from workbench.web import db, json_object
 
 bp = Blueprint("codebook", __name__)
 EDITABLE = ("name", "colour", *codebook.TEXT_FIELDS)
@@ -46,13 +46,6 @@ def export_yaml(project_id: int):
     )
 
 
-def _json() -> dict:
-    data = request.get_json(silent=True)
-    if not isinstance(data, dict):
-        raise Invalid("Send a JSON object.")
-    return data
-
-
 def _parent(project_id: int, parent_id):
     if parent_id in (None, ""):
         return None
@@ -70,7 +63,7 @@ def code_json(code) -> dict:
 @login_required
 def api_create(project_id: int):
     project = projects.require(db(), current_user.user, project_id, "owner")
-    data = _json()
+    data = json_object()
     fields = {k: data[k] for k in EDITABLE if k in data and k != "name"}
     code = codebook.create_code(db(), project, data.get("name", ""), _parent(project.id, data.get("parent_id")), **fields)
     return jsonify(code_json(code)), 201
@@ -80,7 +73,7 @@ def api_create(project_id: int):
 @login_required
 def api_update(project_id: int, code_id: int):
     project = projects.require(db(), current_user.user, project_id, "owner")
-    data = _json()
+    data = json_object()
     unknown = set(data) - set(EDITABLE)
     if unknown:
         raise Invalid(f"Unknown code field(s): {', '.join(sorted(unknown))}.")
@@ -92,7 +85,7 @@ def api_update(project_id: int, code_id: int):
 @login_required
 def api_move(project_id: int, code_id: int):
     project = projects.require(db(), current_user.user, project_id, "owner")
-    data = _json()
+    data = json_object()
     position = data.get("position")
     if position is not None and (not isinstance(position, int) or isinstance(position, bool)):
         raise Invalid("position must be a whole number.")
@@ -104,7 +97,7 @@ def api_move(project_id: int, code_id: int):
 @login_required
 def api_merge(project_id: int, code_id: int):
     project = projects.require(db(), current_user.user, project_id, "owner")
-    target_id = _json().get("target_id")
+    target_id = json_object().get("target_id")
     if not isinstance(target_id, int) or isinstance(target_id, bool):
         raise Invalid("Say which code to merge into (target_id).")
     source = codebook.get_code(db(), project.id, code_id)

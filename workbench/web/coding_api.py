@@ -6,18 +6,11 @@ from flask_login import current_user, login_required
 
 from workbench.services import codebook, coding, documents, memos, projects, retrieval
 from workbench.services.errors import Invalid
-from workbench.web import db
+from workbench.web import db, json_object
 from workbench.web.document_view import CODING_FIELDS, coding_json
 from workbench.web.offsets import code_points_to_utf16, utf16_to_code_point
 
 bp = Blueprint("coding_api", __name__, url_prefix="/api/projects/<int:project_id>")
-
-
-def body() -> dict:
-    data = request.get_json(silent=True)
-    if not isinstance(data, dict):
-        raise Invalid("Send a JSON object.")
-    return data
 
 
 def shown_json(document, shown) -> list[dict]:
@@ -40,7 +33,7 @@ def apply(project_id: int, document_id: int):
     """{start, end, code_ids}: offsets in UTF-16 code units, converted here and nowhere else."""
     project = projects.require(db(), current_user.user, project_id, "coder")
     document = documents.get_document(db(), project.id, document_id)
-    data = body()
+    data = json_object()
     code_ids = data.get("code_ids")
     if not isinstance(code_ids, list) or not code_ids:
         raise Invalid("Choose at least one code to apply.")
@@ -91,7 +84,7 @@ def list_memos(project_id: int):
 @login_required
 def create_memo(project_id: int):
     project = projects.require(db(), current_user.user, project_id, "coder")
-    data = body()
+    data = json_object()
     subject = {k: data[k] for k in memos.TARGETS if k in data}
     memo = memos.create_memo(db(), project, current_user.user, data.get("text", ""), **subject)
     return jsonify(memos.memo_json(memo)), 201
@@ -101,7 +94,7 @@ def create_memo(project_id: int):
 @login_required
 def update_memo(project_id: int, memo_id: int):
     project = projects.require(db(), current_user.user, project_id, "coder")
-    memo = memos.update_memo(db(), memos.get_memo(db(), project.id, memo_id), current_user.user, body().get("text", ""))
+    memo = memos.update_memo(db(), memos.get_memo(db(), project.id, memo_id), current_user.user, json_object().get("text", ""))
     return jsonify(memos.memo_json(memo))
 
 

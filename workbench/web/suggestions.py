@@ -13,7 +13,7 @@ from flask_login import current_user, login_required
 
 from workbench.services import codebook, documents, embeddings, projects, suggestions
 from workbench.services.errors import Invalid, NotFound
-from workbench.web import db
+from workbench.web import db, json_object
 from workbench.web.offsets import code_point_to_utf16, utf16_to_code_point
 
 bp = Blueprint("suggestions", __name__, url_prefix="/api/projects/<int:project_id>/documents/<int:document_id>/suggestions")
@@ -41,13 +41,6 @@ def _span(document, data) -> tuple[int, int]:
     except (KeyError, TypeError, ValueError):
         raise Invalid("Give the span as whole-number `start` and `end` (UTF-16 offsets).") from None
     return utf16_to_code_point(document.text, start), utf16_to_code_point(document.text, end)
-
-
-def _body() -> dict:
-    data = request.get_json(silent=True)
-    if not isinstance(data, dict):
-        raise Invalid('Send a JSON object such as {"code_id": 3, "start": 10, "end": 42}.')
-    return data
 
 
 def _code(project_id: int, data: dict):
@@ -91,7 +84,7 @@ def for_document(project_id: int, document_id: int):
 @login_required
 def accept(project_id: int, document_id: int):
     document = _open(project_id, document_id)
-    data = _body()
+    data = json_object('{"code_id": 3, "start": 10, "end": 42}')
     code = _code(project_id, data)
     start, end = _span(document, data)
     made = suggestions.accept(db(), document, current_user.user, code, start, end)
@@ -107,7 +100,7 @@ def accept(project_id: int, document_id: int):
 @login_required
 def reject(project_id: int, document_id: int):
     document = _open(project_id, document_id)
-    data = _body()
+    data = json_object('{"code_id": 3, "start": 10, "end": 42}')
     code = _code(project_id, data)
     start, end = _span(document, data)
     suggestions.reject(db(), document, current_user.user, code, start, end)
