@@ -3,7 +3,8 @@
 Embedding ranker vs TF-IDF + the same ranking vs one-vs-rest logistic regression on the same
 embeddings, at train fractions 0 and 0.5, for the float32 model and its dynamic int8 version.
 Run: .venv/bin/python bench/suggest_quality.py [--seeds 5]. The ranking settings were tuned on the
-demo project (leave-one-document-out), never on this set."""
+demo project (leave-one-document-out) and the development set bench/data/dev-shiftwork-*, never on
+this set. All three sets were written for this project (see README: they are not independent data)."""
 from __future__ import annotations
 
 import argparse

@@ -37,7 +37,8 @@ def test_metrics_by_hand():
 def test_codebook_file_skips_grouping_themes_and_passages_resolve_leaf_names():
     codes = read_codebook(CODEBOOK)
     assert [c.path for c in codes] == ["Time/Workload", "Time/Funding", "Trust", "Trust/Funding"]
-    assert codes[0].texts == ("Workload. Too much work for the time there is", "My caseload is far too big.")
+    # each description part is embedded on its own (name, definition, inclusion, example)
+    assert codes[0].texts == ("Workload", "Too much work for the time there is.", "My caseload is far too big.")
     lines = [{"text": "too busy", "codes": ["Workload"]}, {"text": "money", "codes": ["Time/Funding", "Trust"]}]
     passages = read_passages("\n".join(json.dumps(x) for x in lines) + "\n\n", codes)
     assert [set(p.codes) for p in passages] == [{"Time/Workload"}, {"Time/Funding", "Trust"}]

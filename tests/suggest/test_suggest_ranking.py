@@ -84,3 +84,23 @@ def test_a_missing_model_directory_is_refused_clearly_without_downloading(tmp_pa
         SentenceTransformerEmbedder(tmp_path / "nowhere")
     with pytest.raises(ModelUnavailable, match="modules.json"):
         SentenceTransformerEmbedder(tmp_path)
+
+
+def test_the_definition_is_the_normalised_mean_of_the_separately_embedded_description_parts():
+    assert description_texts("Trust", " Confidence. ", "", "We know them.") == ["Trust", "Confidence.", "We know them."]
+    a, b, c = np.eye(3, dtype=np.float32)
+    r = Ranker(["x", "y"], [np.stack([a, b]), c[None]])
+    found = r.suggest(a, top_k=2)
+    assert found[0].code_id == "x" and found[0].definition_similarity == pytest.approx(1 / np.sqrt(2))
+    assert found[1].definition_similarity == pytest.approx(0.0)
+
+
+def test_description_parts_steady_a_single_example_but_reasons_name_real_passages_only(fake):
+    # One Trust passage that happens to share words with the query; Workload's own words match it better.
+    examples = [("caseload never enough time link worker", ["Trust"]), ("grant money", ["Funding"])]
+    r = ranker(fake, examples)
+    query = fake.encode(["my caseload is far too big, never enough time"])[0]
+    best = r.suggest(query, top_k=3)
+    assert best[0].code_id == "Workload"
+    trust = next(s for s in best if s.code_id == "Trust")
+    assert [n.info["text"] for n in trust.neighbours] == ["caseload never enough time link worker"]
