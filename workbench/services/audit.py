@@ -102,7 +102,8 @@ def _context(session: Session, obj) -> tuple[int | None, int | None, int | None]
 
 
 def _target_id(obj) -> str:
-    return "/".join(str(v) for v in inspect(obj).identity or ())
+    state = inspect(obj)
+    return "/".join(str(v) for v in state.mapper.primary_key_from_instance(obj))
 
 
 @event.listens_for(Session, "after_flush")
@@ -152,6 +153,46 @@ def entries(session: Session, project_id: int, user: str | None = None, document
         query = query.where(AuditEntry.code_id == code_id)
     query = query.order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
     return list(session.scalars(query.limit(limit) if limit else query))
+
+
+HIDDEN_FIELDS = {"id", "project_id", "created_at", "updated_at", "imported_at", "sha256"}
+
+
+def describe(session: Session, project_id: int, rows: list[AuditEntry]) -> list[tuple[AuditEntry, str]]:
+    """Each entry with a sentence a researcher can read: names and quotes instead of ids."""
+    from workbench.models import User
+    from workbench.services.codebook import codebook
+
+    paths = {n.code.id: n.path for n in codebook(session, project_id)}
+    documents = {d.id: d for d in session.scalars(select(Document).where(Document.project_id == project_id))}
+    users = dict(session.execute(select(User.id, User.username)).all())
+
+    def name(key, value):
+        if key in ("code_id",) and value in paths:
+            return paths[value]
+        if key == "document_id" and value in documents:
+            return documents[value].name
+        if key in ("coder_id", "user_id", "author_id", "reviewer_id", "chosen_coder_id", "pinned_by") and value in users:
+            return users[value]
+        return value
+
+    def fields(values: dict) -> str:
+        return "; ".join(f"{k.removesuffix('_id')}: {name(k, v)}" for k, v in values.items() if k not in HIDDEN_FIELDS and v not in (None, ""))
+
+    described = []
+    for entry in rows:
+        values = entry.after or entry.before or {}
+        if entry.target_type == "coding" and values.get("document_id") in documents:
+            document = documents[values["document_id"]]
+            quote = document.text[values["start"]:values["end"]]
+            quote = quote if len(quote) <= 90 else quote[:87] + "…"
+            text = f"{paths.get(values['code_id'], 'a deleted code')} by {users.get(values['coder_id'], '?')} in {document.name}: “{quote}”"
+        elif entry.before and entry.after:
+            text = "; ".join(f"{k.removesuffix('_id')}: {name(k, entry.before[k])} → {name(k, entry.after[k])}" for k in entry.after)
+        else:
+            text = fields(values)
+        described.append((entry, text))
+    return described
 
 
 def actors(session: Session, project_id: int) -> list[str]:

@@ -24,7 +24,8 @@ def show(project_id: int):
     project = projects.require(db(), current_user.user, project_id, "owner")
     filters = _filters()
     return render_template(
-        "audit.html", project=project, filters=filters, entries=audit.entries(db(), project.id, limit=500, **filters),
+        "audit.html", project=project, filters=filters,
+        entries=audit.describe(db(), project.id, audit.entries(db(), project.id, limit=500, **filters)),
         actors=audit.actors(db(), project.id), documents=documents.list_documents(db(), project.id),
         codes=codebook.codebook(db(), project.id),
     )
