@@ -90,3 +90,19 @@ def test_session_cookie_flags(app, team):
     response = login(client, "olivia")
     cookie = response.headers["Set-Cookie"]
     assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
+
+
+def test_api_calls_need_the_csrf_header(app, team):
+    app.config["WTF_CSRF_ENABLED"] = True
+    client = app.test_client()
+    with client.session_transaction() as flask_session:
+        flask_session["_user_id"] = str(team["owner"])
+    url = f"/api/projects/{team['project']}/memos"
+    refused = client.post(url, json={"text": "a note", "project": True})
+    assert refused.status_code == 400 and "expired or came from elsewhere" in refused.get_json()["error"]
+    page = client.get(f"/projects/{team['project']}").get_data(as_text=True)
+    token = re.search(r'name="csrf-token" content="([^"]+)"', page).group(1)
+    with app.extensions["workbench.sessions"]() as session:
+        document_id = documents.find_document(session, team["project"], "P01").id
+    accepted = client.post(url, json={"text": "a note", "document_id": document_id}, headers={"X-CSRFToken": token})
+    assert accepted.status_code in (200, 201), accepted.get_json()
