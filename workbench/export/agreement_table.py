@@ -92,9 +92,9 @@ def heatmap(codes: Sequence[str], pairs: Sequence[str], values: np.ndarray, metr
             axes.text(j, i, format_figure(grid.data[i, j], 2), ha="center", va="center", fontsize=7)
     figure.colorbar(image, ax=axes, label=metric, fraction=0.05)
     axes.set_title(f"{metric} per code and coder pair (grey: undefined)", fontsize=9)
-    figure.tight_layout()
     buffer = io.BytesIO()
     metadata = {"Date": None} if fmt == "svg" else {"Software": None}
-    figure.savefig(buffer, format=fmt, dpi=100, metadata=metadata)
+    # "tight" grows the canvas to fit long code paths, where tight_layout() would give up.
+    figure.savefig(buffer, format=fmt, dpi=100, metadata=metadata, bbox_inches="tight")
     plt.close(figure)
     return buffer.getvalue()
