@@ -110,6 +110,14 @@ def init_app(app: Flask, settings: Settings) -> None:
         return error_response(exc.code or 500, exc.description or exc.name)
 
 
+def uploaded_files(field: str, what: str) -> list:
+    """The files sent in form field `field`; a clear 400 naming `what` when there are none."""
+    files = [f for f in request.files.getlist(field) if f and f.filename]
+    if not files:
+        raise Invalid(f"Choose {what} to upload first.")
+    return files
+
+
 def json_object(example: str = "") -> dict:
     """The request's JSON body, which must be an object; a clear 400 otherwise."""
     data = request.get_json(silent=True)

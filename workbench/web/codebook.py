@@ -1,12 +1,12 @@
 """The codebook page (tree with counts, import/export) and its JSON API for inline editing."""
 from __future__ import annotations
 
-from flask import Blueprint, Response, flash, jsonify, redirect, render_template, request, url_for
+from flask import Blueprint, Response, flash, jsonify, redirect, render_template, url_for
 from flask_login import current_user, login_required
 
 from workbench.services import codebook, projects
 from workbench.services.errors import Invalid
-from workbench.web import db, json_object
+from workbench.web import db, json_object, uploaded_files
 
 bp = Blueprint("codebook", __name__)
 EDITABLE = ("name", "colour", *codebook.TEXT_FIELDS)
@@ -27,9 +27,7 @@ def show(project_id: int):
 @login_required
 def import_yaml(project_id: int):
     project = projects.require(db(), current_user.user, project_id, "owner")
-    upload = request.files.get("file")
-    if not upload or not upload.filename:
-        raise Invalid("Choose a codebook file (.yaml) to upload first.")
+    upload = uploaded_files("file", "a codebook file (.yaml)")[0]
     created, updated = codebook.import_yaml(db(), project, upload.read())
     flash(f"Codebook imported: {created} new code(s), {updated} updated.", "ok")
     return redirect(url_for("codebook.show", project_id=project.id))

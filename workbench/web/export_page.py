@@ -1,12 +1,12 @@
 """The project's export page: every download, charts, REFI-QDA import, pinning exemplar quotes."""
 from __future__ import annotations
 
-from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
 
 from workbench.services import cases, exports, projects, refi, reports
 from workbench.services.errors import Invalid
-from workbench.web import db
+from workbench.web import db, uploaded_files
 
 bp = Blueprint("export_page", __name__)
 
@@ -46,9 +46,7 @@ def frequency_by(project_id: int, attribute: str, fmt: str):
 @login_required
 def import_refi(project_id: int):
     project = projects.require(db(), current_user.user, project_id, "owner")
-    upload = request.files.get("file")
-    if not upload or not upload.filename:
-        raise Invalid("Choose a .qdpx project or .qdc codebook to import first.")
+    upload = uploaded_files("file", "a .qdpx project or .qdc codebook")[0]
     data = upload.read()
     if upload.filename.lower().endswith(".qdc"):
         summary = refi.import_codebook(db(), project, data)

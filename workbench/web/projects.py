@@ -5,8 +5,7 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 from flask_login import current_user, login_required
 
 from workbench.services import cases, codebook, documents, projects
-from workbench.services.errors import Invalid
-from workbench.web import db
+from workbench.web import db, uploaded_files
 
 bp = Blueprint("projects", __name__)
 
@@ -38,20 +37,13 @@ def show(project_id: int):
     )
 
 
-def _uploaded_files(field: str):
-    files = [f for f in request.files.getlist(field) if f and f.filename]
-    if not files:
-        raise Invalid("Choose a file to upload first.")
-    return files
-
-
 @bp.post("/projects/<int:project_id>/documents")
 @login_required
 def upload_documents(project_id: int):
     project = projects.require(db(), current_user.user, project_id, "coder")
     limit = current_app.config["WORKBENCH_SETTINGS"].max_upload_bytes
     names = []
-    for upload in _uploaded_files("files"):
+    for upload in uploaded_files("files", "one or more transcripts"):
         document, created = documents.import_document(db(), project, upload.filename, upload.read(), limit)
         names.append(document.name if created else f"{document.name} (unchanged, already imported)")
     flash(f"Imported {len(names)} document(s): {', '.join(names)}.", "ok")
@@ -62,7 +54,7 @@ def upload_documents(project_id: int):
 @login_required
 def upload_cases(project_id: int):
     project = projects.require(db(), current_user.user, project_id, "owner")
-    upload = _uploaded_files("file")[0]
+    upload = uploaded_files("file", "a case attributes file (.csv)")[0]
     count = cases.import_cases_csv(db(), project, upload.read(), upload.filename)
     flash(f"Read {count} case(s) from {upload.filename}.", "ok")
     return redirect(url_for("projects.show", project_id=project.id))
