@@ -106,3 +106,27 @@ def test_api_calls_need_the_csrf_header(app, team):
         document_id = documents.find_document(session, team["project"], "P01").id
     accepted = client.post(url, json={"text": "a note", "document_id": document_id}, headers={"X-CSRFToken": token})
     assert accepted.status_code in (200, 201), accepted.get_json()
+
+
+def test_cookies_are_secure_when_served_over_https(database_url, engine, tmp_path):
+    from tests.conftest import wipe
+    from workbench.app import create_app
+    from workbench.config import Settings
+
+    app = create_app(Settings(database_url=database_url, secret_key="s", instance_path=tmp_path, secure_cookies=True), TESTING=True)
+    try:
+        with app.extensions["workbench.sessions"]() as session:
+            user = projects.get_or_create_user(session, "olivia")
+            projects.set_password(user, PASSWORD)
+            session.commit()
+        client = app.test_client()
+        page = client.get("/login", base_url="https://localhost").get_data(as_text=True)
+        token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+        # Over HTTPS, Flask-WTF also checks that the form came from this site (the Referer header).
+        response = client.post("/login", data={"username": "olivia", "password": PASSWORD, "csrf_token": token},
+                               base_url="https://localhost", headers={"Referer": "https://localhost/login"})
+        assert response.status_code == 302
+        assert "Secure" in response.headers["Set-Cookie"] and "HttpOnly" in response.headers["Set-Cookie"]
+    finally:
+        app.extensions["workbench.engine"].dispose()
+        wipe(engine)
