@@ -74,9 +74,9 @@ def test_blind_mode_uses_only_the_coders_own_codings(session, study, fake):
     doc, ana = study["interview"], study["users"]["ana"]
     start = doc.text.index("The grant")
     end = doc.text.index("\n", start)
-    everyone = {s["path"]: s for s in suggestions.suggest_for_span(session, fake, doc, ana, start, end, top_k=5)}
+    everyone = {s["path"]: s for s in suggestions.suggest_for_span(session, fake, doc, ana, start, end, top_k=5, min_score=None)}
     assert everyone["Time and resources/Funding"]["neighbours"][0]["coders"] == ["ben"]
-    own = suggestions.suggest_for_span(session, fake, doc, ana, start, end, top_k=5, only_coder_id=ana.id)
+    own = suggestions.suggest_for_span(session, fake, doc, ana, start, end, top_k=5, only_coder_id=ana.id, min_score=None)
     coders = {c for s in own for n in s["neighbours"] for c in n["coders"]}
     assert coders == {"ana"}
     assert {s["path"]: s["examples"] for s in own}["Time and resources/Funding"] == 0
@@ -104,3 +104,13 @@ def test_leave_one_document_out_evaluation(session, study, fake):
         suggestions.evaluate_project(session, fake, study["project"], "nobody")
     with pytest.raises(Invalid, match="coded nothing"):
         suggestions.evaluate_project(session, fake, study["project"], "vic")
+
+
+def test_a_selected_passage_shows_only_codes_above_the_average_and_at_least_one(session, study, fake):
+    doc, ana = study["interview"], study["users"]["ana"]
+    start = doc.text.index("The grant")
+    end = doc.text.index("\n", start)
+    everything = suggestions.suggest_for_span(session, fake, doc, ana, start, end, top_k=5, min_score=None)
+    shown = suggestions.suggest_for_span(session, fake, doc, ana, start, end, top_k=5)
+    assert [s["code_id"] for s in shown] == [s["code_id"] for s in everything if s is everything[0] or s["score"] > 0]
+    assert len(shown) >= 1 and any(s["score"] <= 0 for s in everything)

@@ -20,6 +20,9 @@ from workbench.services.errors import Invalid, NotFound
 from workbench.suggest import Ranker, RankingSettings, Suggestion, description_texts
 
 DOCUMENT_TOP_K = 3
+# A selected passage shows codes scoring above the average code (0 standard deviations), and at least
+# the best one: a panel of weak, negative-scoring codes is noise a researcher has to read past.
+SPAN_MIN_SCORE = 0.0
 DOCUMENT_MIN_SCORE = 1.0  # standard deviations above the average code; tuned on the demo project
 SNIPPET = 160
 _RANKERS: OrderedDict[tuple, Ranker] = OrderedDict()
@@ -120,14 +123,16 @@ def _code_maps(session: Session, project: Project) -> tuple[dict[int, Code], dic
 
 
 def suggest_for_span(session: Session, embedder, document: Document, coder: User, start: int, end: int,
-                     top_k: int = 5, only_coder_id: int | None = None) -> list[dict]:
-    """Top codes for [start, end) of the document (code points), with reasons."""
+                     top_k: int = 5, only_coder_id: int | None = None, min_score: float | None = SPAN_MIN_SCORE) -> list[dict]:
+    """Top codes for [start, end) of the document (code points), with reasons; None = no score floor."""
     check_span(document, start, end)
     project = document.project
     ranker = build_ranker(session, embedder, project, only_coder_id)
     query = embed_texts(session, embedder, [document.text[start:end]])
     codes, paths = _code_maps(session, project)
     found = ranker.suggest(query[0], top_k, _excluded(session, document, coder, [(start, end)])[0])
+    if min_score is not None:
+        found = found[:1] + [s for s in found[1:] if s.score > min_score]
     return [describe(s, codes, paths) for s in found]
 
 
