@@ -58,7 +58,8 @@ def coded_documents(session: Session, project_id: int) -> tuple[list[str], list[
     return list(paths.values()), documents
 
 
-def _write(fmt: str, header, rows, sheet: str, widths=None) -> bytes:
+def write_table(fmt: str, header, rows, sheet: str, widths=None) -> bytes:
+    """A table as CSV or XLSX: the one place every tabular export picks its writer."""
     if fmt == "csv":
         return tables.to_csv(header, rows)
     if fmt == "xlsx":
@@ -69,13 +70,13 @@ def _write(fmt: str, header, rows, sheet: str, widths=None) -> bytes:
 def export_matrix(session: Session, project: Project, fmt: str = "csv") -> bytes:
     paths, documents = coded_documents(session, project.id)
     widths = {0: 22, 1: 8, 2: 12, 3: 8, 4: 8, 5: 8, 6: 60, 7: 12}
-    return _write(fmt, matrix.matrix_header(paths), matrix.matrix_rows(paths, documents), "Coded matrix", widths)
+    return write_table(fmt, matrix.matrix_header(paths), matrix.matrix_rows(paths, documents), "Coded matrix", widths)
 
 
 def export_frequency(session: Session, project: Project, fmt: str = "csv") -> bytes:
     paths, documents = coded_documents(session, project.id)
     header, rows = matrix.frequency_table(paths, documents)
-    return _write(fmt, header, rows, "Code frequency", {0: 45})
+    return write_table(fmt, header, rows, "Code frequency", {0: 45})
 
 
 # Every export the web page and `workbench export KIND` offer: kind -> (function, formats).

@@ -20,7 +20,7 @@ from workbench.models import Case, Code, Coding, Document, Exemplar, Project, Us
 from workbench.services import codebook as codebook_service
 from workbench.services import refi as refi_service
 from workbench.services.coding import get_coding
-from workbench.services.errors import Invalid, NotFound
+from workbench.services.errors import NotFound
 
 QUOTES_PER_THEME = 3
 DEFAULT_ATTRIBUTE = "role"
@@ -97,11 +97,10 @@ def export_thematic(session: Session, project: Project, fmt: str = "docx") -> by
 
 
 def _table(fmt: str, header, rows, sheet: str, widths=None) -> bytes:
-    if fmt == "csv":
-        return tables.to_csv(header, rows)
-    if fmt == "xlsx":
-        return cooccurrence.workbook_bytes([(sheet, list(header), list(rows))])
-    raise Invalid(f"Unknown format {fmt!r}.")
+    # Imported here: services.exports imports this module to register its exporters.
+    from workbench.services.exports import write_table
+
+    return write_table(fmt, header, rows, sheet, widths)
 
 
 def codebook_entries(session: Session, project: Project) -> list[codebook_doc.CodebookEntry]:
