@@ -87,17 +87,17 @@ def _changes(obj) -> tuple[dict, dict]:
     return before, after
 
 
-def _context(session: Session, obj) -> tuple[int | None, int | None, int | None]:
+def _context(obj, project_of) -> tuple[int | None, int | None, int | None]:
     """(project_id, document_id, code_id) for filtering the log."""
     document_id = getattr(obj, "document_id", None) or (obj.id if isinstance(obj, Document) else None)
     code_id = getattr(obj, "code_id", None) or (obj.id if isinstance(obj, Code) else None)
     project_id = getattr(obj, "project_id", None) or (obj.id if isinstance(obj, Project) else None)
     if project_id is None and document_id is not None:
-        project_id = session.scalar(select(Document.project_id).where(Document.id == document_id))
+        project_id = project_of(Document, document_id)
     if project_id is None and code_id is not None:
-        project_id = session.scalar(select(Code.project_id).where(Code.id == code_id))
+        project_id = project_of(Code, code_id)
     if project_id is None and isinstance(obj, CaseAttribute):
-        project_id = session.scalar(select(Case.project_id).where(Case.id == obj.case_id))
+        project_id = project_of(Case, obj.case_id)
     return project_id, document_id, code_id
 
 
@@ -126,9 +126,16 @@ def _record(session: Session, _context_unused) -> None:
     if not entries:
         return
     user_id, actor = actor_of(session)
+    owners: dict[tuple, int | None] = {}  # one lookup per document or code, however many codings it has
+
+    def project_of(model, key):
+        if (model, key) not in owners:
+            owners[(model, key)] = session.scalar(select(model.project_id).where(model.id == key))
+        return owners[(model, key)]
+
     rows = []
     for obj, action, target_type, before, after in entries:
-        project_id, document_id, code_id = _context(session, obj)
+        project_id, document_id, code_id = _context(obj, project_of)
         rows.append(dict(at=now(), project_id=project_id, user_id=user_id, actor=actor, action=action,
                          target_type=target_type, target_id=_target_id(obj), document_id=document_id,
                          code_id=code_id, before=before, after=after))
