@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from workbench.models import CONSENSUS_CODER, DECISIONS, Adjudication, Code, Coding, Document, Project, User
 from workbench.services import codebook, coding, documents, projects, units
 from workbench.services import visibility
-from workbench.services.errors import DomainError, Invalid
+from workbench.services.errors import Invalid
 
 REVIEW_UNITS = ("utterance", "sentence")
 MAX_RATIONALE = 2000
@@ -187,12 +187,3 @@ def history(session: Session, project: Project, code_id: int | None = None) -> l
                                 names.get(row.chosen_coder_id), key in seen))
         seen.add(key)
     return out
-
-
-def may(session: Session, user: User, project: Project, role: str) -> bool:
-    """Whether the page should offer ``role``'s forms (the routes still check on every post)."""
-    try:
-        projects.require(session, user, project.id, role)
-    except DomainError:
-        return False
-    return True

@@ -80,8 +80,8 @@ def disagreements(project_id: int):
     found = consensus.disagreements(db(), project, code, choice["unit"], choice["coders"], choice["documents"])
     return render_template(
         "disagreements.html", project=project, code=code, nodes=nodes, found=found, choice=choice,
-        history=consensus.history(db(), project, code.id), may_review=consensus.may(db(), current_user.user, project, "coder"),
-        may_edit=consensus.may(db(), current_user.user, project, "owner"), all_coders=units.project_coders(db(), project.id),
+        history=consensus.history(db(), project, code.id), may_review=projects.has_role(db(), project, current_user.user, "coder"),
+        may_edit=projects.has_role(db(), project, current_user.user, "owner"), all_coders=units.project_coders(db(), project.id),
         path=next(n.path for n in nodes if n.code.id == code.id),
     )
 
