@@ -152,3 +152,18 @@ def chromium():
         )
         yield browser
         browser.close()
+
+
+def signed_in_client(app, user_id: int):
+    """A test client whose session is signed in as `user_id`, exactly as a real sign-in leaves it."""
+    import time
+
+    from workbench.models import User
+
+    with app.extensions["workbench.sessions"]() as session:
+        version = session.get(User, user_id).session_version
+    client = app.test_client()
+    with client.session_transaction() as flask_session:
+        moment = time.time()
+        flask_session.update({"_user_id": str(user_id), "_fresh": True, "sv": version, "since": moment, "seen": moment})
+    return client

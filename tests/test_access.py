@@ -11,8 +11,9 @@ from sqlalchemy import func, select
 from tests.sample_data import SMALL_CODEBOOK
 from workbench.app import create_app
 from workbench.config import Settings
-from workbench.models import AuditEntry, Memo
+from workbench.models import AuditEntry, Invitation, Memo
 from workbench.services import codebook, coding, documents, invitations, projects
+from tests.conftest import signed_in_client
 
 # (endpoint, method) -> who may use it: "public", "signed-in", or the least project role.
 RULES = {
@@ -22,6 +23,10 @@ RULES = {
     ("team.accept", "GET"): "public",
     ("team.accept", "POST"): "public",
     ("auth.logout", "POST"): "signed-in",
+    ("auth.account", "GET"): "signed-in",
+    ("auth.account", "POST"): "signed-in",
+    ("team.claim_link", "POST"): "owner",
+    ("team.revoke", "POST"): "owner",
     ("projects.index", "GET"): "signed-in",
     ("projects.create", "POST"): "signed-in",
     ("projects.show", "GET"): "viewer",
@@ -106,6 +111,8 @@ def world(app):
         made = coding.apply_code(session, document, code, users["olivia"], 18, 25)
         memo = Memo(project_id=project.id, author_id=users["olivia"].id, document_id=document.id, text="owner's note")
         session.add(memo)
+        token = invitations.create_invitation(session, project, users["olivia"], "newcomer", "viewer")
+        invitation_id = session.scalar(select(Invitation.id))
         session.commit()
         return {
             "users": {role: users[name].id for role, name in (("owner", "olivia"), ("coder", "tom"), ("viewer", "vic"), ("non-member", "nadia"))},
@@ -113,7 +120,7 @@ def world(app):
                 "project_id": project.id, "document_id": document.id, "code_id": code.id, "coding_id": made.id,
                 "memo_id": memo.id, "user_id": users["tom"].id, "kind": "matrix", "fmt": "csv", "attribute": "role",
                 "action": "pin", "filename": "workbench.css",
-                "token": invitations.create_invitation(app.secret_key, project, "newcomer", "viewer"),
+                "token": token, "invitation_id": invitation_id,
             },
         }
 
@@ -140,11 +147,7 @@ def test_route_by_role(app, world, endpoint, method, path):
         pytest.fail(f"no access rule for {endpoint} {method}")
     url = _url(path, world["values"] | VALUES.get(endpoint, {}))
     for role in ROLES:
-        client = app.test_client()
-        if role != "anonymous":
-            with client.session_transaction() as flask_session:
-                flask_session["_user_id"] = str(world["users"][role])
-                flask_session["_fresh"] = True
+        client = app.test_client() if role == "anonymous" else signed_in_client(app, world["users"][role])
         before = _audit_count(app)
         kwargs = {"json": {}} if path.startswith("/api/") and method != "GET" else {}
         status = client.open(url, method=method, **kwargs).status_code

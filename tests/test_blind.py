@@ -45,10 +45,9 @@ def blind_project(app):
 
 
 def as_user(app, user_id):
-    client = app.test_client()
-    with client.session_transaction() as flask_session:
-        flask_session["_user_id"] = str(user_id)
-    return client
+    from tests.conftest import signed_in_client
+
+    return signed_in_client(app, user_id)
 
 
 def visible_text(response) -> str:

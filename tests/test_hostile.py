@@ -37,10 +37,9 @@ def hostile(app):
 
 
 def sign_in(app, user_id):
-    client = app.test_client()
-    with client.session_transaction() as flask_session:
-        flask_session["_user_id"] = str(user_id)
-    return client
+    from tests.conftest import signed_in_client
+
+    return signed_in_client(app, user_id)
 
 
 def changes(app) -> tuple[int, int]:

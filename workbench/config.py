@@ -26,6 +26,15 @@ class Settings:
     max_upload_bytes: int = 20 * 1024 * 1024
     secure_cookies: bool = False
     instance_path: Path = field(default_factory=lambda: REPO_ROOT / "instance")
+    # Sessions end after this long without a request, and this long after sign-in whatever happens.
+    session_idle_minutes: float = 120
+    session_max_hours: float = 12
+    # Shared state for several server processes (the sign-in limiter); empty = the database.
+    redis_url: str = ""
+    # Reverse proxies in front of the app whose X-Forwarded-For/-Proto/-Host are trusted (0 = none).
+    trusted_proxies: int = 0
+    # Only `workbench demo --serve` on a loopback address turns this on: the demo password is public.
+    demo_sign_in: bool = False
 
     @classmethod
     def from_env(cls) -> "Settings":
@@ -39,4 +48,8 @@ class Settings:
             max_upload_bytes=int(float(os.environ.get("WORKBENCH_MAX_UPLOAD_MB", "20")) * 1024 * 1024),
             instance_path=instance,
             secure_cookies=os.environ.get("WORKBENCH_HTTPS", "").lower() in ("1", "true", "yes"),
+            session_idle_minutes=float(os.environ.get("WORKBENCH_SESSION_IDLE_MINUTES", "120")),
+            session_max_hours=float(os.environ.get("WORKBENCH_SESSION_MAX_HOURS", "12")),
+            redis_url=os.environ.get("WORKBENCH_REDIS_URL", ""),
+            trusted_proxies=int(os.environ.get("WORKBENCH_TRUSTED_PROXIES", "0")),
         )

@@ -51,14 +51,21 @@ class User(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     username: Mapped[str] = mapped_column(String(80), unique=True)
     display_name: Mapped[str] = mapped_column(String(200), default="")
+    # NULL for placeholder coders (from imports and the demo): they can never sign in or be claimed
+    # by an invitation, only through an owner's claim link.
     password_hash: Mapped[str | None] = mapped_column(String(255))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now)
+    # Raised to end every session of the account at once (sign-out, password change, removal).
+    session_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # The demo account's password is public: it signs in only on a loopback-only demo server.
+    is_demo: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
 
 
 class Project(Base):
     __tablename__ = "project"
     id: Mapped[int] = mapped_column(primary_key=True)
-    name: Mapped[str] = mapped_column(String(200), unique=True)
+    # Not unique across the server: a taken name must not reveal another team's project.
+    name: Mapped[str] = mapped_column(String(200), index=True)
     description: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now)
     # Blind coding: each coder sees only their own codings until an owner reveals.
@@ -81,6 +88,41 @@ class ProjectMember(Base):
 
     project: Mapped[Project] = relationship(back_populates="members")
     user: Mapped[User] = relationship()
+
+
+class Invitation(Base):
+    """A single-use link an owner made: to join a project (`join`) or to claim a placeholder coder
+    (`claim`). Only the sha256 of its token is stored."""
+
+    __tablename__ = "invitation"
+    __table_args__ = (CheckConstraint("kind IN ('join', 'claim')", name="kind"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("project.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(8), default="join")
+    token_sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    username: Mapped[str] = mapped_column(String(80))
+    role: Mapped[str] = mapped_column(String(16))
+    # For a claim link: the placeholder coder it turns into a real account.
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"))
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now)
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    used_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+    project: Mapped[Project] = relationship()
+    created_by: Mapped[User] = relationship(foreign_keys=[created_by_id])
+
+
+class RateLimitCounter(Base):
+    """A window counter of the sign-in limiter (Flask-Limiter's storage when no Redis is set), so
+    every server process sees the same counts."""
+
+    __tablename__ = "rate_limit_counter"
+    key: Mapped[str] = mapped_column(String(255), primary_key=True)
+    count: Mapped[int] = mapped_column(Integer, default=0)
+    expires_at: Mapped[float] = mapped_column(Float)  # unix time the window ends
 
 
 class Case(Base):

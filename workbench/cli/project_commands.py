@@ -5,7 +5,6 @@ import sys
 from pathlib import Path
 
 import click
-import waitress
 from flask import current_app
 from tqdm import tqdm
 
@@ -49,6 +48,7 @@ def create_user_command(username: str, password: str, project: str | None, role:
     with transaction() as session:
         user = projects.get_or_create_user(session, username)
         projects.set_password(user, password)
+        projects.end_sessions(user)  # a reset password signs the account out everywhere
         if project:
             projects.add_member(session, projects.find_project(session, project), user, role)
         click.echo(f"Account {username!r} is ready.")
@@ -148,12 +148,23 @@ def export_command(kind: str, project: str, output: Path):
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True)
 def demo_command(serve: bool, host: str, port: int):
-    """Migrate, load the demo project (once) and optionally serve the app."""
-    upgrade(current_app.config["WORKBENCH_SETTINGS"].database_url)
+    """Migrate, load the demo project (once) and optionally serve the app on this machine."""
+    from workbench.cli.serve import is_loopback, run_server
+
+    settings = current_app.config["WORKBENCH_SETTINGS"]
+    upgrade(settings.database_url)
     with transaction() as session:
         project, created = demo.load_demo(session)
         click.echo(f"{'Loaded' if created else 'Found'} demo project {project.name!r}.")
-    if serve:
+    if not serve:
+        return
+    # The demo password is printed in the README: it must never open a server others can reach.
+    settings.demo_sign_in = is_loopback(host)
+    if settings.demo_sign_in:
         click.echo(f"\n  Open http://{host}:{port}/  and sign in as {demo.DEMO_USER!r} with password {demo.DEMO_PASSWORD!r}.\n")
-        # A production WSGI server (Flask refuses app.run() inside its own CLI anyway).
-        waitress.serve(current_app._get_current_object(), host=host, port=port, threads=8)
+    else:
+        click.echo(f"\n  WARNING: serving on {host}, which other machines can reach: the demo account "
+                   f"{demo.DEMO_USER!r} CANNOT sign in here (its password is public).\n"
+                   "  Create your own account with `workbench user create NAME --project ... --role owner`,\n"
+                   "  or serve the demo on 127.0.0.1 only. For a team server use `workbench serve`.\n")
+    run_server(settings, host, port, workers=1, threads=8)

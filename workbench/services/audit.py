@@ -22,6 +22,7 @@ from workbench.models import (
     Coding,
     Document,
     Exemplar,
+    Invitation,
     Memo,
     Project,
     ProjectMember,
@@ -42,9 +43,10 @@ AUDITED = {
     Adjudication: ("consensus decision", "record", "update", "delete"),
     Exemplar: ("exemplar", "pin", "update", "unpin"),
     SuggestionRejection: ("suggestion", "reject", "update", "forget"),
+    Invitation: ("invitation", "create", "update", "delete"),
 }
 # Never copied into the log: large or secret values.
-LEFT_OUT = {"text": "characters", "vector": "bytes"}
+LEFT_OUT = {"text": "characters", "vector": "bytes", "token_sha256": "characters"}
 
 
 def actor_of(session: Session) -> tuple[int | None, str]:
@@ -122,6 +124,10 @@ def _record(session: Session, _context_unused) -> None:
         name, verb = spec[0], spec[1 + kind]
         if isinstance(obj, Project) and kind == 1 and "blind" in after:
             verb = "start blind coding" if after["blind"] else "reveal"
+        if isinstance(obj, Invitation):
+            name = "claim link" if obj.kind == "claim" else name
+            if kind == 1:
+                verb = "revoke" if after.get("revoked_at") else "use" if after.get("used_at") else verb
         entries.append((obj, f"{name} {verb}", name, before, after))
     if not entries:
         return
@@ -162,7 +168,7 @@ def entries(session: Session, project_id: int, user: str | None = None, document
     return list(session.scalars(query.limit(limit) if limit else query))
 
 
-HIDDEN_FIELDS = {"id", "project_id", "created_at", "updated_at", "imported_at", "sha256"}
+HIDDEN_FIELDS = {"id", "project_id", "created_at", "updated_at", "imported_at", "sha256", "token_sha256"}
 
 
 def describe(session: Session, project_id: int, rows: list[AuditEntry]) -> list[tuple[AuditEntry, str]]:
@@ -179,7 +185,7 @@ def describe(session: Session, project_id: int, rows: list[AuditEntry]) -> list[
             return paths[value]
         if key == "document_id" and value in documents:
             return documents[value].name
-        if key in ("coder_id", "user_id", "author_id", "reviewer_id", "chosen_coder_id", "pinned_by") and value in users:
+        if key in ("coder_id", "user_id", "author_id", "reviewer_id", "chosen_coder_id", "pinned_by", "created_by_id", "used_by_id") and value in users:
             return users[value]
         return value
 

@@ -24,6 +24,8 @@ def load_demo(session: Session, root: Path = REPO_ROOT) -> tuple[Project, bool]:
     owner = projects.get_or_create_user(session, DEMO_USER, "Demo researcher")
     if not owner.password_hash:
         projects.set_password(owner, DEMO_PASSWORD)
+        # Its password is public: it signs in only on `workbench demo --serve` bound to loopback.
+        owner.is_demo = True
     project = projects.create_project(
         session, DEMO_PROJECT, owner,
         description="Nine interviews with GPs, link workers, voluntary sector staff, a practice manager and patients, coded by two researchers.",

@@ -1,6 +1,8 @@
 """Projects, accounts and who may do what in a project."""
 from __future__ import annotations
 
+import functools
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -33,19 +35,47 @@ def set_password(user: User, password: str) -> None:
     user.password_hash = generate_password_hash(password, method="scrypt")
 
 
-def authenticate(session: Session, username: str, password: str) -> User | None:
+@functools.cache
+def _dummy_hash() -> str:
+    return generate_password_hash("not a password anybody has", method="scrypt")
+
+
+def authenticate(session: Session, username: str, password: str, allow_demo: bool = False) -> User | None:
+    """The account whose password this is, else None. Unknown names and placeholders cost the same
+    scrypt work as a wrong password, so timing tells an outsider nothing about which names exist."""
     user = session.scalar(select(User).where(User.username == username.strip()))
     if user is None or not user.password_hash:
+        check_password_hash(_dummy_hash(), password)
         return None
-    return user if check_password_hash(user.password_hash, password) else None
+    if not check_password_hash(user.password_hash, password):
+        return None
+    if user.is_demo and not allow_demo:
+        return None
+    return user
+
+
+def end_sessions(user: User) -> None:
+    """Sign the account out everywhere: every session cookie issued before now stops working."""
+    user.session_version = (user.session_version or 0) + 1
+
+
+def change_password(session: Session, user: User, current: str, new: str) -> None:
+    if not user.password_hash or not check_password_hash(user.password_hash, current):
+        raise Invalid("Your current password is not right: nothing was changed.")
+    if user.is_demo:
+        raise Invalid("The demo account's password cannot be changed.")
+    set_password(user, new)
+    end_sessions(user)
+    session.flush()
 
 
 def create_project(session: Session, name: str, owner: User | None = None, description: str = "") -> Project:
     name = name.strip()
     if not name:
         raise Invalid("A project needs a name.")
-    if session.scalar(select(Project.id).where(Project.name == name)) is not None:
-        raise Invalid(f"A project called {name!r} already exists: choose another name.")
+    # Only the creator's own projects are compared: another team's project names stay unknown.
+    if owner is not None and any(p.name.casefold() == name.casefold() for p, _ in projects_for(session, owner)):
+        raise Invalid(f"You already have a project called {name!r}: choose another name.")
     project = Project(name=name, description=description)
     session.add(project)
     session.flush()
@@ -60,7 +90,10 @@ def find_project(session: Session, name_or_id: str | int) -> Project:
     if isinstance(name_or_id, int) or str(name_or_id).isdigit():
         project = session.get(Project, int(name_or_id))
     if project is None:
-        project = session.scalar(select(Project).where(Project.name == str(name_or_id)))
+        named = list(session.scalars(select(Project).where(Project.name == str(name_or_id)).order_by(Project.id)))
+        if len(named) > 1:
+            raise Invalid(f"Several projects are called {name_or_id!r} (ids {', '.join(str(p.id) for p in named)}): give the id.")
+        project = named[0] if named else None
     if project is None:
         raise NotFound(f"No project {name_or_id!r}.")
     return project
@@ -121,6 +154,9 @@ def remove_member(session: Session, project: Project, user: User) -> None:
         raise Invalid("A project needs at least one owner: make someone else owner first.")
     session.delete(member)
     session.flush()
+    if session.scalar(select(ProjectMember.project_id).where(ProjectMember.user_id == user.id).limit(1)) is None:
+        end_sessions(user)  # removed from their last project: nothing left to be signed in for
+        session.flush()
 
 
 def change_role(session: Session, project: Project, user: User, role: str) -> ProjectMember:

@@ -4,7 +4,9 @@ from __future__ import annotations
 import importlib
 import pkgutil
 
-from flask import Blueprint, Flask, g, jsonify, render_template, request
+from datetime import timedelta
+
+from flask import Blueprint, Flask, g, jsonify, make_response, render_template, request
 from flask_login import LoginManager
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from sqlalchemy.orm import Session
@@ -42,9 +44,17 @@ def _signed_in_actor() -> tuple[int | None, str]:
 
 
 def init_app(app: Flask, settings: Settings) -> None:
+    from workbench.web import security, sign_in_limits
+
     engine = make_engine(settings.database_url)
     app.extensions["workbench.engine"] = engine
     app.extensions["workbench.sessions"] = session_factory(engine)
+    app.config.setdefault("PERMANENT_SESSION_LIFETIME", timedelta(hours=settings.session_max_hours))
+    # The CSRF token lives exactly as long as the session it belongs to (an open coding screen
+    # must not start failing after an hour).
+    app.config.setdefault("WTF_CSRF_TIME_LIMIT", None)
+    security.init_app(app, settings)  # before the blueprints: it bounds every <int:...> in their routes
+    sign_in_limits.init_app(app, engine)
     csrf.init_app(app)
     login_manager.init_app(app)
 
@@ -59,8 +69,14 @@ def init_app(app: Flask, settings: Settings) -> None:
 
     @login_manager.user_loader
     def load_user(user_id: str):
-        user = db().get(User, int(user_id)) if user_id.isdigit() else None
-        return LoginUser(user) if user else None
+        user = db().get(User, int(user_id)) if user_id.isdigit() and len(user_id) < 19 else None
+        # A session ends with sign-out, a password change or removal from the last project (the
+        # account's session version moves on), after the idle time, and after the maximum age.
+        if user is None or not security.session_is_current(user.session_version, settings):
+            return None
+        if user.is_demo and not settings.demo_sign_in:
+            return None
+        return LoginUser(user)
 
     # Every module of this package that defines a blueprint `bp` is an area of the app.
     for info in pkgutil.iter_modules(__path__):
@@ -128,8 +144,8 @@ def json_object(example: str = "") -> dict:
 
 def error_response(status: int, message: str):
     if request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json":
-        return jsonify(error=message, status=status), status
-    return render_template("error.html", status=status, message=message), status
+        return make_response(jsonify(error=message, status=status), status)
+    return make_response(render_template("error.html", status=status, message=message), status)
 
 
 class LoginUser:
