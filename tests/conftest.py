@@ -167,3 +167,21 @@ def signed_in_client(app, user_id: int):
         moment = time.time()
         flask_session.update({"_user_id": str(user_id), "_fresh": True, "sv": version, "since": moment, "seen": moment})
     return client
+
+
+def wait_until(page, expression: str, timeout: float = 10.0) -> None:
+    """Poll `expression` in the page until it is true. (Playwright's wait_for_function evaluates
+    strings with eval, which the app's Content-Security-Policy rightly forbids.)"""
+    import time
+
+    deadline = time.monotonic() + timeout
+    while not page.evaluate(expression):
+        assert time.monotonic() < deadline, f"still false after {timeout} s: {expression}"
+        page.wait_for_timeout(50)
+
+
+def watch_csp(page) -> list[str]:
+    """Collects the page's Content-Security-Policy violations (an inline script, eval, ...)."""
+    violations: list[str] = []
+    page.on("console", lambda message: violations.append(message.text) if "Content Security Policy" in message.text else None)
+    return violations

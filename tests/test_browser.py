@@ -1,7 +1,7 @@
 """The first screens in a real headless Chromium (Debian's, driven by Playwright): sign in, open, read."""
 import pytest
 
-from tests.conftest import SCREENSHOTS as SHOTS, live_app, serving
+from tests.conftest import SCREENSHOTS as SHOTS, live_app, serving, watch_csp
 
 pytestmark = pytest.mark.browser
 
@@ -12,6 +12,7 @@ def live_demo(tmp_path_factory):
     from workbench.services import demo
 
     app = live_app(tmp_path_factory.mktemp("live"))
+    app.config["WORKBENCH_SETTINGS"].demo_sign_in = True  # as `workbench demo --serve` on loopback
     with app.extensions["workbench.sessions"]() as session:
         demo.load_demo(session)
         session.commit()
@@ -23,6 +24,7 @@ def test_sign_in_open_a_transcript_and_the_codebook(live_demo, chromium):
     from workbench.services.demo import DEMO_PASSWORD, DEMO_USER
 
     page = chromium.new_page(viewport={"width": 1280, "height": 900})
+    violations = watch_csp(page)
     page.goto(live_demo + "/")
     page.get_by_label("User name").fill(DEMO_USER)
     page.get_by_label("Password").fill(DEMO_PASSWORD)
@@ -47,4 +49,10 @@ def test_sign_in_open_a_transcript_and_the_codebook(live_demo, chromium):
     page.get_by_role("link", name="Codebook (23 codes)").click()
     assert page.get_by_role("cell", name="Between sectors").count() == 1
     page.screenshot(path=SHOTS / "codebook.png", full_page=True)
+    # The code page's memo widget is a script file of its own now (no inline script under the CSP).
+    page.get_by_role("link", name="Passages").first.click()
+    page.get_by_label("Add a memo").fill("Checked under the CSP")
+    page.get_by_role("button", name="Save memo").click()
+    page.get_by_text("Memo saved.").wait_for()
     page.close()
+    assert violations == [], violations

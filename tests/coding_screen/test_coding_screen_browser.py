@@ -3,7 +3,7 @@ import pytest
 from playwright.sync_api import expect
 from sqlalchemy import select
 
-from tests.conftest import SCREENSHOTS as SHOTS, live_app, serving
+from tests.conftest import SCREENSHOTS as SHOTS, live_app, serving, wait_until
 from tests.sample_data import SMALL_CODEBOOK
 from workbench.models import Coding, Document
 from workbench.services import codebook, coding, projects
@@ -103,7 +103,7 @@ def test_code_a_transcript_end_to_end(live, page):
     picker.get_by_label("Find a code").press("Enter")
     assert page.locator("mark[title='Trust/Between sectors (ana)']").inner_text() == "café group"
     cafe = TRANSCRIPT.index("café")  # no astral characters before it: UTF-16 offset = code point
-    page.wait_for_function("window.heard.length > 1 && window.heard.at(-1).start === null")  # applying clears the selection, and the panel hears so
+    wait_until(page, "window.heard.length > 1 && window.heard.at(-1).start === null")  # applying clears the selection, and the panel hears so
     assert {"documentId": 1, "projectId": live["project"], "start": cafe, "end": cafe + 10} in page.evaluate("window.heard")
     page.reload()
     assert page.locator("mark[title='Trust/Between sectors (ana)']").inner_text() == "café group"
@@ -135,7 +135,7 @@ def test_code_a_transcript_end_to_end(live, page):
     # inside one turn, with the number key of the most recently used code (1)
     page.evaluate(SELECT, ["🙂 and the", 0, "👩\u200d⚕️", -1])
     page.keyboard.press("1")
-    page.wait_for_function("document.querySelectorAll('.margin .tag').length === 2")
+    wait_until(page, "document.querySelectorAll('.margin .tag').length === 2")
     assert ("🙂 and the naïve e\u0301 version works 👩\u200d⚕️", "Time and resources/Workload and capacity", "ana") in codings(live)
     # keyboard only: focus a turn, Enter selects it, Shift+ArrowLeft trims, c opens the picker, ticks 2 codes
     page.locator(".said").nth(3).focus()

@@ -6,7 +6,7 @@ from flask_login import login_required
 from werkzeug.security import generate_password_hash
 
 from tests.suggest.conftest import INTERVIEW, build
-from tests.conftest import SCREENSHOTS as SHOTS, live_app, serving
+from tests.conftest import SCREENSHOTS as SHOTS, live_app, serving, wait_until
 from workbench.models import Coding
 from workbench.suggest import FakeEmbedder
 from workbench.web.offsets import code_point_to_utf16
@@ -69,7 +69,7 @@ def test_select_accept_reject_and_suggest_for_the_document(live, chromium):
 
     accept.focus()
     page.keyboard.press("Enter")  # keyboard reachable
-    page.wait_for_function("window.coded.length === 1")
+    wait_until(page, "window.coded.length === 1")
     coding = page.evaluate("window.coded[0]")
     assert (coding["origin"], coding["coder"], coding["start"], coding["end"]) == ("suggestion", "ana", start, end)
     assert "Coded as Time and resources/Funding" in panel.inner_text()
@@ -80,7 +80,7 @@ def test_select_accept_reject_and_suggest_for_the_document(live, chromium):
     page.locator(".suggestion .reject").first.wait_for()
     before = page.locator(".suggestion").count()
     page.locator(".suggestion .reject").first.click()
-    page.wait_for_function(f"document.querySelectorAll('.suggestion').length === {before - 1}")
+    wait_until(page, f"document.querySelectorAll('.suggestion').length === {before - 1}")
     assert "will not be suggested here again" in panel.inner_text()
 
     page.get_by_role("button", name="Suggest for this document").click()
