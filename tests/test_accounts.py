@@ -311,9 +311,24 @@ def test_loopback_detection():
 
 def test_ids_beyond_what_a_database_holds_are_not_found(app, study):
     client = signed_in(app, "olivia")
-    for url in ("/projects/9223372036854775808", f"/projects/{study['project']}/documents/99999999999999999999999",
+    for url in ("/projects/2147483648", "/projects/9223372036854775808", f"/projects/{study['project']}/documents/99999999999999999999999",
                 "/api/projects/18446744073709551616/memos"):
         assert client.get(url).status_code == 404, url
+    before = _audit_count(app)
+    base = f"/api/projects/{study['project']}"
+    for method, url, body in [
+        ("POST", f"{base}/documents/{study['document']}/codings", {"code_ids": [2**70], "start": 0, "end": 3}),
+        ("POST", f"{base}/documents/{study['document']}/codings", {"code_id": 2**40, "start": 0, "end": 3}),
+        ("POST", f"{base}/memos", {"text": "x", "document_id": 2**63}),
+        ("POST", f"{base}/memos", {"text": "x", "code_id": 2**31}),
+        ("GET", f"{base}/memos?document_id={2**64}", None),
+        ("GET", f"/projects/{study['project']}/documents/{study['document']}?coder={2**64}", None),
+        ("GET", f"{base}/documents/{study['document']}/suggestions?start={2**40}&end={2**40 + 1}", None),
+    ]:
+        response = client.open(url, method=method, json=body)
+        allowed = (400, 404) if method == "POST" else (200, 400, 404)  # a filter may simply match nothing
+        assert response.status_code in allowed, (url, body, response.status_code)
+    assert _audit_count(app) == before
 
 
 def test_a_taken_project_name_reveals_nothing_about_other_teams(app, study):

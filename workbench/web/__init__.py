@@ -9,6 +9,7 @@ from datetime import timedelta
 from flask import Blueprint, Flask, g, jsonify, make_response, render_template, request
 from flask_login import LoginManager
 from flask_wtf.csrf import CSRFError, CSRFProtect
+from sqlalchemy.exc import DataError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
@@ -111,6 +112,12 @@ def init_app(app: Flask, settings: Settings) -> None:
     @app.errorhandler(StaleDataError)
     def stale(_exc):
         return error_response(409, "Someone else changed this while you were working on it: reload the page and try again.")
+
+    @app.errorhandler(OverflowError)
+    @app.errorhandler(DataError)
+    def out_of_range(_exc):
+        # A number in a JSON body or query string beyond what the database stores (ids are 32-bit).
+        return error_response(400, "A number in this request is out of range (ids and offsets are below 2,147,483,648). Nothing was changed.")
 
     @app.errorhandler(RequestEntityTooLarge)
     def too_large(_exc):

@@ -18,11 +18,14 @@ CSP = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline';
 SEEN_EVERY = 60  # seconds between refreshes of a session's last-seen time (each one re-sends the cookie)
 
 
+MAX_ID = 2**31 - 1  # ids are INTEGER columns: 32 bits on PostgreSQL
+
+
 class DatabaseId(IntegerConverter):
-    """`<int:...>` in every route, bounded to what a database id can be: 2^63 is a 404, not a 500."""
+    """`<int:...>` in every route, bounded to what a database id can be: 2^31 is a 404, not a 500."""
 
     def __init__(self, map, *args, **kwargs):
-        kwargs.setdefault("max", 2**63 - 1)
+        kwargs.setdefault("max", MAX_ID)
         super().__init__(map, *args, **kwargs)
 
 
