@@ -128,13 +128,29 @@ function init(screen) {
     changed.filter((c) => now.has(c.id)).forEach((c) => { c.lane = lane(c); });
     rerender(changed);
   }
-  async function refresh() {
+  function codingsUrl() {
     const query = new URLSearchParams();
     if (filter.coder) query.set("coder", filter.coder);
     if (filter.code) query.set("code", filter.code);
-    merge((await api("GET", `${base}/documents/${documentId}/codings?${query}`)).codings);
+    return `${base}/documents/${documentId}/codings?${query}`;
   }
+  async function refresh() { merge((await api("GET", codingsUrl())).codings); }
   document.addEventListener("workbench:coded", () => refresh().catch((e) => say(e.message)));
+
+  // ---- live updates: colleagues' codings appear within 2 s; unchanged lists cost a 304 -------------
+  // (In blind mode the server lists only the coder's own codings, so nothing of others arrives.)
+  let etag = null, polling = false;
+  async function poll() {
+    if (polling || document.visibilityState !== "visible") return;
+    polling = true;
+    try {
+      const response = await fetch(codingsUrl(), { headers: { Accept: "application/json", ...(etag ? { "If-None-Match": etag } : {}) }, credentials: "same-origin" });
+      if (response.status !== 200) return; // 304: nothing new; an error: try again at the next tick
+      etag = response.headers.get("ETag");
+      merge((await response.json()).codings);
+    } finally { polling = false; }
+  }
+  setInterval(() => poll().catch(() => {}), 2000);
 
   // ---- selection events for the suggestion panel -------------------------------------------------
   // Announced once the selection settles (not on every mouse move of a drag): listeners such as the
