@@ -19,6 +19,7 @@ from tests.conftest import signed_in_client
 RULES = {
     ("static", "GET"): "public",
     ("auth.login", "GET"): "public",
+    ("health.healthz", "GET"): "public",
     ("auth.login", "POST"): "public",
     ("team.accept", "GET"): "public",
     ("team.accept", "POST"): "public",

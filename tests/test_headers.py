@@ -55,3 +55,14 @@ def test_templates_have_no_inline_script(template):
         assert "src=" in tag or 'type="application/json"' in tag, f"inline script in {template.name}: {tag}"
     assert not re.search(r"\son[a-z]+\s*=", html), f"inline event handler in {template.name}"
     assert "javascript:" not in html
+
+
+def test_healthz_reports_the_database(app, tmp_path):
+    answer = app.test_client().get("/healthz")
+    assert answer.status_code == 200 and answer.get_json()["database"] == "ok"
+    from workbench.app import create_app
+    from workbench.config import Settings
+
+    broken = create_app(Settings(database_url="postgresql+psycopg://postgres@127.0.0.1:1/none", secret_key="s", instance_path=tmp_path))
+    answer = broken.test_client().get("/healthz")
+    assert answer.status_code == 503 and answer.get_json()["database"].startswith("unreachable")
