@@ -135,10 +135,11 @@ def apply_codings_command(project: str, csv_file: Path):
 @click.argument("kind", type=click.Choice(sorted(exports.KINDS)))
 @click.argument("project")
 @click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path), help="The file to write; its extension picks the format.")
-def export_command(kind: str, project: str, output: Path):
+@click.option("--raw-csv", is_flag=True, help="CSV cells exactly as stored: no ' before text starting with = + - @ (for data pipelines, not spreadsheets).")
+def export_command(kind: str, project: str, output: Path, raw_csv: bool):
     """Export KIND of PROJECT (matrix, frequency, ...) to a file; the extension (.csv, .xlsx, ...) picks the format."""
     with transaction() as session:
-        data = exports.export(session, projects.find_project(session, project), kind, output.suffix.lower().lstrip("."))
+        data = exports.export(session, projects.find_project(session, project), kind, output.suffix.lower().lstrip("."), raw=raw_csv)
     output.write_bytes(data)
     click.echo(f"Wrote {output} ({len(data):,} bytes).")
 
