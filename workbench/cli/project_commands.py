@@ -76,8 +76,11 @@ def import_command(project: str, paths: tuple[Path, ...]):
         for path in tqdm(_transcript_files(paths), unit="file", desc="Importing", file=sys.stderr):
             try:
                 with session.begin_nested():
-                    document, created = documents.import_document(session, target, path.name, path.read_bytes(), settings.max_upload_bytes)
-                tqdm.write(f"{'imported' if created else 'unchanged'}: {path.name} ({len(document.utterances)} turns)", file=sys.stderr)
+                    imported = documents.import_transcript(session, target, path.name, path.read_bytes(), settings.import_limits())
+                tqdm.write(f"{'imported' if imported.created else 'unchanged'}: {path.name} ({len(imported.document.utterances)} turns)",
+                           file=sys.stderr)
+                for warning in imported.warnings:
+                    tqdm.write(f"  warning: {warning}", file=sys.stderr)
             except DomainError as exc:
                 failures += 1
                 tqdm.write(f"skipped: {exc}", file=sys.stderr)
