@@ -1,10 +1,10 @@
 """The project's export page: every download, charts, REFI-QDA import, pinning exemplar quotes."""
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from workbench.services import cases, exports, projects, refi, reports
+from workbench.services import cases, exports, projects, refi, refi_users, reports
 from workbench.services.errors import Invalid
 from workbench.web import db, uploaded_files
 from workbench.web.downloads import attachment, wants_raw
@@ -21,6 +21,10 @@ DESCRIPTIONS = {
     "frequency-by-attribute": "Codings per code by participant role, as a table and a bar chart.",
     "refi": "REFI-QDA project (.qdpx) for NVivo, ATLAS.ti or MAXQDA: codebook, transcripts, every coder's codings, cases, memos.",
 }
+
+
+def settings():
+    return current_app.config["WORKBENCH_SETTINGS"]
 
 
 @bp.get("/projects/<int:project_id>/exports")
@@ -51,7 +55,9 @@ def import_refi(project_id: int):
     if upload.filename.lower().endswith(".qdc"):
         summary = refi.import_codebook(db(), project, data)
     else:
-        summary = refi.import_project(db(), project, data, current_user.user)
+        summary = refi.import_project(db(), project, data, current_user.user, limits=settings().import_limits(),
+                                      user_map=refi_users.parse_user_map(request.form.get("map_users", "")),
+                                      mapped_by=current_user.user)
     flash(f"Imported {upload.filename}: {summary.describe()}.", "ok")
     for warning in summary.warnings[:20]:
         flash(f"Skipped or changed: {warning}", "warning")
