@@ -96,3 +96,25 @@ def test_refi_sources_obey_the_upload_and_document_limits(session, study):
     with pytest.raises(Invalid, match=r"30 lines, over the limit of 20"):
         refi_service.import_project(session, project, _qdpx(lines, "yes"), owner, limits=Limits(max_turns=20))
     assert not session.scalars(select(Document).where(Document.project_id == project.id)).all()
+
+
+def test_refi_note_from_its_own_text_file_with_nul_is_cleaned(session, study):
+    import io
+    import zipfile
+
+    project, owner = study
+    note = refi.RefiNote(stable_guid("note", 1), "Memo", "placeholder")
+    data = refi.write_project(refi.RefiProject("P", notes=[note]))
+    files = {i.filename: zipfile.ZipFile(io.BytesIO(data)).read(i) for i in zipfile.ZipFile(io.BytesIO(data)).infolist()}
+    files["project.qde"] = files["project.qde"].replace(b"<PlainTextContent>placeholder</PlainTextContent>", b"").replace(
+        b'name="Memo"', b'name="Memo" plainTextPath="internal://memo.txt"')
+    files["sources/memo.txt"] = b"Check \x00this with tom." + b" More words." * 20
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for name, content in files.items():
+            archive.writestr(name, content)
+    summary = refi_service.import_project(session, project, buffer.getvalue(), owner)
+    assert summary.notes == 1 and any("note 'Memo'" in w for w in summary.warnings)
+    from workbench.models import Memo
+
+    assert session.scalar(select(Memo.text).where(Memo.project_id == project.id)).startswith("Check this with tom.")

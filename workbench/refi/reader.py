@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections import Counter
 
-from workbench.importers.characters import removed_warning
+from workbench.importers.characters import remove_controls, removed_warning
 from workbench.importers.model import megabytes
 
 from .archive import QdpxArchive, RefiError, parse_xml
@@ -87,7 +87,10 @@ def read_project(data: bytes, progress=None, max_source_bytes: int | None = None
         if not text and note.get("plainTextPath") and archive is not None:
             raw = archive.source(note.get("plainTextPath"))
             text = _decode(raw, f"Note {note.get('name')!r}", warnings) if raw is not None else ""
-        project.notes.append(RefiNote(normal_guid(note.get("guid")), note.get("name", ""), normalise_text(text).strip(), normal_guid(note.get("creatingUser"))))
+        text, removed = remove_controls(normalise_text(text).strip())  # a note's own .txt may hold NULs
+        if removed:
+            warnings.append(removed_warning(f"note {note.get('name', '')!r}", removed))
+        project.notes.append(RefiNote(normal_guid(note.get("guid")), note.get("name", ""), text, normal_guid(note.get("creatingUser"))))
     project.project_note_guids = [normal_guid(e.get("targetGUID")) for e in children(root, "NoteRef")]
     if text_of(root, "Description").strip():
         warnings.append("The project description was not imported.")
