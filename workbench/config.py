@@ -5,6 +5,8 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from workbench.importers import Limits
+
 # The repository root: migrations/, codebooks/ and transcripts_sample/ live beside the package.
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
@@ -24,6 +26,8 @@ class Settings:
     secret_key: str = ""
     embedding_model: str = ""
     max_upload_bytes: int = 20 * 1024 * 1024
+    max_document_characters: int = 5_000_000
+    max_document_turns: int = 50_000
     secure_cookies: bool = False
     instance_path: Path = field(default_factory=lambda: REPO_ROOT / "instance")
     # Sessions end after this long without a request, and this long after sign-in whatever happens.
@@ -36,6 +40,10 @@ class Settings:
     # Only `workbench demo --serve` on a loopback address turns this on: the demo password is public.
     demo_sign_in: bool = False
 
+    def import_limits(self) -> Limits:
+        """The limits every importer checks (upload size, and per document characters and turns)."""
+        return Limits(self.max_upload_bytes, self.max_document_characters, self.max_document_turns)
+
     @classmethod
     def from_env(cls) -> "Settings":
         instance = Path(os.environ.get("WORKBENCH_INSTANCE", REPO_ROOT / "instance"))
@@ -46,6 +54,8 @@ class Settings:
             secret_key=os.environ.get("WORKBENCH_SECRET_KEY", ""),
             embedding_model=os.environ.get("WORKBENCH_EMBEDDING_MODEL", default_embedding_model()),
             max_upload_bytes=int(float(os.environ.get("WORKBENCH_MAX_UPLOAD_MB", "20")) * 1024 * 1024),
+            max_document_characters=int(os.environ.get("WORKBENCH_MAX_DOCUMENT_CHARACTERS", "5000000")),
+            max_document_turns=int(os.environ.get("WORKBENCH_MAX_DOCUMENT_TURNS", "50000")),
             instance_path=instance,
             secure_cookies=os.environ.get("WORKBENCH_HTTPS", "").lower() in ("1", "true", "yes"),
             session_idle_minutes=float(os.environ.get("WORKBENCH_SESSION_IDLE_MINUTES", "120")),

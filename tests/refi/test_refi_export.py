@@ -89,7 +89,11 @@ def test_round_trip_gives_identical_xml(session, coded):
     first = exports.export(session, project, "refi", "qdpx")
     copy = projects.create_project(session, "Copy")
     importer = projects.get_or_create_user(session, "importer")
-    summary = refi.import_project(session, copy, first, importer)
+    # Mapped explicitly to the same accounts: unmapped, they would be placeholders with other names.
+    for name in ("hannah", "tom"):
+        projects.add_member(session, copy, projects.get_or_create_user(session, name), "coder")
+    mapping = {"hannah": "hannah", "tom": "tom"}
+    summary = refi.import_project(session, copy, first, importer, user_map=mapping)
     assert (summary.sources, summary.codes, summary.codings, summary.cases, summary.notes) == (2, 5, 7, 2, 3)
     assert summary.warnings == []
     second = exports.export(session, copy, "refi", "qdpx")
@@ -101,7 +105,7 @@ def test_round_trip_gives_identical_xml(session, coded):
     copied = codebook.find_code(session, copy.id, "Trust")
     assert (copied.inclusion, copied.example) == ("Use when trust is named.", "I trusted them")
     # Importing the same file again adds nothing (same texts, same codings).
-    again = refi.import_project(session, copy, first, importer)
+    again = refi.import_project(session, copy, first, importer, user_map=mapping)
     assert (again.sources, again.notes) == (0, 0) and session.scalar(select(Coding.id).join(Document).where(Document.project_id == copy.id).limit(1))
     assert len(session.scalars(select(Coding).join(Document).where(Document.project_id == copy.id)).all()) == 7
     case = session.scalar(select(Case).where(Case.project_id == copy.id, Case.participant_id == "P02"))

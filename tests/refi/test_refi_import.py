@@ -112,7 +112,7 @@ def test_nvivo_style_utf16_positions(session, target):
     assert document.text == text and document.name == "Interview 1"
     codings = session.scalars(select(Coding).where(Coding.document_id == document.id).order_by(Coding.start, Coding.code_id)).all()
     assert [document.text[c.start:c.end] for c in codings] == [q for q in quotes for _ in range(2)]
-    assert {c.coder.username for c in codings} == {"Ana Researcher"}
+    assert {(c.coder.username, c.coder.display_name) for c in codings} == {("Ana Researcher (REFI import)", "Ana Researcher")}
     assert codebook.find_code(session, project.id, "Joy").colour == "#aabbcc"
     assert len(document.utterances) == 3 and document.utterances[1].speaker == "P01"
 

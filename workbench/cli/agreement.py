@@ -33,12 +33,14 @@ def _render(head: list[str], rows: list[list]) -> str:
 @click.option("--unit", type=click.Choice(["utterance", "sentence", "character"]), default="utterance", show_default=True)
 @click.option("--roll-up", is_flag=True, help="Count a subcode's codings for its parents too.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Also write the table (.csv or .xlsx).")
-def agreement_command(project: str, coders: str | None, documents: str | None, unit: str, roll_up: bool, output: Path | None):
+@click.option("--raw-csv", is_flag=True, help="CSV cells exactly as stored (no ' before text starting with = + - @).")
+def agreement_command(project: str, coders: str | None, documents: str | None, unit: str, roll_up: bool, output: Path | None,
+                      raw_csv: bool):
     """Per-code agreement between coders: percent agreement, kappa, alpha, AC1."""
     with transaction() as session:
         target = projects.find_project(session, project)
         report = agreement.compute_agreement(session, target, _names(coders), _names(documents), unit, roll_up)
-        data = agreement.export_agreement(report, output.suffix.lower().lstrip(".")) if output else None
+        data = agreement.export_agreement(report, output.suffix.lower().lstrip("."), raw=raw_csv) if output else None
     head, rows = report.table()
     click.echo(f"{', '.join(report.coders)} · {len(report.documents)} document(s) · unit: {unit}" + (" · rolled up" if roll_up else ""))
     click.echo(_render(head, rows))

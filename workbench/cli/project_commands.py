@@ -76,8 +76,11 @@ def import_command(project: str, paths: tuple[Path, ...]):
         for path in tqdm(_transcript_files(paths), unit="file", desc="Importing", file=sys.stderr):
             try:
                 with session.begin_nested():
-                    document, created = documents.import_document(session, target, path.name, path.read_bytes(), settings.max_upload_bytes)
-                tqdm.write(f"{'imported' if created else 'unchanged'}: {path.name} ({len(document.utterances)} turns)", file=sys.stderr)
+                    imported = documents.import_transcript(session, target, path.name, path.read_bytes(), settings.import_limits())
+                tqdm.write(f"{'imported' if imported.created else 'unchanged'}: {path.name} ({len(imported.document.utterances)} turns)",
+                           file=sys.stderr)
+                for warning in imported.warnings:
+                    tqdm.write(f"  warning: {warning}", file=sys.stderr)
             except DomainError as exc:
                 failures += 1
                 tqdm.write(f"skipped: {exc}", file=sys.stderr)
@@ -135,10 +138,11 @@ def apply_codings_command(project: str, csv_file: Path):
 @click.argument("kind", type=click.Choice(sorted(exports.KINDS)))
 @click.argument("project")
 @click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path), help="The file to write; its extension picks the format.")
-def export_command(kind: str, project: str, output: Path):
+@click.option("--raw-csv", is_flag=True, help="CSV cells exactly as stored: no ' before text starting with = + - @ (for data pipelines, not spreadsheets).")
+def export_command(kind: str, project: str, output: Path, raw_csv: bool):
     """Export KIND of PROJECT (matrix, frequency, ...) to a file; the extension (.csv, .xlsx, ...) picks the format."""
     with transaction() as session:
-        data = exports.export(session, projects.find_project(session, project), kind, output.suffix.lower().lstrip("."))
+        data = exports.export(session, projects.find_project(session, project), kind, output.suffix.lower().lstrip("."), raw=raw_csv)
     output.write_bytes(data)
     click.echo(f"Wrote {output} ({len(data):,} bytes).")
 

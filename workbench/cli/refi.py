@@ -5,12 +5,13 @@ import sys
 from pathlib import Path
 
 import click
+from flask import current_app
 from sqlalchemy import select
 from tqdm import tqdm
 
 from workbench.cli import main, transaction
 from workbench.models import Project
-from workbench.services import projects, refi
+from workbench.services import projects, refi, refi_users
 from workbench.services.errors import Invalid
 
 
@@ -30,9 +31,13 @@ def _free_name(session, name: str) -> str:
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--project", help="Import into this project (name or id); a .qdpx creates a new project if it does not exist.")
 @click.option("--coder", default="imported", show_default=True, help="User name for codings and notes that name no user.")
-def import_refi_command(file: Path, project: str | None, coder: str):
+@click.option("--map-user", "map_users", multiple=True, metavar="NAME=ACCOUNT",
+              help="Attach the codings of the file's user NAME to ACCOUNT (a project member, or 'consensus'); repeatable. "
+                   "Unmapped users become placeholder coders 'NAME (REFI import)'.")
+def import_refi_command(file: Path, project: str | None, coder: str, map_users: tuple[str, ...]):
     """Import a REFI-QDA project (.qdpx) or codebook (.qdc) made by NVivo, ATLAS.ti, MAXQDA or workbench."""
     data = file.read_bytes()
+    limits = current_app.config["WORKBENCH_SETTINGS"].import_limits()
     with transaction() as session:
         importer = projects.get_or_create_user(session, coder)
         if file.suffix.lower() == ".qdc":
@@ -54,7 +59,8 @@ def import_refi_command(file: Path, project: str | None, coder: str):
                 except RefiError as exc:
                     raise Invalid(str(exc)) from None
                 target = projects.create_project(session, _free_name(session, name), importer)
-            summary = refi.import_project(session, target, data, importer, progress=_bar("Reading"))
+            summary = refi.import_project(session, target, data, importer, progress=_bar("Reading"), limits=limits,
+                                          user_map=refi_users.parse_user_map(map_users))
         click.echo(f"Imported into {summary.project.name!r} (id {summary.project.id}): {summary.describe()}.")
         for warning in summary.warnings:
             click.echo(f"  skipped/changed: {warning}", err=True)

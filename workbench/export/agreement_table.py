@@ -67,9 +67,9 @@ def table_rows(rows: Sequence[AgreementRow], kappa_name: str) -> list[list]:
     return out
 
 
-def to_file(fmt: str, head: list[str], rows: list[list]) -> bytes:
+def to_file(fmt: str, head: list[str], rows: list[list], raw: bool = False) -> bytes:
     if fmt == "csv":
-        return tables.to_csv(head, ([("" if v is None else v) for v in row] for row in rows))
+        return tables.to_csv(head, ([("" if v is None else v) for v in row] for row in rows), raw)
     return tables.to_xlsx(head, rows, "Agreement", {0: 45, len(head) - 1: 60})
 
 

@@ -46,8 +46,8 @@ def rows(entries: Sequence[CodebookEntry]) -> list[list]:
              e.codings, e.total_codings, e.participants, e.documents] for e in entries]
 
 
-def to_csv(entries: Sequence[CodebookEntry]) -> bytes:
-    return tables.to_csv(HEADER, rows(entries))
+def to_csv(entries: Sequence[CodebookEntry], raw: bool = False) -> bytes:
+    return tables.to_csv(HEADER, rows(entries), raw)
 
 
 def to_docx(title: str, entries: Sequence[CodebookEntry]) -> bytes:

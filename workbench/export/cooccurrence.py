@@ -6,15 +6,13 @@ n_i = number of coded segments with code i, n_ij = number with both, and the c-c
 c_ij = n_ij / (n_i + n_j - n_ij) (ATLAS.ti's), 0 when neither code was applied."""
 from __future__ import annotations
 
-import io
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from openpyxl import Workbook
 from openpyxl.styles import Font
 
-from workbench.export import package
+from workbench.export import tables
 from workbench.export.matrix import CodedDocument, segments_touched
 
 PAIR_HEADER = ["code A", "code B", "segments with A", "segments with B", "segments with both", "c-coefficient"]
@@ -75,26 +73,19 @@ def frequency_by_attribute(codes: Sequence[str], documents: Sequence[CodedDocume
 
 def _sheet(workbook, title: str, header: list, rows) -> None:
     sheet = workbook.create_sheet(title)
-    sheet.append(header)
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
+    sheet.append(tables.xlsx_cells(sheet, header, font=Font(bold=True)))
     for r in rows:
-        sheet.append(r)
+        sheet.append(tables.xlsx_cells(sheet, r))
     sheet.column_dimensions["A"].width = 40
     sheet.freeze_panes = "B2"
 
 
 def workbook_bytes(sheets: Sequence[tuple[str, list, list]]) -> bytes:
     """An XLSX with one sheet per (title, header, rows), reproducible byte for byte."""
-    workbook = Workbook()
-    workbook.remove(workbook.active)
-    workbook.properties.creator = "workbench"
-    workbook.properties.created = workbook.properties.modified = package.FIXED_TIME
+    workbook = tables.new_workbook()
     for title, header, rows in sheets:
         _sheet(workbook, title, header, rows)
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return package.stable_package(buffer.getvalue())
+    return tables.save(workbook)
 
 
 def cooccurrence_sheets(result: Cooccurrence) -> list[tuple[str, list, list]]:

@@ -2,15 +2,13 @@
 each cell the coded quotes (or their number). An autofilter on the header filters by attribute."""
 from __future__ import annotations
 
-import io
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-from workbench.export import package
+from workbench.export import tables
 
 EXCEL_CELL_LIMIT = 32_767
 
@@ -30,22 +28,16 @@ def cell_text(quotes: Sequence[str]) -> str:
 
 
 def to_xlsx(attribute_names: Sequence[str], themes: Sequence[str], cases: Sequence[FrameworkCase], counts: bool = False) -> bytes:
-    workbook = Workbook()
-    workbook.properties.creator = "workbench"
-    workbook.properties.created = workbook.properties.modified = package.FIXED_TIME
-    sheet = workbook.active
-    sheet.title = "Framework matrix"
+    workbook = tables.new_workbook()
+    sheet = workbook.create_sheet("Framework matrix")
     header = ["participant", *attribute_names, *themes]
-    sheet.append(header)
+    sheet.append(tables.xlsx_cells(sheet, header))
     for case in cases:
         values = [case.participant, *(case.attributes.get(a, "") for a in attribute_names)]
         for theme in themes:
             quotes = case.cells.get(theme, [])
             values.append(len(quotes) if counts else cell_text(quotes))
-        sheet.append(values)
-        for cell in sheet[sheet.max_row]:
-            if isinstance(cell.value, str):
-                cell.data_type = "s"  # a quote starting with "=" is text, not a formula
+        sheet.append(tables.xlsx_cells(sheet, values))
     bold, fill = Font(bold=True), PatternFill("solid", fgColor="D9E2F3")
     wrap = Alignment(wrap_text=True, vertical="top")
     for cell in sheet[1]:
@@ -58,6 +50,4 @@ def to_xlsx(attribute_names: Sequence[str], themes: Sequence[str], cases: Sequen
         sheet.column_dimensions[get_column_letter(index)].width = 14 if index <= lead else (12 if counts else 50)
     sheet.freeze_panes = sheet.cell(row=2, column=lead + 1)
     sheet.auto_filter.ref = f"A1:{get_column_letter(len(header))}{max(sheet.max_row, 1)}"
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return package.stable_package(buffer.getvalue())
+    return tables.save(workbook)

@@ -11,13 +11,18 @@ from .model import (
     ParsedUtterance,
     UnreadableFile,
 )
+from .characters import remove_controls, removed_warning
+from .limits import Limits
 from .upload import parse_transcript
 
 __all__ = [
     "DEFAULT_MAX_BYTES",
+    "Limits",
     "SUPPORTED_EXTENSIONS",
     "ParsedDocument",
     "ParsedUtterance",
     "UnreadableFile",
     "parse_transcript",
+    "remove_controls",
+    "removed_warning",
 ]

@@ -6,6 +6,7 @@ import io
 import zipfile
 import zlib
 
+from .limits import Limits, check_word_xml
 from .model import UnreadableFile, megabytes, quoted
 
 OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -77,16 +78,18 @@ def _check_members(filename: str, members: list[zipfile.ZipInfo]) -> None:
         )
 
 
-def _check_xml(filename: str, package: zipfile.ZipFile, members: list[zipfile.ZipInfo]) -> None:
+def _check_xml(filename: str, package: zipfile.ZipFile, members: list[zipfile.ZipInfo], limits: Limits) -> None:
     """Word never writes a DTD; one in the package could only be an entity-expansion attack."""
     for member in members:
         if member.filename.endswith((".xml", ".rels")):
             head = package.read(member)
             if b"<!DOCTYPE" in head or b"<!ENTITY" in head:
                 raise _refuse(filename, f"{member.filename} declares XML entities")
+            if member.filename == "word/document.xml":
+                check_word_xml(filename, head, limits)
 
 
-def check_word_package(filename: str, data: bytes) -> None:
+def check_word_package(filename: str, data: bytes, limits: Limits = Limits()) -> None:
     """Raises UnreadableFile unless data is a zip that looks like a Word document and is safe to open."""
     if data.startswith(OLE2_MAGIC):
         _check_ole(filename, data)
@@ -99,6 +102,6 @@ def check_word_package(filename: str, data: bytes) -> None:
             names = {member.filename for member in members}
             if not all(required in names for required in REQUIRED_MEMBERS):
                 raise _not_word(filename, "it is a zip archive but has no Word document inside")
-            _check_xml(filename, package, members)
+            _check_xml(filename, package, members, limits)
     except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, OSError, EOFError, zlib.error) as exc:
         raise _not_word(filename, "it is damaged") from exc

@@ -95,7 +95,7 @@ def _segments(cues: list[tuple[float, list[str]]]) -> list[_Segment]:
     return segments
 
 
-def read_captions(filename: str, text: str, encoding: str) -> ParsedDocument:
+def read_captions(filename: str, text: str, encoding: str, warnings: tuple[str, ...] = ()) -> ParsedDocument:
     """Parses caption text, merging consecutive cues by the same speaker into one utterance."""
     cues = _cues(_blocks(text))
     if not cues:
@@ -113,4 +113,4 @@ def read_captions(filename: str, text: str, encoding: str) -> ParsedDocument:
             paragraphs.append(
                 Paragraph(label + segment.text, Turn(segment.speaker, len(label), segment.start))
             )
-    return assemble(filename, paragraphs, encoding=encoding, one_utterance_per_paragraph=True)
+    return assemble(filename, paragraphs, encoding=encoding, warnings=warnings, one_utterance_per_paragraph=True)

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Iterable
 
+from .characters import remove_controls, removed_warning
 from .model import ParsedDocument, ParsedUtterance, UnreadableFile, quoted
 from .speakers import Turn, find_turn
 
@@ -64,6 +65,7 @@ def assemble(
     carried: float | None = None
     labelled = False
     length = 0
+    removed = 0
 
     def close() -> None:
         if current is not None and current.start is not None:
@@ -72,6 +74,10 @@ def assemble(
             )
 
     for paragraph in paragraphs:
+        paragraph, count = _without_controls(paragraph)
+        removed += count
+        if count and not paragraph.text.strip():
+            continue
         text, turn = paragraph.text, paragraph.turn
         base = length + 1 if texts else 0
         texts.append(text)
@@ -104,6 +110,8 @@ def assemble(
             f"{quoted(filename)} contains no text. Check it is the right file and upload it again."
         )
     notes = list(warnings)
+    if removed:
+        notes.append(removed_warning(quoted(filename), removed))
     if not labelled:
         notes.append(
             f"No speaker labels were found in {quoted(filename)}, so each paragraph was "
@@ -116,6 +124,22 @@ def assemble(
         encoding=encoding,
         warnings=tuple(notes),
     )
+
+
+def _without_controls(paragraph: Paragraph) -> tuple[Paragraph, int]:
+    """The paragraph without control characters, its turn's offset and speaker moved to match.
+
+    Text files are cleaned before their labels are read (importers/upload.py); this catches what a
+    Word file carries (XML allows DEL and the C1 controls), whatever the reader."""
+    text, count = remove_controls(paragraph.text)
+    if not count:
+        return paragraph, 0
+    turn = paragraph.turn
+    if turn is None:  # a label such as "P\x7f01:" is one once the character is gone
+        return Paragraph(text, find_turn(text)), count
+    speaker = remove_controls(turn.speaker)[0] if turn.speaker else turn.speaker
+    start = len(remove_controls(paragraph.text[: turn.content_start])[0])
+    return Paragraph(text, replace(turn, speaker=speaker, content_start=start)), count
 
 
 def _first(*values: float | None) -> float | None:

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from .captions import read_captions
+from .characters import remove_controls, removed_warning
 from .encoding import decode_text
+from .limits import Limits, check_characters, check_text, check_turns
 from .model import (
     DEFAULT_MAX_BYTES,
     SUPPORTED_EXTENSIONS,
@@ -59,19 +61,33 @@ def _check_upload(name: str, extension: str, data: bytes, max_bytes: int) -> Non
 
 
 def parse_transcript(
-    filename: str, data: bytes, max_bytes: int = DEFAULT_MAX_BYTES
+    filename: str, data: bytes, max_bytes: int = DEFAULT_MAX_BYTES, limits: Limits | None = None
 ) -> ParsedDocument:
-    """Turns an uploaded file into a ParsedDocument, or raises UnreadableFile saying why not."""
+    """Turns an uploaded file into a ParsedDocument, or raises UnreadableFile saying why not.
+
+    `limits` (size, characters, turns) defaults to the documented limits with `max_bytes`."""
     if not isinstance(data, (bytes, bytearray, memoryview)):
         raise TypeError(f"data must be bytes, not {type(data).__name__}")
+    limits = limits or Limits(max_bytes=max_bytes)
     data = bytes(data)
     name = _display_name(filename or "")
     extension = _extension(name)
-    _check_upload(name, extension, data, max_bytes)
+    _check_upload(name, extension, data, limits.max_bytes)
     if extension == ".docx":
-        return read_word_document(name, data)
-    text, encoding = decode_text(name, data)
-    # Captions exported with a .txt name are still captions.
-    if extension in (".vtt", ".srt") or text.lstrip().startswith("WEBVTT"):
-        return read_captions(name, text, encoding)
-    return assemble(name, plain_paragraphs(text), encoding=encoding)
+        parsed = read_word_document(name, data, limits)
+    else:
+        text, encoding = decode_text(name, data)
+        # Removed before speaker labels are looked for, so "P\x0001:" is still P01's turn.
+        text, removed = remove_controls(text)
+        warnings = (removed_warning(quoted(name), removed),) if removed else ()
+        # Captions exported with a .txt name are still captions.
+        captions = extension in (".vtt", ".srt") or text.lstrip().startswith("WEBVTT")
+        check_text(name, text, limits, captions)
+        if captions:
+            parsed = read_captions(name, text, encoding, warnings)
+        else:
+            parsed = assemble(name, plain_paragraphs(text), encoding=encoding, warnings=warnings)
+    # What the format-specific checks could only estimate, measured on the result.
+    check_characters(name, len(parsed.text), limits)
+    check_turns(name, len(parsed.utterances), limits)
+    return parsed

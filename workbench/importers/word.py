@@ -9,6 +9,7 @@ from docx.table import Table
 from docx.text.paragraph import Paragraph as WordParagraph
 
 from .archive import check_word_package
+from .limits import Limits
 from .model import ParsedDocument, UnreadableFile, quoted
 from .speakers import Turn, find_turn, parse_clock, speaker_kind, turn_after_bold_label
 from .transcript import Paragraph, assemble, split_lines
@@ -133,9 +134,9 @@ def _table_paragraphs(table: Table) -> list[Paragraph]:
     return paragraphs
 
 
-def read_word_document(filename: str, data: bytes) -> ParsedDocument:
-    """Parses a .docx upload after checking it is a genuine, safe Word package."""
-    check_word_package(filename, data)
+def read_word_document(filename: str, data: bytes, limits: Limits = Limits()) -> ParsedDocument:
+    """Parses a .docx upload after checking it is a genuine, safe Word package of a bearable size."""
+    check_word_package(filename, data, limits)
     try:
         document = docx.Document(io.BytesIO(data))
         paragraphs: list[Paragraph] = []

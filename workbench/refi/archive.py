@@ -78,12 +78,20 @@ class QdpxArchive:
     def project_xml(self) -> bytes:
         return self.read(self.qde_name)
 
-    def source(self, internal_path: str) -> bytes | None:
-        """The bytes of `internal://name` (sources/ or Sources/, any case), or None if absent."""
+    def _source_info(self, internal_path: str) -> zipfile.ZipInfo | None:
         name = internal_path.split("://", 1)[-1].lstrip("/")
         if "/" in name or name in ("", ".", ".."):
             return None
-        info = self._files.get(f"sources/{name}".casefold())
+        return self._files.get(f"sources/{name}".casefold())
+
+    def source_size(self, internal_path: str) -> int | None:
+        """What `internal://name` unpacks to, from the zip directory (zipfile stops reading there)."""
+        info = self._source_info(internal_path)
+        return None if info is None else info.file_size
+
+    def source(self, internal_path: str) -> bytes | None:
+        """The bytes of `internal://name` (sources/ or Sources/, any case), or None if absent."""
+        info = self._source_info(internal_path)
         return None if info is None else self._zip.read(info)
 
     def names(self) -> list[str]:

@@ -10,6 +10,8 @@ from __future__ import annotations
 from bisect import bisect_left
 from dataclasses import dataclass
 
+from workbench.importers.characters import CONTROL, remove_controls
+
 CODE_POINTS, UTF16 = "code points", "UTF-16 code units"
 
 
@@ -114,6 +116,20 @@ def resolve_positions(
         if best is None or key > best[0]:
             best = (key, spans, reading)
     return best[1], best[2]
+
+
+def without_controls(text: str, spans: list[tuple[int, int] | None]) -> tuple[str, list[tuple[int, int] | None], int]:
+    """The text without control characters (importers/characters.py), spans moved to match, and
+    how many characters went. A selection made of nothing but removed characters does not land."""
+    cleaned, count = remove_controls(text)
+    if not count:
+        return text, spans, 0
+    removed_before, seen = [0], 0
+    for char in text:
+        seen += CONTROL.match(char) is not None
+        removed_before.append(seen)
+    moved = [None if span is None else (span[0] - removed_before[span[0]], span[1] - removed_before[span[1]]) for span in spans]
+    return cleaned, [None if span is None or span[0] >= span[1] else span for span in moved], count
 
 
 def to_utf16(text: str, position: int) -> int:

@@ -6,11 +6,14 @@ from __future__ import annotations
 
 from collections import Counter
 
+from workbench.importers.characters import remove_controls, removed_warning
+from workbench.importers.model import megabytes
+
 from .archive import QdpxArchive, RefiError, parse_xml
 from .codes import child, children, local, read_codes, text_of
 from .guids import normal_guid
 from .model import RefiCase, RefiCoding, RefiNote, RefiProject, RefiSelection, RefiSource, RefiUser
-from .positions import normalise_text, resolve_positions
+from .positions import normalise_text, resolve_positions, without_controls
 
 MEDIA_SOURCES = {"PictureSource": "picture", "PDFSource": "PDF", "AudioSource": "audio", "VideoSource": "video"}
 KNOWN = {"Users", "CodeBook", "Variables", "Cases", "Sources", "Notes", "Description", "NoteRef"}
@@ -43,8 +46,11 @@ def read_codebook(data: bytes) -> tuple[list, list[str]]:
     return codes, warnings
 
 
-def read_project(data: bytes, progress=None) -> RefiProject:
-    """A .qdpx archive (or a bare .qde XML file) as a RefiProject with positions in code points."""
+def read_project(data: bytes, progress=None, max_source_bytes: int | None = None) -> RefiProject:
+    """A .qdpx archive (or a bare .qde XML file) as a RefiProject with positions in code points.
+
+    max_source_bytes is the upload limit, applied to each source: a document inside an archive
+    may be no bigger than the same document uploaded on its own."""
     archive = QdpxArchive(data) if data[:2] == b"PK" else None
     root = parse_xml(archive.project_xml() if archive else data, "project.qde")
     if local(root) == "CodeBook":
@@ -68,7 +74,7 @@ def read_project(data: bytes, progress=None) -> RefiProject:
     for element in (progress or iter)(list(sources) if sources is not None else []):
         kind = local(element)
         if kind == "TextSource":
-            source = _text_source(element, archive, warnings)
+            source = _text_source(element, archive, warnings, max_source_bytes)
             if source is not None:
                 project.sources.append(source)
         elif kind in MEDIA_SOURCES:
@@ -81,7 +87,10 @@ def read_project(data: bytes, progress=None) -> RefiProject:
         if not text and note.get("plainTextPath") and archive is not None:
             raw = archive.source(note.get("plainTextPath"))
             text = _decode(raw, f"Note {note.get('name')!r}", warnings) if raw is not None else ""
-        project.notes.append(RefiNote(normal_guid(note.get("guid")), note.get("name", ""), normalise_text(text).strip(), normal_guid(note.get("creatingUser"))))
+        text, removed = remove_controls(normalise_text(text).strip())  # a note's own .txt may hold NULs
+        if removed:
+            warnings.append(removed_warning(f"note {note.get('name', '')!r}", removed))
+        project.notes.append(RefiNote(normal_guid(note.get("guid")), note.get("name", ""), text, normal_guid(note.get("creatingUser"))))
     project.project_note_guids = [normal_guid(e.get("targetGUID")) for e in children(root, "NoteRef")]
     if text_of(root, "Description").strip():
         warnings.append("The project description was not imported.")
@@ -102,12 +111,22 @@ def _case(element, variables: dict[str, str], warnings: list[str]) -> RefiCase:
     return case
 
 
-def _text_source(element, archive: QdpxArchive | None, warnings: list[str]) -> RefiSource | None:
+def _too_big(name: str, size: int, limit: int | None) -> None:
+    if limit is not None and size > limit:
+        raise RefiError(f"Source {name!r} is {megabytes(size)}, over the {megabytes(limit)} limit for one document. "
+                        "Split it in the tool that made the file, or ask an administrator to raise WORKBENCH_MAX_UPLOAD_MB. "
+                        "Nothing was imported.")
+
+
+def _text_source(element, archive: QdpxArchive | None, warnings: list[str], max_bytes: int | None) -> RefiSource | None:
     name = (element.get("name") or "").strip() or normal_guid(element.get("guid"))
     raw = None
     if child(element, "PlainTextContent") is not None:
         raw = text_of(element, "PlainTextContent")
+        _too_big(name, len(raw.encode("utf-8")), max_bytes)
     elif element.get("plainTextPath", "").startswith("internal://") and archive is not None:
+        size = archive.source_size(element.get("plainTextPath"))
+        _too_big(name, size or 0, max_bytes)  # before reading it: the size is in the zip directory
         data = archive.source(element.get("plainTextPath"))
         raw = _decode(data, name, warnings) if data is not None else None
     selections = children(element, "PlainTextSelection")
@@ -118,7 +137,9 @@ def _text_source(element, archive: QdpxArchive | None, warnings: list[str]) -> R
         return None
     positions = [(_int(s.get("startPosition")), _int(s.get("endPosition"))) for s in selections]
     spans, reading = resolve_positions(raw, positions, [s.get("name", "") for s in selections])
-    text = normalise_text(raw)
+    text, spans, removed = without_controls(normalise_text(raw), spans)
+    if removed:
+        warnings.append(removed_warning(f"source {name!r}", removed))
     if selections and reading.describe() != "code points":
         warnings.append(f"Source {name!r}: positions were counted in {reading.describe()} (not code points as the spec says) and were converted.")
     source = RefiSource(normal_guid(element.get("guid")), name, text,

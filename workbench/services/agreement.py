@@ -128,11 +128,11 @@ def compute_agreement(
                            pairwise, [n.code.id for n in nodes])
 
 
-def export_agreement(report: AgreementReport, fmt: str) -> bytes:
+def export_agreement(report: AgreementReport, fmt: str, raw: bool = False) -> bytes:
     if fmt not in ("csv", "xlsx"):
         raise Invalid(f"The agreement table comes as csv or xlsx, not {fmt!r}.")
     head, rows = report.table()
-    return agreement_table.to_file(fmt, head, rows)
+    return agreement_table.to_file(fmt, head, rows, raw)
 
 
 def agreement_heatmap(report: AgreementReport, metric: str = "kappa", fmt: str = "png") -> bytes:

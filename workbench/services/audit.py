@@ -216,9 +216,9 @@ def _json(value) -> str:
     return "" if value is None else json.dumps(value, ensure_ascii=False, sort_keys=True)
 
 
-def to_csv(rows: list[AuditEntry]) -> bytes:
+def to_csv(rows: list[AuditEntry], raw: bool = False) -> bytes:
     header = ["at", "actor", "action", "target", "document_id", "code_id", "before", "after"]
     return tables.to_csv(header, (
         [e.at.isoformat(), e.actor, e.action, f"{e.target_type} {e.target_id}", e.document_id or "", e.code_id or "",
          _json(e.before), _json(e.after)] for e in rows
-    ))
+    ), raw)

@@ -8,6 +8,7 @@ import yaml
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from workbench.importers.characters import control_refusal
 from workbench.models import Code, Coding, Project
 from workbench.services import visibility
 from workbench.services.errors import Conflict, Invalid, NotFound
@@ -31,8 +32,17 @@ class CodeNode:
     total_count: int = 0
 
 
+def _clean_text(value, what: str) -> str:
+    # Refused, not removed: a codebook is typed by people, so the one who typed it decides.
+    text = str(value or "").strip()
+    refusal = control_refusal(what, text)
+    if refusal:
+        raise Invalid(refusal)
+    return text
+
+
 def _clean_name(name: str) -> str:
-    name = " ".join(str(name or "").split())
+    name = _clean_text(" ".join(str(name or "").split()), f"Code name {name!r}")
     if not name:
         raise Invalid("A code needs a name.")
     if SEPARATOR in name:
@@ -80,7 +90,7 @@ def create_code(session: Session, project: Project, name: str, parent: Code | No
         name=name,
         position=position,
         colour=_clean_colour(fields.pop("colour", None), count),
-        **{k: str(fields.pop(k) or "").strip() for k in TEXT_FIELDS if k in fields},
+        **{k: _clean_text(fields.pop(k), f"The {k} of {name!r}") for k in TEXT_FIELDS if k in fields},
     )
     if fields:
         raise Invalid(f"Unknown code field(s): {', '.join(sorted(fields))}.")
@@ -102,7 +112,7 @@ def update_code(session: Session, code: Code, expected_version: int | None = Non
         code.colour = _clean_colour(fields.pop("colour"), 0)
     for key in TEXT_FIELDS:
         if key in fields:
-            setattr(code, key, str(fields.pop(key) or "").strip())
+            setattr(code, key, _clean_text(fields.pop(key), f"The {key} of {code.name!r}"))
     if fields:
         raise Invalid(f"Unknown code field(s): {', '.join(sorted(fields))}.")
     session.flush()

@@ -3,12 +3,13 @@ from __future__ import annotations
 
 import hashlib
 import re
+from dataclasses import dataclass
 from pathlib import PurePath
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from workbench.importers import DEFAULT_MAX_BYTES, UnreadableFile, parse_transcript
+from workbench.importers import DEFAULT_MAX_BYTES, Limits, UnreadableFile, parse_transcript
 from workbench.models import Case, Coding, Document, Project, Utterance
 from workbench.services.errors import Invalid, NotFound
 
@@ -17,16 +18,29 @@ def document_name(filename: str) -> str:
     return PurePath(filename).stem.strip() or filename
 
 
+@dataclass(frozen=True)
+class Imported:
+    document: Document
+    created: bool
+    warnings: tuple[str, ...]  # for the researcher: control characters removed, no speaker labels, ...
+
+
 def import_document(
     session: Session, project: Project, filename: str, data: bytes, max_bytes: int = DEFAULT_MAX_BYTES
 ) -> tuple[Document, bool]:
-    """Parse and store one transcript. Returns (document, created).
+    """Parse and store one transcript. Returns (document, created); see import_transcript."""
+    imported = import_transcript(session, project, filename, data, Limits(max_bytes=max_bytes))
+    return imported.document, imported.created
+
+
+def import_transcript(session: Session, project: Project, filename: str, data: bytes, limits: Limits = Limits()) -> Imported:
+    """Parse and store one transcript within `limits`, with the warnings the researcher should see.
 
     Re-importing the same bytes under the same name is a no-op; different bytes under a name
     already used is refused, so codings never silently point into changed text."""
     filename = PurePath(filename.replace("\\", "/")).name
     try:
-        parsed = parse_transcript(filename, data, max_bytes=max_bytes)
+        parsed = parse_transcript(filename, data, limits=limits)
     except UnreadableFile as exc:
         raise Invalid(str(exc)) from None
     digest = hashlib.sha256(parsed.text.encode("utf-8")).hexdigest()
@@ -34,7 +48,7 @@ def import_document(
     existing = session.scalar(select(Document).where(Document.project_id == project.id, Document.name == name))
     if existing is not None:
         if existing.sha256 == digest:
-            return existing, False
+            return Imported(existing, False, ())
         raise Invalid(
             f"A different document called {name!r} is already in this project. "
             "Rename the file, or delete the old document first."
@@ -54,7 +68,7 @@ def import_document(
     ]
     session.add(document)
     session.flush()
-    return document, True
+    return Imported(document, True, parsed.warnings)
 
 
 def _case_for_filename(session: Session, project_id: int, name: str) -> int | None:

@@ -58,29 +58,30 @@ def coded_documents(session: Session, project_id: int) -> tuple[list[str], list[
     return list(paths.values()), documents
 
 
-def write_table(fmt: str, header, rows, sheet: str, widths=None) -> bytes:
+def write_table(fmt: str, header, rows, sheet: str, widths=None, raw: bool = False) -> bytes:
     """A table as CSV or XLSX: the one place every tabular export picks its writer."""
     if fmt == "csv":
-        return tables.to_csv(header, rows)
+        return tables.to_csv(header, rows, raw)
     if fmt == "xlsx":
         return tables.to_xlsx(header, rows, sheet, widths)
     raise Invalid(f"Unknown format {fmt!r}: use one of {', '.join(FORMATS)}.")
 
 
-def export_matrix(session: Session, project: Project, fmt: str = "csv") -> bytes:
+def export_matrix(session: Session, project: Project, fmt: str = "csv", raw: bool = False) -> bytes:
     paths, documents = coded_documents(session, project.id)
     widths = {0: 22, 1: 8, 2: 12, 3: 8, 4: 8, 5: 8, 6: 60, 7: 12}
-    return write_table(fmt, matrix.matrix_header(paths), matrix.matrix_rows(paths, documents), "Coded matrix", widths)
+    return write_table(fmt, matrix.matrix_header(paths), matrix.matrix_rows(paths, documents), "Coded matrix", widths, raw)
 
 
-def export_frequency(session: Session, project: Project, fmt: str = "csv") -> bytes:
+def export_frequency(session: Session, project: Project, fmt: str = "csv", raw: bool = False) -> bytes:
     paths, documents = coded_documents(session, project.id)
     header, rows = matrix.frequency_table(paths, documents)
-    return write_table(fmt, header, rows, "Code frequency", {0: 45})
+    return write_table(fmt, header, rows, "Code frequency", {0: 45}, raw)
 
 
 # Every export the web page and `workbench export KIND` offer: kind -> (function, formats).
-# A function takes (session, project, fmt) and returns the file's bytes.
+# A function takes (session, project, fmt) and returns the file's bytes; one offering CSV also takes
+# raw=True, which writes cells as they are instead of neutralising formula-like text (export/tables.py).
 from workbench.services import refi, reports  # noqa: E402  (they use coded_documents above)
 
 KINDS = {
@@ -95,10 +96,10 @@ KINDS = {
 }
 
 
-def export(session: Session, project: Project, kind: str, fmt: str) -> bytes:
+def export(session: Session, project: Project, kind: str, fmt: str, raw: bool = False) -> bytes:
     if kind not in KINDS:
         raise Invalid(f"Unknown export {kind!r}: choose one of {', '.join(sorted(KINDS))}.")
     function, formats = KINDS[kind]
     if fmt not in formats:
         raise Invalid(f"The {kind} export comes as {' or '.join(formats)}, not {fmt!r}.")
-    return function(session, project, fmt)
+    return function(session, project, fmt, raw=raw) if fmt == "csv" else function(session, project, fmt)

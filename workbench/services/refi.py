@@ -9,14 +9,15 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from workbench import refi
-from workbench.importers import UnreadableFile, parse_transcript
-from workbench.models import Case, CaseAttribute, Code, Coding, Document, Memo, Project, ProjectMember, User, Utterance
+from workbench.importers import Limits, UnreadableFile, parse_transcript
+from workbench.importers.limits import check_text
+from workbench.models import Case, CaseAttribute, Code, Coding, Document, Memo, Project, User, Utterance
 from workbench.refi.guids import stable_guid
 from workbench.refi.schema import schema_errors
 from workbench.services import codebook as codebook_service
 from workbench.services.coding import apply_code
 from workbench.services.errors import Invalid
-from workbench.services.projects import get_or_create_user
+from workbench.services.refi_users import project_users
 
 LABELS = (("inclusion", "Inclusion: "), ("exclusion", "Exclusion: "), ("example", "Example: "))
 
@@ -189,24 +190,23 @@ def _utterances(name: str, text: str) -> list[Utterance]:
     return lines
 
 
-def import_project(session: Session, project: Project, data: bytes, importer: User, progress=None) -> ImportSummary:
-    """Add a .qdpx (sources, codes, codings by user, cases, notes) to `project`, all or nothing."""
-    parsed = _parse(refi.read_project, data, progress)
+def import_project(session: Session, project: Project, data: bytes, importer: User, progress=None, limits: Limits = Limits(),
+                   user_map: dict[str, str] | None = None, mapped_by: User | None = None) -> ImportSummary:
+    """Add a .qdpx (sources, codes, codings by user, cases, notes) to `project`, all or nothing.
+
+    Each source is held to `limits` like an upload. The file's users become placeholder coders
+    unless `user_map` names the account they are (see services/refi_users.py); codings and notes
+    that name no user go to `importer`."""
+    parsed = _parse(refi.read_project, data, progress, limits.max_bytes)
     summary = ImportSummary(project, warnings=list(parsed.warnings))
     with session.begin_nested():
-        users = {}
-        for item in parsed.users:
-            user = get_or_create_user(session, item.name, item.display_name)
-            users[item.guid] = user
-            if session.get(ProjectMember, (project.id, user.id)) is None:
-                session.add(ProjectMember(project_id=project.id, user_id=user.id, role="coder"))
-                summary.users += 1
+        users, summary.users = project_users(session, project, parsed.users, user_map, mapped_by)
         guid_map: dict[str, Code] = {}
         _import_codes(session, project, parsed.codes, None, summary, guid_map)
         targets: dict[str, dict] = defaultdict(dict)
         documents: dict[str, Document] = {}
         for source in parsed.sources:
-            document = _document(session, project, source, summary)
+            document = _document(session, project, source, summary, limits)
             documents[source.guid] = document
             for guid in source.note_guids:
                 targets[guid] = {"document_id": document.id}
@@ -255,8 +255,12 @@ def _new_memo(session: Session, project: Project, author: User, text: str, where
     return session.scalar(query.limit(1)) is None
 
 
-def _document(session: Session, project: Project, source, summary: ImportSummary) -> Document:
+def _document(session: Session, project: Project, source, summary: ImportSummary, limits: Limits) -> Document:
     name = source.name.replace("/", "-").strip() or source.guid
+    try:
+        check_text(name, source.text, limits, captions=False)
+    except UnreadableFile as exc:
+        raise Invalid(f"{exc} Nothing was imported.") from None
     digest = hashlib.sha256(source.text.encode("utf-8")).hexdigest()
     existing = session.scalar(select(Document).where(Document.project_id == project.id, Document.name == name))
     if existing is not None:

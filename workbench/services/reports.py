@@ -89,18 +89,18 @@ NOTE = ("Participants, documents and codings count the code and its subcodes, by
         "exemplars first, then passages from different participants and roles, preferring 15–60 words.")
 
 
-def export_thematic(session: Session, project: Project, fmt: str = "docx") -> bytes:
+def export_thematic(session: Session, project: Project, fmt: str = "docx", raw: bool = False) -> bytes:
     rows = thematic_rows(session, project)
     if fmt == "docx":
         return thematic.to_docx(f"Thematic table: {project.name}", rows, NOTE)
-    return _table(fmt, thematic.HEADER, thematic.table_rows(rows), "Thematic table", {0: 22, 1: 26, 2: 40, 6: 90})
+    return _table(fmt, thematic.HEADER, thematic.table_rows(rows), "Thematic table", {0: 22, 1: 26, 2: 40, 6: 90}, raw)
 
 
-def _table(fmt: str, header, rows, sheet: str, widths=None) -> bytes:
+def _table(fmt: str, header, rows, sheet: str, widths=None, raw: bool = False) -> bytes:
     # Imported here: services.exports imports this module to register its exporters.
     from workbench.services.exports import write_table
 
-    return write_table(fmt, header, rows, sheet, widths)
+    return write_table(fmt, header, rows, sheet, widths, raw)
 
 
 def codebook_entries(session: Session, project: Project) -> list[codebook_doc.CodebookEntry]:
@@ -118,13 +118,13 @@ def codebook_entries(session: Session, project: Project) -> list[codebook_doc.Co
     return entries
 
 
-def export_codebook(session: Session, project: Project, fmt: str = "docx") -> bytes:
+def export_codebook(session: Session, project: Project, fmt: str = "docx", raw: bool = False) -> bytes:
     if fmt == "qdc":
         return refi_service.export_qdc(session, project)
     entries = codebook_entries(session, project)
     if fmt == "docx":
         return codebook_doc.to_docx(f"Codebook: {project.name}", entries)
-    return codebook_doc.to_csv(entries)
+    return codebook_doc.to_csv(entries, raw)
 
 
 def export_framework(session: Session, project: Project, fmt: str = "xlsx", counts: bool = False) -> bytes:
@@ -152,17 +152,18 @@ def _coded_documents(session: Session, project: Project):
     return coded_documents(session, project.id)
 
 
-def export_cooccurrence(session: Session, project: Project, fmt: str = "csv") -> bytes:
+def export_cooccurrence(session: Session, project: Project, fmt: str = "csv", raw: bool = False) -> bytes:
     paths, documents = _coded_documents(session, project)
     result = cooccurrence.cooccurrence(paths, documents)
     if fmt in ("png", "svg"):
         return charts.heatmap(paths, result.counts, "Co-occurring codings within a segment (same coder)", fmt)
     if fmt == "csv":
-        return tables.to_csv(cooccurrence.PAIR_HEADER, result.pairs())
+        return tables.to_csv(cooccurrence.PAIR_HEADER, result.pairs(), raw)
     return cooccurrence.workbook_bytes(cooccurrence.cooccurrence_sheets(result))
 
 
-def export_frequency_by_attribute(session: Session, project: Project, fmt: str = "csv", attribute: str = DEFAULT_ATTRIBUTE) -> bytes:
+def export_frequency_by_attribute(session: Session, project: Project, fmt: str = "csv", attribute: str = DEFAULT_ATTRIBUTE,
+                                  raw: bool = False) -> bytes:
     paths, documents = _coded_documents(session, project)
     value_of = {}
     for name, case in session.execute(select(Document.name, Case).join(Case, Case.id == Document.case_id).where(Document.project_id == project.id)):
@@ -174,7 +175,7 @@ def export_frequency_by_attribute(session: Session, project: Project, fmt: str =
         series = {v: [row[k] for row in counts] for k, v in enumerate(values)}
         return charts.grouped_bars(paths, series, f"Codings by {attribute}", fmt)
     header = ["code", *values, "total"]
-    return _table(fmt, header, [[p, *row, sum(row)] for p, row in zip(paths, counts)], f"Codings by {attribute}")
+    return _table(fmt, header, [[p, *row, sum(row)] for p, row in zip(paths, counts)], f"Codings by {attribute}", raw=raw)
 
 
 def pin_exemplar(session: Session, project: Project, coding_id: int, user: User) -> Exemplar:

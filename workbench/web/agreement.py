@@ -8,6 +8,7 @@ from workbench.models import CONSENSUS_CODER
 from workbench.services import agreement, codebook, consensus, exports, projects, units
 from workbench.services.errors import Invalid, NotFound
 from workbench.web import db
+from workbench.web.downloads import attachment, wants_raw
 
 bp = Blueprint("agreement", __name__)
 
@@ -51,10 +52,7 @@ def download(project_id: int, fmt: str):
     if fmt not in ("csv", "xlsx"):
         raise NotFound(f"No agreement table as {fmt}.")
     report = agreement.compute_agreement(db(), project, **_choice(request.args))
-    return Response(
-        agreement.export_agreement(report, fmt), mimetype=exports.MIMETYPES[fmt],
-        headers={"Content-Disposition": f'attachment; filename="agreement-project-{project.id}-{report.unit}.{fmt}"'},
-    )
+    return attachment(agreement.export_agreement(report, fmt, raw=wants_raw()), project.name, "agreement", report.unit, ext=fmt)
 
 
 @bp.get("/projects/<int:project_id>/agreement/heatmap.<fmt>")

@@ -1,11 +1,12 @@
 """The project's audit log: filter by user, document and code; download as CSV (owners only)."""
 from __future__ import annotations
 
-from flask import Blueprint, Response, render_template, request
+from flask import Blueprint, render_template, request
 from flask_login import current_user, login_required
 
 from workbench.services import audit, codebook, documents, projects
 from workbench.web import db
+from workbench.web.downloads import attachment, wants_raw
 
 bp = Blueprint("audit_log", __name__)
 
@@ -35,5 +36,4 @@ def show(project_id: int):
 @login_required
 def download(project_id: int):
     project = projects.require(db(), current_user.user, project_id, "owner")
-    return Response(audit.to_csv(audit.entries(db(), project.id, **_filters())), mimetype="text/csv",
-                    headers={"Content-Disposition": f'attachment; filename="audit-project-{project.id}.csv"'})
+    return attachment(audit.to_csv(audit.entries(db(), project.id, **_filters()), raw=wants_raw()), project.name, "audit log", ext="csv")

@@ -1,12 +1,13 @@
 """The codebook page (tree with counts, import/export) and its JSON API for inline editing."""
 from __future__ import annotations
 
-from flask import Blueprint, Response, flash, jsonify, redirect, render_template, url_for
+from flask import Blueprint, flash, jsonify, redirect, render_template, url_for
 from flask_login import current_user, login_required
 
 from workbench.services import codebook, projects
 from workbench.services.errors import Invalid
 from workbench.web import db, json_object, uploaded_files
+from workbench.web.downloads import attachment
 
 bp = Blueprint("codebook", __name__)
 EDITABLE = ("name", "colour", *codebook.TEXT_FIELDS)
@@ -37,11 +38,7 @@ def import_yaml(project_id: int):
 @login_required
 def export_yaml(project_id: int):
     project = projects.require(db(), current_user.user, project_id)
-    return Response(
-        codebook.export_yaml(db(), project),
-        mimetype="application/yaml",
-        headers={"Content-Disposition": f'attachment; filename="codebook-{project.id}.yaml"'},
-    )
+    return attachment(codebook.export_yaml(db(), project).encode("utf-8"), project.name, "codebook", ext="yaml")
 
 
 def _parent(project_id: int, parent_id):

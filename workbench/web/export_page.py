@@ -1,12 +1,13 @@
 """The project's export page: every download, charts, REFI-QDA import, pinning exemplar quotes."""
 from __future__ import annotations
 
-from flask import Blueprint, Response, flash, redirect, render_template, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from workbench.services import cases, exports, projects, refi, reports
+from workbench.services import cases, exports, projects, refi, refi_users, reports
 from workbench.services.errors import Invalid
 from workbench.web import db, uploaded_files
+from workbench.web.downloads import attachment, wants_raw
 
 bp = Blueprint("export_page", __name__)
 
@@ -20,6 +21,10 @@ DESCRIPTIONS = {
     "frequency-by-attribute": "Codings per code by participant role, as a table and a bar chart.",
     "refi": "REFI-QDA project (.qdpx) for NVivo, ATLAS.ti or MAXQDA: codebook, transcripts, every coder's codings, cases, memos.",
 }
+
+
+def settings():
+    return current_app.config["WORKBENCH_SETTINGS"]
 
 
 @bp.get("/projects/<int:project_id>/exports")
@@ -37,9 +42,8 @@ def frequency_by(project_id: int, attribute: str, fmt: str):
     project = projects.require(db(), current_user.user, project_id)
     if fmt not in exports.KINDS["frequency-by-attribute"][1]:
         raise Invalid(f"The chart comes as csv, xlsx, png or svg, not {fmt!r}.")
-    data = reports.export_frequency_by_attribute(db(), project, fmt, attribute)
-    return Response(data, mimetype=exports.MIMETYPES.get(fmt, "application/octet-stream"),
-                    headers={"Content-Disposition": f'attachment; filename="codings-by-{attribute}-project-{project.id}.{fmt}"'})
+    data = reports.export_frequency_by_attribute(db(), project, fmt, attribute, raw=wants_raw() and fmt == "csv")
+    return attachment(data, project.name, f"codings by {attribute}", ext=fmt)
 
 
 @bp.post("/projects/<int:project_id>/import-refi")
@@ -51,7 +55,9 @@ def import_refi(project_id: int):
     if upload.filename.lower().endswith(".qdc"):
         summary = refi.import_codebook(db(), project, data)
     else:
-        summary = refi.import_project(db(), project, data, current_user.user)
+        summary = refi.import_project(db(), project, data, current_user.user, limits=settings().import_limits(),
+                                      user_map=refi_users.parse_user_map(request.form.get("map_users", "")),
+                                      mapped_by=current_user.user)
     flash(f"Imported {upload.filename}: {summary.describe()}.", "ok")
     for warning in summary.warnings[:20]:
         flash(f"Skipped or changed: {warning}", "warning")

@@ -1,12 +1,13 @@
 """Downloads of every export kind the services offer."""
 from __future__ import annotations
 
-from flask import Blueprint, Response
+from flask import Blueprint
 from flask_login import current_user, login_required
 
 from workbench.services import exports, projects
 from workbench.services.errors import NotFound
 from workbench.web import db
+from workbench.web.downloads import attachment, wants_raw
 
 bp = Blueprint("exports", __name__)
 
@@ -17,8 +18,4 @@ def download(project_id: int, kind: str, fmt: str):
     project = projects.require(db(), current_user.user, project_id)
     if kind not in exports.KINDS or fmt not in exports.KINDS[kind][1]:
         raise NotFound(f"No export {kind}.{fmt}.")
-    return Response(
-        exports.export(db(), project, kind, fmt),
-        mimetype=exports.MIMETYPES.get(fmt, "application/octet-stream"),
-        headers={"Content-Disposition": f'attachment; filename="{kind}-project-{project.id}.{fmt}"'},
-    )
+    return attachment(exports.export(db(), project, kind, fmt, raw=wants_raw()), project.name, kind, ext=fmt)

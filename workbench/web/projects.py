@@ -41,12 +41,15 @@ def show(project_id: int):
 @login_required
 def upload_documents(project_id: int):
     project = projects.require(db(), current_user.user, project_id, "coder")
-    limit = current_app.config["WORKBENCH_SETTINGS"].max_upload_bytes
-    names = []
+    limits = current_app.config["WORKBENCH_SETTINGS"].import_limits()
+    names, warnings = [], []
     for upload in uploaded_files("files", "one or more transcripts"):
-        document, created = documents.import_document(db(), project, upload.filename, upload.read(), limit)
-        names.append(document.name if created else f"{document.name} (unchanged, already imported)")
+        imported = documents.import_transcript(db(), project, upload.filename, upload.read(), limits)
+        names.append(imported.document.name if imported.created else f"{imported.document.name} (unchanged, already imported)")
+        warnings += imported.warnings
     flash(f"Imported {len(names)} document(s): {', '.join(names)}.", "ok")
+    for warning in warnings[:20]:
+        flash(warning, "warning")
     return redirect(url_for("projects.show", project_id=project.id))
 
 
