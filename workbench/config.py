@@ -25,6 +25,8 @@ class Settings:
     embedding_model: str = ""
     max_upload_bytes: int = 20 * 1024 * 1024
     secure_cookies: bool = False
+    # SQLite: how long a writer waits for another before the app answers 503 "busy".
+    sqlite_busy_seconds: float = 10.0
     instance_path: Path = field(default_factory=lambda: REPO_ROOT / "instance")
 
     @classmethod
@@ -39,4 +41,5 @@ class Settings:
             max_upload_bytes=int(float(os.environ.get("WORKBENCH_MAX_UPLOAD_MB", "20")) * 1024 * 1024),
             instance_path=instance,
             secure_cookies=os.environ.get("WORKBENCH_HTTPS", "").lower() in ("1", "true", "yes"),
+            sqlite_busy_seconds=float(os.environ.get("WORKBENCH_SQLITE_BUSY_SECONDS", "10")),
         )
