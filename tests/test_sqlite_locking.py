@@ -2,10 +2,14 @@
 and a writer that waits too long gets a 503 (or one clear line on the command line), never a 500."""
 from __future__ import annotations
 
+import sqlite3
 import threading
+from unittest import mock
 
 import pytest
 from sqlalchemy import create_engine, event, text
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import Session
 
 from tests.suggest.conftest import build
 from tests.test_access import ROUTES, VALUES, _url, world  # noqa: F401  (world is a fixture)
@@ -179,3 +183,14 @@ def test_a_get_that_stores_embeddings_survives_a_concurrent_commit(app, database
     assert events == ["other connection committed"]
     assert stale.status_code == 503 and stale.get_json()["error"] == "The database is busy: try again in a moment."
     other.dispose()
+
+
+def test_a_commit_that_finds_the_database_busy_is_a_503_too(app, database_url, world, tmp_path):
+    """The commit runs after the view (in after_request): its failure must not become a 500 either."""
+    served = create_app(Settings(database_url=database_url, secret_key="s", instance_path=tmp_path), WTF_CSRF_ENABLED=False)
+    locked = OperationalError("COMMIT", {}, sqlite3.OperationalError("database is locked"))
+    with mock.patch.object(Session, "commit", side_effect=locked):
+        page = signed_in(served, world["users"]["owner"]).post("/projects", data={"name": "Late"})
+    assert page.status_code == 503 and page.headers["Retry-After"] == "2"
+    assert "The database is busy" in page.get_data(as_text=True)
+    served.extensions["workbench.engine"].dispose()
