@@ -100,6 +100,8 @@ def _sqlite_copy(path: Path, target: Path, self_contained: bool = False) -> None
         src.backup(dst)  # all pages in one step: one consistent snapshot; readers carry on in WAL
         if self_contained:
             dst.execute("PRAGMA journal_mode=DELETE")  # one file, no -wal beside it
+    except sqlite3.Error as exc:
+        raise BackupRefused(f"SQLite could not copy {path} to {target}: {exc}. Try again in a moment.") from None
     finally:
         dst.close()
         src.close()
