@@ -39,6 +39,17 @@ def change_everything(app) -> None:
         session.commit()
 
 
+def restored_elsewhere(backup: Path, database_url: str, folder: Path) -> dict[str, list[tuple]]:
+    """Every row of a new, empty database after `workbench restore --yes backup` into it."""
+    with _new_database(database_url, folder) as target_url:
+        target = create_app(Settings(database_url=target_url, secret_key="t", instance_path=folder), TESTING=True)
+        restored = run(target, "restore", "--yes", str(backup))
+        assert restored.exit_code == 0, restored.output
+        rows = snapshot(target.extensions["workbench.engine"])
+        target.extensions["workbench.engine"].dispose()
+    return rows
+
+
 @pytest.fixture
 def filled(app):
     assert run(app, "demo").exit_code == 0
@@ -68,12 +79,7 @@ def test_backup_then_restore_brings_back_every_row(app, filled, tmp_path):
 def test_restore_into_a_new_database(app, filled, database_url, tmp_path):
     backup = tmp_path / "workbench.backup"
     assert run(app, "backup", "-o", str(backup)).exit_code == 0
-    with _new_database(database_url, tmp_path) as target_url:
-        target = create_app(Settings(database_url=target_url, secret_key="t", instance_path=tmp_path), TESTING=True)
-        restored = run(target, "restore", "--yes", str(backup))
-        assert restored.exit_code == 0, restored.output
-        assert snapshot(target.extensions["workbench.engine"]) == filled
-        target.extensions["workbench.engine"].dispose()
+    assert restored_elsewhere(backup, database_url, tmp_path) == filled
 
 
 def test_restore_refuses_the_other_kind_of_backup(app, database_url, tmp_path):
@@ -108,3 +114,17 @@ def _new_database(database_url: str, folder: Path):
         with admin.connect() as connection:
             connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
+
+
+def test_a_sqlite_backup_runs_during_a_write_and_holds_the_last_commit(app, filled, database_url, tmp_path):
+    if not database_url.startswith("sqlite"):
+        pytest.skip("pg_dump's snapshot is PostgreSQL's business")
+    from tests.test_sqlite_locking import LockHolder
+
+    backup = tmp_path / "during.backup"
+    with LockHolder(database_url) as writer:  # an uncommitted change to every project
+        made = run(app, "backup", "-o", str(backup))
+        writer.events.append("backup done")
+    assert made.exit_code == 0, made.output
+    assert writer.events == ["writer holds the lock", "backup done", "writer committed"]
+    assert restored_elsewhere(backup, database_url, tmp_path) == filled
