@@ -29,6 +29,8 @@ class Settings:
     max_document_characters: int = 5_000_000
     max_document_turns: int = 50_000
     secure_cookies: bool = False
+    # SQLite: how long a writer waits for another before the app answers 503 "busy".
+    sqlite_busy_seconds: float = 10.0
     instance_path: Path = field(default_factory=lambda: REPO_ROOT / "instance")
     # Sessions end after this long without a request, and this long after sign-in whatever happens.
     session_idle_minutes: float = 120
@@ -62,4 +64,5 @@ class Settings:
             session_max_hours=float(os.environ.get("WORKBENCH_SESSION_MAX_HOURS", "12")),
             redis_url=os.environ.get("WORKBENCH_REDIS_URL", ""),
             trusted_proxies=int(os.environ.get("WORKBENCH_TRUSTED_PROXIES", "0")),
+            sqlite_busy_seconds=float(os.environ.get("WORKBENCH_SQLITE_BUSY_SECONDS", "10")),
         )

@@ -1,40 +1,105 @@
-"""Engine and session factory; the schema itself belongs to Alembic (migrations/)."""
+"""Engine and session factory; the schema itself belongs to Alembic (migrations/).
+
+SQLite runs in WAL mode: readers never wait for the writer, and only transactions that mean to write
+take the write lock up front (`BEGIN IMMEDIATE`). Which ones mean to write is the caller's word,
+given with `expect_writes(...)` (the web layer: unsafe methods and a few marked GET routes; the
+command line: every command that changes something); anything not told otherwise writes."""
 from __future__ import annotations
 
+import contextlib
+import sqlite3
+from contextvars import ContextVar
 from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
 from workbench.config import REPO_ROOT
 
+DEFAULT_BUSY_SECONDS = 10.0
+JOURNAL_MODE = "WAL"  # bench/sqlite_readers.py switches it to compare with the old rollback journal
 
-def make_engine(url: str) -> Engine:
+_writes: ContextVar[bool] = ContextVar("workbench_transactions_write", default=True)
+
+
+@contextlib.contextmanager
+def expect_writes(writes: bool):
+    """Transactions begun inside this block write (`BEGIN IMMEDIATE`) or only read (deferred)."""
+    token = _writes.set(writes)
+    try:
+        yield
+    finally:
+        _writes.reset(token)
+
+
+def writes_expected() -> bool:
+    return _writes.get()
+
+
+def make_engine(url: str, busy_seconds: float = DEFAULT_BUSY_SECONDS) -> Engine:
     if url.startswith("sqlite:///"):
         Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
     is_sqlite = url.startswith("sqlite")
-    # A writer waits up to 30 s for another to finish instead of failing at once.
-    engine = create_engine(url, connect_args={"timeout": 30} if is_sqlite else {})
+    # A writer waits this long for another to finish; then the web app answers 503, the CLI says so.
+    engine = create_engine(url, connect_args={"timeout": busy_seconds} if is_sqlite else {})
     if is_sqlite:
 
         @event.listens_for(engine, "connect")
         def _configure(dbapi_connection, _record):
-            # SQLite ignores foreign keys unless asked, per connection.
-            cursor = dbapi_connection.cursor()
-            cursor.execute("PRAGMA foreign_keys=ON")
-            cursor.close()
             # Let SQLAlchemy emit BEGIN itself, so SAVEPOINTs (all-or-nothing imports) work.
             dbapi_connection.isolation_level = None
+            cursor = dbapi_connection.cursor()
+            # SQLite ignores foreign keys unless asked, per connection.
+            cursor.execute("PRAGMA foreign_keys=ON")
+            # WAL: readers see the last commit while a writer works; NORMAL is durable in WAL
+            # except for the last commits on power loss, never corrupt.
+            cursor.execute(f"PRAGMA journal_mode={JOURNAL_MODE}")
+            cursor.execute("PRAGMA synchronous=NORMAL")
+            cursor.close()
 
         @event.listens_for(engine, "begin")
         def _begin(connection):
-            # IMMEDIATE takes the write lock up front: a request that reads and then writes can
-            # never find that another wrote in between ("database is locked"); it waits its turn.
-            connection.exec_driver_sql("BEGIN IMMEDIATE")
+            # A transaction that writes takes the write lock up front: had it read first and begun
+            # deferred, another writer's commit in between would fail it at once (SQLITE_BUSY_SNAPSHOT,
+            # no waiting). One that only reads begins deferred and never waits in WAL.
+            connection.exec_driver_sql("BEGIN IMMEDIATE" if writes_expected() else "BEGIN")
 
     return engine
+
+
+def failure(exc: BaseException) -> tuple[str, str] | None:
+    """("busy" | "unreachable", a sentence for a person) when `exc` is the database being busy or
+    out of reach rather than a bug; None otherwise."""
+    if not isinstance(exc, DBAPIError):
+        return None
+    original = exc.orig
+    if isinstance(original, sqlite3.OperationalError):
+        code = getattr(original, "sqlite_errorcode", None)
+        if (code is not None and code & 0xFF in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED)) or "locked" in str(original):
+            return "busy", "The database is busy: try again in a moment."
+        if "unable to open database" in str(original):
+            return "unreachable", "The database file cannot be opened: check WORKBENCH_DATABASE_URL and the folder's permissions."
+        return None
+    if exc.connection_invalidated or _postgres_unreachable(original):
+        return "unreachable", "The database cannot be reached: it may be down or restarting. Try again in a moment, or ask your administrator."
+    return None
+
+
+def _postgres_unreachable(original: BaseException) -> bool:
+    try:
+        import psycopg
+    except ImportError:
+        return False
+    sqlstate = getattr(original, "sqlstate", None) or ""
+    # No SQLSTATE: the connection never opened (refused, unknown host, database does not exist at
+    # connect). 08: connection exception; 57P: the server is shutting down or terminated us; 3D000:
+    # the database is gone.
+    if isinstance(original, psycopg.OperationalError) and not sqlstate:
+        return True
+    return sqlstate.startswith(("08", "57P")) or sqlstate == "3D000"
 
 
 def session_factory(engine: Engine) -> sessionmaker[Session]:

@@ -9,27 +9,52 @@ import getpass
 import click
 from flask import current_app
 from flask.cli import FlaskGroup
+from sqlalchemy.exc import DBAPIError
 
 from workbench.app import create_app
+from workbench.db import expect_writes, failure
 from workbench.services.errors import DomainError
 
 
 @contextlib.contextmanager
-def transaction():
-    """One session per command: commit on success, roll back and explain on a domain error."""
+def command_session(writes: bool = True):
+    """A session for one unit of a command's work: committed on success, rolled back on any error.
+
+    `writes=False` for commands that only read: on SQLite they then never wait for the write lock."""
     session = current_app.extensions["workbench.sessions"]()
     session.info["actor"] = (None, f"command line ({getpass.getuser()})")
+    with expect_writes(writes):
+        try:
+            yield session
+            session.commit()
+        finally:
+            session.close()  # rolls back whatever was not committed
+
+
+@contextlib.contextmanager
+def transaction(writes: bool = True):
+    """One session per command: commit on success, roll back and explain on a domain error."""
     try:
-        yield session
-        session.commit()
+        with command_session(writes) as session:
+            yield session
     except DomainError as exc:
-        session.rollback()
         raise click.ClickException(str(exc)) from None
-    finally:
-        session.close()
 
 
-@click.group(cls=FlaskGroup, create_app=lambda: create_app(), add_default_commands=True)
+class WorkbenchGroup(FlaskGroup):
+    """A busy or unreachable database is one clear line and exit status 1, not a traceback."""
+
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except DBAPIError as exc:
+            found = failure(exc)
+            if found is None:
+                raise
+            raise click.ClickException(found[1]) from None
+
+
+@click.group(cls=WorkbenchGroup, create_app=lambda: create_app(), add_default_commands=True)
 def main():
     """workbench: code qualitative interview transcripts as a team."""
 

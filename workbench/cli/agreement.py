@@ -37,7 +37,7 @@ def _render(head: list[str], rows: list[list]) -> str:
 def agreement_command(project: str, coders: str | None, documents: str | None, unit: str, roll_up: bool, output: Path | None,
                       raw_csv: bool):
     """Per-code agreement between coders: percent agreement, kappa, alpha, AC1."""
-    with transaction() as session:
+    with transaction(writes=False) as session:
         target = projects.find_project(session, project)
         report = agreement.compute_agreement(session, target, _names(coders), _names(documents), unit, roll_up)
         data = agreement.export_agreement(report, output.suffix.lower().lstrip("."), raw=raw_csv) if output else None
@@ -57,7 +57,7 @@ def agreement_command(project: str, coders: str | None, documents: str | None, u
 @click.option("--unit", type=click.Choice(["utterance", "sentence"]), default="utterance", show_default=True)
 def disagreements_command(project: str, code_path: str, coders: str | None, documents: str | None, unit: str):
     """List the units where coders differ on a code, with each coder's coded spans."""
-    with transaction() as session:
+    with transaction(writes=False) as session:
         target = projects.find_project(session, project)
         code = codebook.find_code(session, target.id, code_path)
         found = consensus.disagreements(session, target, code, unit, _names(coders), _names(documents))

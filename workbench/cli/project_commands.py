@@ -8,9 +8,10 @@ import click
 from flask import current_app
 from tqdm import tqdm
 
-from workbench.cli import main, transaction
+from workbench.cli import command_session, main, transaction
 from workbench.db import upgrade
 from workbench.importers import SUPPORTED_EXTENSIONS
+from workbench.models import Project
 from workbench.services import cases, codebook, coding, demo, documents, exports, projects
 from workbench.services.errors import DomainError
 
@@ -68,22 +69,27 @@ def _transcript_files(paths: tuple[Path, ...]) -> list[Path]:
 @click.argument("project")
 @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
 def import_command(project: str, paths: tuple[Path, ...]):
-    """Import transcript files, or every transcript in a folder. Each file is all or nothing."""
+    """Import transcript files, or every transcript in a folder. Each file is committed on its own,
+    so an interrupted import keeps every file it reported; run it again to import the rest."""
     failures = 0
     settings = current_app.config["WORKBENCH_SETTINGS"]
-    with transaction() as session:
-        target = projects.find_project(session, project)
-        for path in tqdm(_transcript_files(paths), unit="file", desc="Importing", file=sys.stderr):
-            try:
-                with session.begin_nested():
-                    imported = documents.import_transcript(session, target, path.name, path.read_bytes(), settings.import_limits())
-                tqdm.write(f"{'imported' if imported.created else 'unchanged'}: {path.name} ({len(imported.document.utterances)} turns)",
-                           file=sys.stderr)
-                for warning in imported.warnings:
-                    tqdm.write(f"  warning: {warning}", file=sys.stderr)
-            except DomainError as exc:
-                failures += 1
-                tqdm.write(f"skipped: {exc}", file=sys.stderr)
+    with transaction(writes=False) as session:
+        project_id = projects.find_project(session, project).id
+    for path in tqdm(_transcript_files(paths), unit="file", desc="Importing", file=sys.stderr):
+        try:
+            # One transaction per file, short enough that web requests never wait long for it.
+            with command_session() as session:
+                target = session.get(Project, project_id)
+                imported = documents.import_transcript(session, target, path.name, path.read_bytes(), settings.import_limits())
+                created, turns = imported.created, len(imported.document.utterances)
+        except DomainError as exc:
+            failures += 1
+            tqdm.write(f"not imported: {path.name}: {exc}", file=sys.stderr)
+            continue
+        # Reported only after the commit: what the screen calls imported is in the database.
+        tqdm.write(f"imported: {path.name} ({turns} turns)" if created else f"skipped (already imported): {path.name}", file=sys.stderr)
+        for warning in imported.warnings:
+            tqdm.write(f"  warning: {warning}", file=sys.stderr)
     if failures:
         raise click.ClickException(f"{failures} file(s) were not imported (see above); the others were.")
 
@@ -116,7 +122,7 @@ def codebook_import(project: str, yaml_file: Path):
 @click.argument("project")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="File to write (default: standard output).")
 def codebook_export(project: str, output: Path | None):
-    with transaction() as session:
+    with transaction(writes=False) as session:
         text = codebook.export_yaml(session, projects.find_project(session, project))
     if output:
         output.write_text(text, encoding="utf-8")
@@ -141,7 +147,7 @@ def apply_codings_command(project: str, csv_file: Path):
 @click.option("--raw-csv", is_flag=True, help="CSV cells exactly as stored: no ' before text starting with = + - @ (for data pipelines, not spreadsheets).")
 def export_command(kind: str, project: str, output: Path, raw_csv: bool):
     """Export KIND of PROJECT (matrix, frequency, ...) to a file; the extension (.csv, .xlsx, ...) picks the format."""
-    with transaction() as session:
+    with transaction(writes=False) as session:
         data = exports.export(session, projects.find_project(session, project), kind, output.suffix.lower().lstrip("."), raw=raw_csv)
     output.write_bytes(data)
     click.echo(f"Wrote {output} ({len(data):,} bytes).")

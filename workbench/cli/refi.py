@@ -71,7 +71,7 @@ def import_refi_command(file: Path, project: str | None, coder: str, map_users: 
 @click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path), help="The .qdpx file to write.")
 def export_refi_command(project: str, output: Path):
     """Export PROJECT as a REFI-QDA .qdpx, with a progress bar over its sources."""
-    with transaction() as session:
+    with transaction(writes=False) as session:
         data = refi.export_qdpx(session, projects.find_project(session, project), progress=_bar("Writing"))
     output.write_bytes(data)
     click.echo(f"Wrote {output} ({len(data):,} bytes).")

@@ -18,6 +18,7 @@ from workbench.config import Settings
 from workbench.db import make_engine, session_factory
 from workbench.models import User
 from workbench.services.errors import DomainError, Invalid
+from workbench.web import database_errors, write_lock
 
 csrf = CSRFProtect()
 login_manager = LoginManager()
@@ -47,7 +48,7 @@ def _signed_in_actor() -> tuple[int | None, str]:
 def init_app(app: Flask, settings: Settings) -> None:
     from workbench.web import security, sign_in_limits
 
-    engine = make_engine(settings.database_url)
+    engine = make_engine(settings.database_url, settings.sqlite_busy_seconds)
     app.extensions["workbench.engine"] = engine
     app.extensions["workbench.sessions"] = session_factory(engine)
     app.config.setdefault("PERMANENT_SESSION_LIFETIME", timedelta(hours=settings.session_max_hours))
@@ -58,6 +59,8 @@ def init_app(app: Flask, settings: Settings) -> None:
     sign_in_limits.init_app(app, engine)
     csrf.init_app(app)
     login_manager.init_app(app)
+    database_errors.register(app)
+    write_lock.register(app)
 
     @login_manager.unauthorized_handler
     def unauthorized():

@@ -1,0 +1,196 @@
+"""SQLite under load: readers never wait for a writer, GET routes that write take the lock first,
+and a writer that waits too long gets a 503 (or one clear line on the command line), never a 500."""
+from __future__ import annotations
+
+import sqlite3
+import threading
+from unittest import mock
+
+import pytest
+from sqlalchemy import create_engine, event, text
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import Session
+
+from tests.suggest.conftest import build
+from tests.test_access import ROUTES, VALUES, _url, world  # noqa: F401  (world is a fixture)
+from workbench.app import create_app
+from workbench.config import Settings
+from workbench.db import writes_expected
+from workbench.suggest import FakeEmbedder
+from workbench.web import suggestions as suggestions_view
+
+pytestmark = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+
+WRITES = ("INSERT", "UPDATE", "DELETE", "REPLACE")
+
+
+def signed_in(app, user_id: int):
+    client = app.test_client()
+    with client.session_transaction() as flask_session:
+        flask_session["_user_id"] = str(user_id)
+        flask_session["_fresh"] = True
+    return client
+
+
+class LockHolder:
+    """Another process's long write: BEGIN IMMEDIATE on its own connection, held until released."""
+
+    def __init__(self, database_url: str):
+        self.engine = create_engine(database_url, connect_args={"timeout": 30})
+        self.locked, self.release, self.events = threading.Event(), threading.Event(), []
+        self.thread = threading.Thread(target=self._hold, daemon=True)
+
+    def _hold(self):
+        raw = self.engine.raw_connection()
+        try:
+            raw.isolation_level = None
+            raw.execute("BEGIN IMMEDIATE")
+            raw.execute("UPDATE project SET description = 'being rewritten'")
+            self.events.append("writer holds the lock")
+            self.locked.set()
+            self.release.wait(60)
+            raw.execute("COMMIT")
+            self.events.append("writer committed")
+        finally:
+            raw.close()
+
+    def __enter__(self):
+        self.thread.start()
+        assert self.locked.wait(10)
+        return self
+
+    def __exit__(self, *_exc):
+        self.release.set()
+        self.thread.join(10)
+        self.engine.dispose()
+
+
+@pytest.fixture
+def busy_app(app, database_url, tmp_path):
+    """The app again, with a writer giving up after 0.3 s instead of 10."""
+    settings = Settings(database_url=database_url, secret_key="test-secret", instance_path=tmp_path, sqlite_busy_seconds=0.3)
+    quick = create_app(settings, TESTING=True, WTF_CSRF_ENABLED=False)
+    yield quick
+    quick.extensions["workbench.engine"].dispose()
+
+
+def test_journal_is_wal(app):
+    with app.extensions["workbench.engine"].connect() as connection:
+        assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        assert connection.exec_driver_sql("PRAGMA synchronous").scalar() == 1  # NORMAL
+
+
+def test_readers_proceed_during_a_long_write(app, database_url, world):
+    client = signed_in(app, world["users"]["viewer"])
+    with LockHolder(database_url) as writer:
+        page = client.get(f"/projects/{world['values']['project_id']}")
+        writer.events.append("reader answered")
+        answer = client.get(f"/api/projects/{world['values']['project_id']}/documents/{world['values']['document_id']}/codings")
+        writer.events.append("API reader answered")
+    assert page.status_code == 200 and answer.status_code == 200
+    assert writer.events == ["writer holds the lock", "reader answered", "API reader answered", "writer committed"]
+
+
+def test_a_writer_waiting_too_long_gets_503_busy(busy_app, database_url, world):
+    owner = signed_in(busy_app, world["users"]["owner"])
+    project_id = world["values"]["project_id"]
+    with LockHolder(database_url):
+        api = owner.post(f"/api/projects/{project_id}/codes", json={"name": "Waiting"})
+        page = owner.post("/projects", data={"name": "Another"})
+        still_reads = owner.get(f"/projects/{project_id}")
+    assert api.status_code == 503 and api.headers["Retry-After"] == "2"
+    assert api.get_json() == {"error": "The database is busy: try again in a moment.", "status": 503}
+    assert page.status_code == 503 and "The database is busy: try again in a moment." in page.get_data(as_text=True)
+    assert still_reads.status_code == 200
+    assert owner.post(f"/api/projects/{project_id}/codes", json={"name": "Waiting"}).status_code == 201
+
+
+def test_a_command_waiting_too_long_says_busy_in_one_line(busy_app, database_url, world):
+    from workbench.cli import main
+
+    runner = busy_app.test_cli_runner()
+    with LockHolder(database_url):
+        result = runner.invoke(main, ["create-project", "Blocked"])
+        read = runner.invoke(main, ["codebook", "export", "Access study"])
+    assert result.exit_code == 1, result.output
+    assert result.output.strip() == "Error: The database is busy: try again in a moment."
+    assert read.exit_code == 0 and "Trust" in read.output  # a read-only command does not wait
+
+
+def test_no_get_route_writes_without_taking_the_lock_first(app, world):
+    """A GET begins deferred; a write in it after reads would fail whenever someone else committed."""
+    app.extensions["workbench.embedder"] = FakeEmbedder()
+    unmarked: list[str] = []
+
+    def check(_conn, _cursor, statement, _params, _context, _many):
+        if statement.lstrip().upper().startswith(WRITES) and not writes_expected():
+            unmarked.append(statement.split("(")[0][:60])
+
+    engine = app.extensions["workbench.engine"]
+    event.listen(engine, "before_cursor_execute", check)
+    try:
+        for endpoint, method, path in ROUTES:
+            if method != "GET" or endpoint == "static":
+                continue
+            url = _url(path, world["values"] | VALUES.get(endpoint, {}))
+            if endpoint == "suggestions.for_span":
+                url += "?start=0&end=12"
+            for role in ("owner", "coder"):
+                status = signed_in(app, world["users"][role]).get(url).status_code
+                assert status < 500, f"{role}: GET {url} -> {status}"
+                assert not unmarked, f"GET {url} wrote without the write lock: {unmarked}"
+    finally:
+        event.remove(engine, "before_cursor_execute", check)
+
+
+def test_a_get_that_stores_embeddings_survives_a_concurrent_commit(app, database_url, monkeypatch):
+    """The suggestion GET stores new embeddings after reading: it must hold the write lock from the
+    start, or another commit between its reads and its write fails it at once (SQLITE_BUSY_SNAPSHOT)."""
+    fake = app.extensions["workbench.embedder"] = FakeEmbedder()
+    with app.extensions["workbench.sessions"]() as session:
+        study = build(session)
+        session.commit()
+        ids = study["project"].id, study["interview"].id, study["users"]["ana"].id
+    other = create_engine(database_url, connect_args={"timeout": 30})
+    events: list[str] = []
+    encode = fake.encode
+
+    def encode_while_another_commits(texts):
+        # Between this request's reads and its write, another connection commits a change.
+        def commit_elsewhere():
+            with other.begin() as connection:
+                connection.execute(text("UPDATE project SET description = 'changed meanwhile'"))
+            events.append("other connection committed")
+
+        helper = threading.Thread(target=commit_elsewhere, daemon=True)
+        helper.start()
+        helper.join(1.0)  # with the write lock held it cannot finish yet: go on after a second
+        return encode(texts)
+
+    monkeypatch.setattr(fake, "encode", encode_while_another_commits)
+    client = signed_in(app, ids[2])
+    base = f"/api/projects/{ids[0]}/documents/{ids[1]}/suggestions"
+
+    answer = client.get(f"{base}?start=0&end=20")
+    events.append("suggestions answered")
+    assert answer.status_code == 200, answer.get_json()
+    assert events[0] == "suggestions answered"
+
+    # The hazard this guards against: the same route read-only fails (and says busy, not 500).
+    monkeypatch.setattr(suggestions_view.for_span, "writes_on_get", False)
+    events.clear()
+    stale = client.get(f"{base}?start=21&end=40")
+    assert events == ["other connection committed"]
+    assert stale.status_code == 503 and stale.get_json()["error"] == "The database is busy: try again in a moment."
+    other.dispose()
+
+
+def test_a_commit_that_finds_the_database_busy_is_a_503_too(app, database_url, world, tmp_path):
+    """The commit runs after the view (in after_request): its failure must not become a 500 either."""
+    served = create_app(Settings(database_url=database_url, secret_key="s", instance_path=tmp_path), WTF_CSRF_ENABLED=False)
+    locked = OperationalError("COMMIT", {}, sqlite3.OperationalError("database is locked"))
+    with mock.patch.object(Session, "commit", side_effect=locked):
+        page = signed_in(served, world["users"]["owner"]).post("/projects", data={"name": "Late"})
+    assert page.status_code == 503 and page.headers["Retry-After"] == "2"
+    assert "The database is busy" in page.get_data(as_text=True)
+    served.extensions["workbench.engine"].dispose()
