@@ -71,7 +71,9 @@ def test_a_database_dropped_under_a_running_app_is_a_503(tmp_path):
             project = projects.create_project(session, "Dropped", owner)
             session.commit()
             ids = owner.id, project.id
-        client = _signed_in(app, ids[0])
+        from tests.conftest import signed_in_client
+
+        client = signed_in_client(app, ids[0])
         assert client.get("/").status_code == 200  # a pooled connection now exists
         with admin.connect() as connection:
             connection.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))

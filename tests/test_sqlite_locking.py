@@ -25,11 +25,9 @@ WRITES = ("INSERT", "UPDATE", "DELETE", "REPLACE")
 
 
 def signed_in(app, user_id: int):
-    client = app.test_client()
-    with client.session_transaction() as flask_session:
-        flask_session["_user_id"] = str(user_id)
-        flask_session["_fresh"] = True
-    return client
+    from tests.conftest import signed_in_client
+
+    return signed_in_client(app, user_id)
 
 
 class LockHolder:
