@@ -30,6 +30,19 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
+def wait_for(base: str, server: subprocess.Popen, log: Path, seconds: float) -> None:
+    """Until the server at `base` answers; its log explains a server that died or never answered."""
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            requests.get(f"{base}/login", timeout=2)
+            return
+        except requests.ConnectionError:
+            assert server.poll() is None, log.read_text()
+            assert time.monotonic() < deadline, f"the server did not answer within {seconds} s: {log.read_text()[-2000:]}"
+            time.sleep(0.3)
+
+
 @contextlib.contextmanager
 def served(database_url: str, instance: Path, **env):
     """`workbench serve` on a free port (one process, so two of them are two processes)."""
@@ -42,15 +55,7 @@ def served(database_url: str, instance: Path, **env):
                               env=environment, stdout=log, stderr=subprocess.STDOUT, text=True)
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                requests.get(f"{base}/login", timeout=2)
-                break
-            except requests.ConnectionError:
-                assert server.poll() is None, (instance / "server.log").read_text()
-                assert time.monotonic() < deadline, "workbench serve did not answer within 60 s"
-                time.sleep(0.3)
+        wait_for(base, server, instance / "server.log", 60)
         yield base
     finally:
         server.terminate()
@@ -159,15 +164,7 @@ def test_the_demo_served_beyond_loopback_refuses_its_public_password(tmp_path):
                                   stdout=log, stderr=subprocess.STDOUT, text=True)
         try:
             base = f"http://127.0.0.1:{port}"
-            deadline = time.monotonic() + 120
-            while True:
-                try:
-                    requests.get(f"{base}/login", timeout=2)
-                    break
-                except requests.ConnectionError:
-                    assert server.poll() is None, log_path.read_text()
-                    assert time.monotonic() < deadline, "the demo server did not answer within 120 s"
-                    time.sleep(0.5)
+            wait_for(base, server, log_path, 120)
             assert Browser(base).sign_in(DEMO_USER, DEMO_PASSWORD) == 401
         finally:
             server.terminate()
