@@ -1,17 +1,24 @@
-"""Concurrent coders against the running app over loopback: throughput, latency, lost and duplicated writes.
+"""Load on the production server (`workbench serve`, gunicorn) with real job workers: throughput,
+latency percentiles, memory, failed jobs, lost and duplicated writes. PostgreSQL and SQLite.
 
-    .venv/bin/python bench/load.py                    # 20 coders x 50 codings on a fresh PostgreSQL database
-    .venv/bin/python bench/load.py --database-url sqlite:////tmp/load.db --clients 5
+    .venv/bin/python bench/load.py                          # both backends, every case
+    .venv/bin/python bench/load.py --backend sqlite --cases a --seconds 10
 
-The server runs in its own process (werkzeug, threaded); each client is a thread with its own
-signed-in session that posts codings through the JSON API, some of them twice on purpose. At the end
-the database is compared with what the clients were told was saved. Bounded by --codings-per-client
-and --max-seconds.
+Cases (20 coders each, over loopback, each coder its own signed-in session with CSRF):
+  a  closed loop: every coder posts codings back to back; 1 server process, then 2 (ratio).
+  b  open loop at a researcher's pace: each coder acts every 2 s (codings 60 %, document page 25 %,
+     code suggestions for a turn 15 %).
+  c  as b, during a burst of 100 transcript uploads (4 uploaders at once); then waits for the
+     embedding jobs to finish and checks that every uploaded turn was embedded.
+PostgreSQL runs the team deployment (Redis + RQ, one `workbench worker` process); SQLite runs the
+default (the jobs thread inside the server). The client shares the 2 cores with the server, so
+throughput is a floor, not a ceiling; the ratio of case a is what to compare between machines.
 """
 from __future__ import annotations
 
 import argparse
-import http.cookiejar
+import contextlib
+import http.client
 import json
 import os
 import random
@@ -20,160 +27,409 @@ import socket
 import statistics
 import subprocess
 import sys
+import tempfile
 import threading
 import time
-import urllib.error
 import urllib.parse
-import urllib.request
 import uuid
+from pathlib import Path
 
 from sqlalchemy import create_engine, func, select, text
 
+from workbench.config import REPO_ROOT
 from workbench.db import make_engine, session_factory, upgrade
-from workbench.models import Coding
-from workbench.services import codebook, documents, projects
+from workbench.models import Coding, Embedding, Job
+from workbench.services import codebook, documents, embeddings, projects
 
-SERVER = """
-import logging, sys
-logging.getLogger("werkzeug").setLevel(logging.WARNING)
-from werkzeug.serving import make_server
-from workbench.app import create_app
-from workbench.config import Settings
-app = create_app(Settings(database_url=sys.argv[1], secret_key="load-bench", instance_path=sys.argv[3]))
-make_server("127.0.0.1", int(sys.argv[2]), app, threaded=True).serve_forever()
-"""
 PASSWORD = "load-bench-password"
+WORKBENCH = str(Path(sys.executable).with_name("workbench"))
+POSTGRES = os.environ.get("WORKBENCH_TEST_POSTGRES", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+REDIS = "redis://127.0.0.1:6379/6"
 
 
-def fresh_postgres(server_url: str) -> tuple[str, callable]:
-    name = f"workbench_load_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(server_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as c:
-        c.execute(text(f'CREATE DATABASE "{name}"'))
+# --- the data -----------------------------------------------------------------------------------
 
-    def drop():
-        with admin.connect() as c:
-            c.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+def interview(n: int, turns: int = 40) -> bytes:
+    rng = random.Random(n)
+    words = ("trust referral surgery volunteers waiting list funding link worker patients loneliness "
+             "garden group phone forms community caseload prescribing feedback confidence").split()
+    lines = []
+    for t in range(turns):
+        speaker = "Interviewer" if t % 2 == 0 else f"P{n:03d}"
+        lines.append(f"{speaker}: " + " ".join(rng.choice(words) for _ in range(rng.randint(12, 40))) + ".")
+    return "\n".join(lines).encode()
 
-    return admin.url.set(database=name).render_as_string(hide_password=False), drop
 
-
-def prepare(url: str, clients: int) -> tuple[int, list[tuple[int, int]], list[int]]:
+def prepare(url: str, clients: int) -> dict:
     upgrade(url)
-    with session_factory(make_engine(url))() as session:
+    engine = make_engine(url)
+    with session_factory(engine)() as session:
         owner = projects.get_or_create_user(session, "owner")
+        projects.set_password(owner, PASSWORD)
         project = projects.create_project(session, "Load study", owner)
-        codes = [codebook.create_code(session, project, f"Code {i}").id for i in range(20)]
+        codebook.import_yaml(session, project, (REPO_ROOT / "codebooks" / "gp-vcs-collaboration.yaml").read_bytes())
         docs = []
         for d in range(3):
-            body = "\n".join(f"P{d}: " + " ".join(f"word{w}" for w in range(60)) for _ in range(100))
-            document, _ = documents.import_document(session, project, f"T{d}.txt", body.encode())
-            docs.append((document.id, len(document.text)))
+            document, _ = documents.import_document(session, project, f"T{d}.txt", interview(900 + d, 120))
+            docs.append({"id": document.id, "turns": [(u.start, u.end) for u in document.utterances]})
         for i in range(clients):
             user = projects.get_or_create_user(session, f"coder{i:02d}")
             projects.set_password(user, PASSWORD)
             projects.add_member(session, project, user, "coder")
+        codes = [n.code.id for n in codebook.codebook(session, project.id)]
         session.commit()
-        return project.id, docs, codes
+        project_id = project.id
+    engine.dispose()
+    return {"project": project_id, "docs": docs, "codes": codes}
 
 
-class Client:
-    def __init__(self, base: str, username: str):
-        self.base = base
-        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
-        page = self.opener.open(base + "/login").read().decode()
+# --- processes ----------------------------------------------------------------------------------
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def rss_mb(pid: int) -> float:
+    """Resident memory of a process and all its descendants."""
+    total, pending = 0, [pid]
+    while pending:
+        p = pending.pop()
+        try:
+            for line in Path(f"/proc/{p}/status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    total += int(line.split()[1])
+            for task in Path(f"/proc/{p}/task").iterdir():
+                pending += [int(c) for c in (task / "children").read_text().split()]
+        except (FileNotFoundError, ProcessLookupError):
+            continue
+    return total / 1024
+
+
+class Peak(threading.Thread):
+    def __init__(self, pid: int):
+        super().__init__(daemon=True)
+        self.pid, self.peak, self.running = pid, 0.0, True
+
+    def run(self):
+        while self.running:
+            self.peak = max(self.peak, rss_mb(self.pid))
+            time.sleep(0.25)
+
+
+@contextlib.contextmanager
+def server(env: dict, workers: int, folder: Path):
+    port = free_port()
+    log = open(folder / f"server-{port}.log", "w")
+    process = subprocess.Popen([WORKBENCH, "serve", "--port", str(port), "--workers", str(workers), "--threads", "8"],
+                               env=env, stdout=log, stderr=subprocess.STDOUT)
+    base = ("127.0.0.1", port)
+    deadline = time.monotonic() + 90
+    while True:
+        try:
+            connection = http.client.HTTPConnection(*base, timeout=2)
+            connection.request("GET", "/healthz")
+            if connection.getresponse().status == 200:
+                break
+        except OSError:
+            pass
+        if process.poll() is not None or time.monotonic() > deadline:
+            raise SystemExit(f"the server did not start: {(folder / f'server-{port}.log').read_text()[-3000:]}")
+        time.sleep(0.3)
+    try:
+        yield base, process
+    finally:
+        process.terminate()
+        process.wait(30)
+        log.close()
+
+
+@contextlib.contextmanager
+def worker(env: dict, folder: Path):
+    log = open(folder / "worker.log", "w")
+    process = subprocess.Popen([WORKBENCH, "worker"], env=env, stdout=log, stderr=subprocess.STDOUT)
+    try:
+        yield process
+    finally:
+        process.terminate()
+        process.wait(60)
+        log.close()
+
+
+# --- a coder's browser, lean enough not to eat the server's CPU ---------------------------------
+
+class Coder:
+    def __init__(self, base: tuple[str, int], username: str):
+        self.connection = http.client.HTTPConnection(*base, timeout=60)
+        self.cookie = ""
+        page = self.request("GET", "/login")[1].decode()
         token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
-        form = urllib.parse.urlencode({"username": username, "password": PASSWORD, "csrf_token": token}).encode()
-        page = self.opener.open(base + "/login", form).read().decode()
+        form = urllib.parse.urlencode({"username": username, "password": PASSWORD, "csrf_token": token})
+        status, _ = self.request("POST", "/login", form, "application/x-www-form-urlencoded")
+        assert status == 302, f"{username} could not sign in ({status})"
+        page = self.request("GET", "/")[1].decode()
         self.csrf = re.search(r'name="csrf-token" content="([^"]+)"', page).group(1)
 
-    def post(self, path: str, payload: dict) -> tuple[int, dict]:
-        request = urllib.request.Request(self.base + path, json.dumps(payload).encode(), method="POST",
-                                         headers={"Content-Type": "application/json", "X-CSRFToken": self.csrf})
-        try:
-            with self.opener.open(request) as response:
-                return response.status, json.loads(response.read())
-        except urllib.error.HTTPError as error:
-            return error.code, json.loads(error.read() or b"{}")
+    def request(self, method: str, path: str, body=None, content_type: str = "application/json") -> tuple[int, bytes]:
+        headers = {"Cookie": self.cookie, "Origin": f"http://{self.connection.host}:{self.connection.port}"}
+        if body is not None:
+            headers["Content-Type"] = content_type
+        if getattr(self, "csrf", None):
+            headers["X-CSRFToken"] = self.csrf
+        for attempt in range(2):  # a keep-alive connection the server closed is reopened once
+            try:
+                self.connection.request(method, path, body, headers)
+                response = self.connection.getresponse()
+                data = response.read()
+                break
+            except (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError):
+                self.connection.close()
+                if attempt:
+                    raise
+        cookie = response.getheader("Set-Cookie")
+        if cookie:
+            self.cookie = cookie.split(";", 1)[0]
+        return response.status, data
+
+
+class Results:
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.latency: dict[str, list[float]] = {}
+        self.errors: dict[str, int] = {}
+        self.confirmed: set[int] = set()
+
+    def add(self, kind: str, seconds: float, status: int, ok: tuple[int, ...]):
+        with self.lock:
+            self.latency.setdefault(kind, []).append(seconds)
+            if status not in ok:
+                self.errors[f"{kind} {status}"] = self.errors.get(f"{kind} {status}", 0) + 1
+
+
+def code_once(coder: Coder, data: dict, rng: random.Random, results: Results) -> None:
+    doc = rng.choice(data["docs"])
+    start, end = rng.choice(doc["turns"])
+    a = rng.randrange(start, max(start + 1, end - 10))
+    payload = json.dumps({"start": a, "end": min(end, a + rng.randint(5, 120)), "code_ids": [rng.choice(data["codes"])]})
+    began = time.perf_counter()
+    status, body = coder.request("POST", f"/api/projects/{data['project']}/documents/{doc['id']}/codings", payload)
+    results.add("coding", time.perf_counter() - began, status, (201,))
+    if status == 201:
+        with results.lock:
+            results.confirmed.update(c["id"] for c in json.loads(body)["codings"])
+
+
+def act(coder: Coder, data: dict, rng: random.Random, results: Results) -> None:
+    roll = rng.random()
+    if roll < 0.60:
+        return code_once(coder, data, rng, results)
+    doc = rng.choice(data["docs"])
+    began = time.perf_counter()
+    if roll < 0.85:
+        status, _ = coder.request("GET", f"/projects/{data['project']}/documents/{doc['id']}")
+        results.add("page", time.perf_counter() - began, status, (200,))
+    else:
+        start, end = rng.choice(doc["turns"])
+        status, _ = coder.request("GET", f"/api/projects/{data['project']}/documents/{doc['id']}/suggestions?start={start}&end={end}")
+        results.add("suggestion", time.perf_counter() - began, status, (200,))
+
+
+def sign_in_all(base, clients: int) -> list[Coder]:
+    return [Coder(base, f"coder{i:02d}") for i in range(clients)]
+
+
+def closed_loop(base, data, clients: int, seconds: float) -> Results:
+    results, coders = Results(), sign_in_all(base, clients)
+    stop = time.monotonic() + seconds
+
+    def loop(i):
+        rng = random.Random(i)
+        while time.monotonic() < stop:
+            code_once(coders[i], data, rng, results)
+
+    threads = [threading.Thread(target=loop, args=(i,)) for i in range(clients)]
+    [t.start() for t in threads]
+    [t.join() for t in threads]
+    results.seconds = seconds
+    return results
+
+
+def open_loop(base, data, clients: int, seconds: float, during=None) -> Results:
+    results, coders = Results(), sign_in_all(base, clients)
+    began = time.monotonic()
+
+    def loop(i):
+        rng = random.Random(1000 + i)
+        tick = began + rng.random() * 2.0  # coders do not act in lockstep
+        while tick < began + seconds:
+            time.sleep(max(0.0, tick - time.monotonic()))
+            act(coders[i], data, rng, results)
+            tick += 2.0
+
+    threads = [threading.Thread(target=loop, args=(i,)) for i in range(clients)]
+    extra = threading.Thread(target=during) if during else None
+    [t.start() for t in threads + ([extra] if extra else [])]
+    [t.join() for t in threads]
+    if extra:
+        extra.join()
+    results.seconds = seconds
+    return results
+
+
+def upload_burst(base, data, uploads: int, uploaded: list) -> callable:
+    """Four owner sessions upload `uploads` generated interviews as fast as the server takes them."""
+    def burst():
+        sessions = [Coder(base, "owner") for _ in range(4)]
+        pending, lock = list(range(uploads)), threading.Lock()
+
+        def uploader(owner: Coder):
+            while True:
+                with lock:
+                    if not pending:
+                        return
+                    n = pending.pop()
+                boundary, name = uuid.uuid4().hex, f"U{n:03d}.txt"
+                body = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"files\"; filename=\"{name}\"\r\n"
+                        "Content-Type: text/plain\r\n\r\n").encode() + interview(n) + f"\r\n--{boundary}--\r\n".encode()
+                status, _ = owner.request("POST", f"/projects/{data['project']}/documents", body, f"multipart/form-data; boundary={boundary}")
+                if status in (302, 303):
+                    with lock:
+                        uploaded.append(name)
+
+        threads = [threading.Thread(target=uploader, args=(owner,)) for owner in sessions]
+        [t.start() for t in threads]
+        [t.join() for t in threads]
+
+    return burst
+
+
+def percentiles(values: list[float]) -> str:
+    if not values:
+        return "-"
+    ordered = sorted(values)
+    q = statistics.quantiles(ordered, n=100, method="inclusive") if len(ordered) > 1 else [ordered[0]] * 99
+    return f"p50 {q[49] * 1000:7.1f}  p95 {q[94] * 1000:7.1f}  p99 {q[98] * 1000:7.1f} ms"
+
+
+def check_writes(url: str, project_id: int, confirmed: set[int]) -> tuple[int, int]:
+    """(lost, duplicated): confirmed codings missing from the database; identical rows twice."""
+    engine = make_engine(url)
+    with session_factory(engine)() as session:
+        stored = set(session.scalars(select(Coding.id)))
+        duplicated = session.execute(text(
+            'SELECT count(*) FROM (SELECT 1 FROM coding GROUP BY document_id, code_id, coder_id, "start", "end" HAVING count(*) > 1) d'
+        )).scalar_one()
+    engine.dispose()
+    return len(confirmed - stored), duplicated
+
+
+def drain_jobs(url: str, project_id: int, names: list[str], limit: float = 900) -> dict:
+    engine = make_engine(url)
+    began = time.monotonic()
+    with session_factory(engine)() as session:
+        while time.monotonic() - began < limit:
+            open_jobs = session.scalar(select(func.count(Job.id)).where(Job.status.in_(("queued", "running"))))
+            session.rollback()
+            if not open_jobs:
+                break
+            time.sleep(1)
+        drained = time.monotonic() - began
+        failed = session.scalar(select(func.count(Job.id)).where(Job.status == "failed"))
+        ids = [d.id for d in documents.list_documents(session, project_id) if d.name.split(".")[0] in {n.split(".")[0] for n in names}]
+        digests = {embeddings.sha256(t) for t in embeddings.segment_texts(session, ids)}
+        embedded = set(session.scalars(select(Embedding.sha256).where(Embedding.sha256.in_(list(digests))))) if digests else set()
+    engine.dispose()
+    return {"drain_s": drained, "failed_jobs": failed, "turns": len(digests), "embedded": len(embedded & digests)}
+
+
+# --- one backend ----------------------------------------------------------------------------------
+
+def run_backend(backend: str, args) -> list[str]:
+    folder = Path(tempfile.mkdtemp(prefix=f"workbench-load-{backend}-"))
+    drop = lambda: None  # noqa: E731
+    if backend == "sqlite":
+        url = f"sqlite:///{folder / 'workbench.db'}"
+    else:
+        name = f"workbench_load_{uuid.uuid4().hex[:10]}"
+        admin = create_engine(POSTGRES, isolation_level="AUTOCOMMIT")
+        with admin.connect() as c:
+            c.execute(text(f'CREATE DATABASE "{name}"'))
+        url = admin.url.set(database=name).render_as_string(hide_password=False)
+
+        def drop():
+            with admin.connect() as c:
+                c.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+    env = os.environ | {"WORKBENCH_DATABASE_URL": url, "WORKBENCH_INSTANCE": str(folder), "WORKBENCH_SECRET_KEY": "load",
+                        "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1"}
+    if backend == "postgresql":
+        import redis
+
+        redis.Redis.from_url(REDIS).flushdb()
+        env |= {"WORKBENCH_REDIS_URL": REDIS, "WORKBENCH_QUEUE": f"load-{uuid.uuid4().hex[:6]}"}
+    lines = []
+    try:
+        data = prepare(url, args.clients)
+        if "a" in args.cases:
+            throughput = {}
+            for workers in (1, 2):
+                with server(env, workers, folder) as (base, _):
+                    result = closed_loop(base, data, args.clients, args.seconds)
+                n = len(result.latency.get("coding", []))
+                throughput[workers] = n / result.seconds
+                lost, dup = check_writes(url, data["project"], result.confirmed)
+                lines.append(f"{backend:<10} a closed loop, {workers} process(es): {throughput[workers]:6.1f} codings/s  "
+                             f"{percentiles(result.latency.get('coding', []))}  errors {result.errors or 0}  lost {lost}  duplicated {dup}")
+            lines.append(f"{backend:<10} a ratio 2 processes / 1: {throughput[2] / throughput[1]:.2f}x")
+        for case in [c for c in ("b", "c") if c in args.cases]:
+            with contextlib.ExitStack() as stack:
+                base, process = stack.enter_context(server(env, 2, folder))
+                worker_process = stack.enter_context(worker(env, folder)) if backend == "postgresql" else None
+                peaks = [Peak(process.pid)] + ([Peak(worker_process.pid)] if worker_process else [])
+                [p.start() for p in peaks]
+                warm = Coder(base, "coder00")  # the first suggestion in each process loads the model
+                doc = data["docs"][0]
+                for _ in range(6):
+                    warm.request("GET", f"/api/projects/{data['project']}/documents/{doc['id']}/suggestions?start={doc['turns'][1][0]}&end={doc['turns'][1][1]}")
+                uploaded: list[str] = []
+                during = upload_burst(base, data, args.uploads, uploaded) if case == "c" else None
+                result = open_loop(base, data, args.clients, args.open_seconds, during)
+                jobs = drain_jobs(url, data["project"], uploaded) if case == "c" else None
+                [setattr(p, "running", False) for p in peaks]
+            everything = [v for values in result.latency.values() for v in values]
+            lost, dup = check_writes(url, data["project"], result.confirmed)
+            label = "b researcher's pace" if case == "b" else f"c pace + {args.uploads} uploads"
+            lines.append(f"{backend:<10} {label}: {len(everything) / result.seconds:5.1f} req/s  all {percentiles(everything)}  "
+                         f"errors {result.errors or 0}  lost {lost}  duplicated {dup}")
+            for kind, values in sorted(result.latency.items()):
+                lines.append(f"{'':<12}{kind:<11} n={len(values):<5} {percentiles(values)}")
+            memory = f"server peak RSS {peaks[0].peak:.0f} MB (all processes)"
+            if worker_process:
+                memory += f", worker peak RSS {peaks[1].peak:.0f} MB"
+            lines.append(f"{'':<12}{memory}")
+            if jobs:
+                lines.append(f"{'':<12}uploads accepted {len(uploaded)}/{args.uploads}; jobs drained {jobs['drain_s']:.0f} s after the "
+                             f"load; failed jobs {jobs['failed_jobs']}; turns embedded {jobs['embedded']}/{jobs['turns']}")
+    finally:
+        drop()
+    return lines
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--database-url")
-    parser.add_argument("--postgres-server", default=os.environ.get("WORKBENCH_TEST_POSTGRES", "postgresql+psycopg://postgres@127.0.0.1:5432/test"))
+    parser.add_argument("--backend", choices=["postgresql", "sqlite"], action="append")
+    parser.add_argument("--cases", default="abc")
     parser.add_argument("--clients", type=int, default=20)
-    parser.add_argument("--codings-per-client", type=int, default=50)
-    parser.add_argument("--max-seconds", type=float, default=120)
+    parser.add_argument("--seconds", type=float, default=20, help="duration of each closed-loop run")
+    parser.add_argument("--open-seconds", type=float, default=40, help="duration of each open-loop run")
+    parser.add_argument("--uploads", type=int, default=100)
     args = parser.parse_args()
-    url, drop = (args.database_url, lambda: None) if args.database_url else fresh_postgres(args.postgres_server)
-    try:
-        run(url, args)
-    finally:
-        drop()
-
-
-def run(url: str, args) -> None:
-    project_id, docs, codes = prepare(url, args.clients)
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    instance = f"/tmp/workbench-load-{port}"
-    server = subprocess.Popen([sys.executable, "-c", SERVER, url, str(port), instance])
-    base = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(100):
-            try:
-                urllib.request.urlopen(base + "/login", timeout=1)
-                break
-            except OSError:
-                time.sleep(0.1)
-        latencies, confirmed, failures, lock = [], set(), [], threading.Lock()
-        deadline = time.monotonic() + args.max_seconds
-        barrier = threading.Barrier(args.clients)
-
-        def coder(index: int) -> None:
-            client = Client(base, f"coder{index:02d}")
-            rng = random.Random(index)
-            barrier.wait()  # everyone starts writing at the same moment
-            for n in range(args.codings_per_client):
-                if time.monotonic() > deadline:
-                    break
-                doc_id, length = rng.choice(docs)
-                start = rng.randrange(0, length - 200)
-                payload = {"start": start, "end": start + rng.randint(5, 150), "code_ids": [rng.choice(codes)]}
-                for _ in range(2 if n % 10 == 0 else 1):  # every tenth coding is sent twice
-                    began = time.perf_counter()
-                    status, body = client.post(f"/api/projects/{project_id}/documents/{doc_id}/codings", payload)
-                    with lock:
-                        latencies.append(time.perf_counter() - began)
-                        if status == 201:
-                            confirmed.update(c["id"] for c in body["codings"])
-                        else:
-                            failures.append((status, body))
-
-        threads = [threading.Thread(target=coder, args=(i,)) for i in range(args.clients)]
-        began = time.perf_counter()
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join()
-        elapsed = time.perf_counter() - began
-    finally:
-        server.terminate()
-        server.wait()
-    engine = make_engine(url)
-    with engine.connect() as c:
-        stored = set(c.scalars(select(Coding.id)))
-        rows = c.scalar(select(func.count(Coding.id)))
-        distinct = c.execute(select(Coding.document_id, Coding.code_id, Coding.coder_id, Coding.start, Coding.end).distinct()).all()
-    engine.dispose()
-    latencies.sort()
-    print(f"database: {engine.dialect.name}; {args.clients} concurrent coders, {len(latencies)} requests in {elapsed:.1f} s")
-    print(f"throughput: {len(latencies) / elapsed:.1f} requests/s")
-    print(f"latency: p50 {statistics.median(latencies) * 1000:.1f} ms, p95 {latencies[int(0.95 * (len(latencies) - 1))] * 1000:.1f} ms, max {latencies[-1] * 1000:.1f} ms")
-    print(f"failed requests: {len(failures)} {failures[:3] if failures else ''}")
-    print(f"lost writes (confirmed to a client, not in the database): {len(confirmed - stored)}")
-    print(f"duplicated writes (rows beyond distinct document/code/coder/span): {rows - len(distinct)}")
+    lines = []
+    for backend in args.backend or ["postgresql", "sqlite"]:
+        lines += run_backend(backend, args)
+        print("\n".join(lines[-12:]), flush=True)
+    print("\n" + "\n".join(lines))
 
 
 if __name__ == "__main__":
