@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from tests.sample_data import SMALL_CODEBOOK
 from workbench.app import create_app
 from workbench.config import Settings
-from workbench.models import AuditEntry, Memo
+from workbench.models import AuditEntry, Job, Memo
 from workbench.services import codebook, coding, documents, invitations, projects
 
 # (endpoint, method) -> who may use it: "public", "signed-in", or the least project role.
@@ -67,6 +67,8 @@ RULES = {
     ("team.blind", "POST"): "owner",
     ("audit_log.show", "GET"): "owner",
     ("audit_log.download", "GET"): "owner",
+    ("jobs.list_jobs", "GET"): "viewer",
+    ("jobs.retry", "POST"): "coder",
 }
 # Path values that differ from the defaults in the `world` fixture.
 VALUES = {"agreement.heatmap": {"fmt": "svg"}, "export_page.frequency_by": {"fmt": "csv"}}
@@ -106,13 +108,15 @@ def world(app):
         made = coding.apply_code(session, document, code, users["olivia"], 18, 25)
         memo = Memo(project_id=project.id, author_id=users["olivia"].id, document_id=document.id, text="owner's note")
         session.add(memo)
+        job = Job(kind="embed", project_id=project.id, status="failed", error="database is locked", arguments={})
+        session.add(job)
         session.commit()
         return {
             "users": {role: users[name].id for role, name in (("owner", "olivia"), ("coder", "tom"), ("viewer", "vic"), ("non-member", "nadia"))},
             "values": {
                 "project_id": project.id, "document_id": document.id, "code_id": code.id, "coding_id": made.id,
                 "memo_id": memo.id, "user_id": users["tom"].id, "kind": "matrix", "fmt": "csv", "attribute": "role",
-                "action": "pin", "filename": "workbench.css",
+                "action": "pin", "filename": "workbench.css", "job_id": job.id,
                 "token": invitations.create_invitation(app.secret_key, project, "newcomer", "viewer"),
             },
         }

@@ -26,10 +26,27 @@ class Settings:
     max_upload_bytes: int = 20 * 1024 * 1024
     secure_cookies: bool = False
     instance_path: Path = field(default_factory=lambda: REPO_ROOT / "instance")
+    # Jobs: with a Redis URL they go through RQ to `workbench worker` processes; without one the
+    # web process runs them in one worker thread ("inprocess"), or leaves them to a `workbench
+    # worker` that polls the job table ("external").
+    redis_url: str = ""
+    worker: str = "inprocess"
+    queue_name: str = "workbench"
+    job_stale_seconds: float = 60.0  # a running job whose heartbeat is older was lost with its worker
+    job_retry_seconds: float = 2.0  # first backoff after a transient failure; doubles each attempt
+    job_max_attempts: int = 5
+    embed_batch: int = 256  # texts encoded and stored per step: bounds memory, and is the progress unit
+
+    def __post_init__(self):
+        if self.worker not in ("inprocess", "external"):
+            raise ValueError(f"WORKBENCH_WORKER is {self.worker!r}: use inprocess or external.")
+        if self.redis_url:  # RQ workers run the jobs; a thread in the web process would race them
+            self.worker = "external"
 
     @classmethod
     def from_env(cls) -> "Settings":
         instance = Path(os.environ.get("WORKBENCH_INSTANCE", REPO_ROOT / "instance"))
+        redis_url = os.environ.get("WORKBENCH_REDIS_URL", "")
         return cls(
             database_url=os.environ.get(
                 "WORKBENCH_DATABASE_URL", f"sqlite:///{instance / 'workbench.db'}"
@@ -39,4 +56,11 @@ class Settings:
             max_upload_bytes=int(float(os.environ.get("WORKBENCH_MAX_UPLOAD_MB", "20")) * 1024 * 1024),
             instance_path=instance,
             secure_cookies=os.environ.get("WORKBENCH_HTTPS", "").lower() in ("1", "true", "yes"),
+            redis_url=redis_url,
+            worker=os.environ.get("WORKBENCH_WORKER", "external" if redis_url else "inprocess"),
+            queue_name=os.environ.get("WORKBENCH_QUEUE", "workbench"),
+            job_stale_seconds=float(os.environ.get("WORKBENCH_JOB_STALE_SECONDS", "60")),
+            job_retry_seconds=float(os.environ.get("WORKBENCH_JOB_RETRY_SECONDS", "2")),
+            job_max_attempts=int(os.environ.get("WORKBENCH_JOB_MAX_ATTEMPTS", "5")),
+            embed_batch=int(os.environ.get("WORKBENCH_EMBED_BATCH", "256")),
         )

@@ -155,5 +155,8 @@ def demo_command(serve: bool, host: str, port: int):
         click.echo(f"{'Loaded' if created else 'Found'} demo project {project.name!r}.")
     if serve:
         click.echo(f"\n  Open http://{host}:{port}/  and sign in as {demo.DEMO_USER!r} with password {demo.DEMO_PASSWORD!r}.\n")
-        # A production WSGI server (Flask refuses app.run() inside its own CLI anyway).
-        waitress.serve(current_app._get_current_object(), host=host, port=port, threads=8)
+        # A production WSGI server (Flask refuses app.run() inside its own CLI anyway); the served
+        # app starts its job worker when jobs run in process.
+        from workbench.app import serving_app
+
+        waitress.serve(serving_app(current_app.config["WORKBENCH_SETTINGS"]), host=host, port=port, threads=8)

@@ -15,6 +15,7 @@ from workbench.config import Settings
 from workbench.db import make_engine, session_factory
 from workbench.models import User
 from workbench.services.errors import DomainError, Invalid
+from workbench.worker import dispatch
 
 csrf = CSRFProtect()
 login_manager = LoginManager()
@@ -45,6 +46,9 @@ def init_app(app: Flask, settings: Settings) -> None:
     engine = make_engine(settings.database_url)
     app.extensions["workbench.engine"] = engine
     app.extensions["workbench.sessions"] = session_factory(engine)
+    # Views queue jobs; after the request commits, the ids go to RQ or wake the in-process worker.
+    app.extensions["workbench.jobs"] = dispatch.Backends(settings)
+    dispatch.install(app.extensions["workbench.sessions"], app.extensions["workbench.jobs"])
     csrf.init_app(app)
     login_manager.init_app(app)
 

@@ -6,6 +6,7 @@ from flask_login import current_user, login_required
 
 from workbench.services import cases, codebook, documents, projects
 from workbench.web import db, uploaded_files
+from workbench.web.jobs import embed_later
 
 bp = Blueprint("projects", __name__)
 
@@ -42,10 +43,12 @@ def show(project_id: int):
 def upload_documents(project_id: int):
     project = projects.require(db(), current_user.user, project_id, "coder")
     limit = current_app.config["WORKBENCH_SETTINGS"].max_upload_bytes
-    names = []
+    names, new = [], []
     for upload in uploaded_files("files", "one or more transcripts"):
         document, created = documents.import_document(db(), project, upload.filename, upload.read(), limit)
         names.append(document.name if created else f"{document.name} (unchanged, already imported)")
+        new += [document.id] if created else []
+    embed_later(project, new)
     flash(f"Imported {len(names)} document(s): {', '.join(names)}.", "ok")
     return redirect(url_for("projects.show", project_id=project.id))
 
