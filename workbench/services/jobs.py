@@ -144,6 +144,8 @@ def finish(session: Session, job_id: int, result: dict | None = None) -> None:
 
 
 def describe_error(exc: BaseException) -> str:
+    """One readable line: the driver's own message for database errors, without SQL or parameters."""
+    exc = getattr(exc, "orig", None) or exc
     text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
     return text[:1000]
 

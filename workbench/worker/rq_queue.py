@@ -81,16 +81,18 @@ def work(runtime: Runtime, burst: bool = False) -> None:
     backend = RQQueue(runtime.settings)
     stop = threading.Event()
 
-    def housekeeping():
-        while True:
-            try:
-                sweep(runtime)  # queues them again through the after-commit dispatch
-                backend.requeue_missing(runtime)
-            except Exception:
-                log.exception("Job housekeeping failed")
-            if stop.wait(max(runtime.settings.job_stale_seconds / 2, 0.5)):
-                return
+    def tidy():
+        try:
+            sweep(runtime)  # queues them again through the after-commit dispatch
+            backend.requeue_missing(runtime)
+        except Exception:
+            log.exception("Job housekeeping failed")
 
+    def housekeeping():
+        while not stop.wait(max(runtime.settings.job_stale_seconds / 2, 0.5)):
+            tidy()
+
+    tidy()  # before the first job: recover what a stopped worker left behind
     keeper = threading.Thread(target=housekeeping, name="workbench-housekeeping", daemon=True)
     keeper.start()
     try:

@@ -1,0 +1,150 @@
+"""Jobs on SQLite and PostgreSQL: coalescing, retry with backoff, failures shown and retried, access."""
+from __future__ import annotations
+
+import time
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import func, select, update
+from sqlalchemy.exc import OperationalError
+
+from tests.jobs.conftest import transcript, upload
+from workbench.models import Embedding, Job, now
+from workbench.services import jobs
+from workbench.suggest import FakeEmbedder
+from workbench.worker.loop import drain
+from workbench.worker.runner import Runtime, run_job, sweep
+
+
+# A kind for these tests only: the database is "locked" on its first two attempts, as SQLite says
+# under a write burst. A real SQLAlchemy OperationalError, raised where a real one would surface.
+@jobs.kind("test-flaky", "Flaky test work")
+def flaky(run: jobs.JobRun):
+    if run.job.attempts <= run.job.arguments.get("fail_times", 2):
+        raise OperationalError("UPDATE embedding ...", {}, Exception("database is locked"))
+    yield 1, 1
+    run.result = {"summary": "worked"}
+
+
+def rows(app):
+    with app.extensions["workbench.sessions"]() as session:
+        return session.scalars(select(Job).order_by(Job.id)).all()
+
+
+def test_uploads_coalesce_into_one_queued_embedding_job(app, team, signed_in):
+    app.extensions["workbench.embedder"] = fake = FakeEmbedder()
+    ana = signed_in("ana")
+    upload(ana, team["project"], ("A.txt", transcript("A", 4)))
+    upload(ana, team["project"], ("B.txt", transcript("B", 4)), ("C.txt", transcript("C", 4)))
+    [job] = rows(app)
+    assert job.status == "queued" and len(job.arguments["document_ids"]) == 3 and job.user_id == team["ana"]
+    assert job.coalesce_key == f"embed:{team['project']}"
+    runtime = Runtime.of_app(app)
+    with runtime.sessions() as session:  # a worker has it now: a new upload queues a second job
+        claimed = jobs.claim(session, "test")
+        session.commit()
+    upload(ana, team["project"], ("D.txt", transcript("D", 4)))
+    first, second = rows(app)
+    assert (first.id, first.status, first.coalesce_key) == (claimed.id, "running", None)
+    assert second.status == "queued" and len(second.arguments["document_ids"]) == 1
+    with runtime.sessions() as session:  # give the claimed job back, as a restarted worker would
+        session.execute(update(Job).where(Job.id == first.id).values(heartbeat_at=now() - timedelta(hours=1)))
+        session.commit()
+    assert sweep(runtime) == [first.id]
+    assert drain(runtime) == 2
+    with runtime.sessions() as session:
+        assert session.scalar(select(func.count()).select_from(Embedding)) == 16 == fake.texts_encoded
+    assert [(j.status, j.done, j.total) for j in rows(app)] == [("done", 12, 12), ("done", 4, 4)]
+
+
+def test_a_transient_error_is_retried_with_exponential_backoff(app, team):
+    settings = app.config["WORKBENCH_SETTINGS"]
+    settings.job_retry_seconds = 0.3
+    runtime = Runtime.of_app(app)
+    with runtime.sessions() as session:
+        job_id = jobs.enqueue(session, "test-flaky", None, None, {"fail_times": 2}).id
+        session.commit()
+    assert run_job(runtime) == "queued"
+    [job] = rows(app)
+    assert job.attempts == 1 and "database is locked" in job.error and "retrying in 0.3 s" in job.error
+    first_delay = (jobs._aware(job.run_after) - now()).total_seconds()
+    assert 0.1 < first_delay <= 0.3
+    assert run_job(runtime) is None  # not due yet
+    time.sleep(0.35)
+    assert run_job(runtime) == "queued"
+    [job] = rows(app)
+    assert job.attempts == 2 and "retrying in 0.6 s" in job.error
+    assert (jobs._aware(job.run_after) - now()).total_seconds() > 0.35  # the delay doubled
+    drain(runtime)
+    [job] = rows(app)
+    assert (job.id, job.status, job.attempts, job.error, job.result) == (job_id, "done", 3, "", {"summary": "worked"})
+
+
+def test_a_job_that_keeps_failing_transiently_gives_up(app, team):
+    settings = app.config["WORKBENCH_SETTINGS"]
+    settings.job_retry_seconds, settings.job_max_attempts = 0.01, 3
+    runtime = Runtime.of_app(app)
+    with runtime.sessions() as session:
+        jobs.enqueue(session, "test-flaky", None, None, {"fail_times": 99})
+        session.commit()
+    drain(runtime)
+    [job] = rows(app)
+    assert job.status == "failed" and job.attempts == 3
+    assert job.error == "database is locked (gave up after 3 attempts)"
+
+
+def test_failed_job_is_shown_with_its_error_and_retried_through_the_web(app, team, signed_in):
+    # The model directory is wrong: a real failure, reported to the researcher instead of a log line.
+    app.config["WORKBENCH_SETTINGS"].embedding_model = "/nowhere/model"
+    ana, vic, nadia = signed_in("ana"), signed_in("vic"), signed_in("nadia")
+    upload(ana, team["project"], ("A.txt", transcript("A", 6)))
+    runtime = Runtime.of_app(app)
+    drain(runtime)
+    url = f"/api/projects/{team['project']}/jobs"
+    listed = vic.get(url).get_json()
+    [shown] = listed["jobs"]
+    assert shown["status"] == "failed" and "No sentence-transformers model in '/nowhere/model'" in shown["error"]
+    assert shown["label"] == "Embedding new documents for suggestions" and listed["may_retry"] is False
+    assert ana.get(url).get_json()["may_retry"] is True
+    retry = f"{url}/{shown['id']}/retry"
+    assert nadia.get(url).status_code == 404 and nadia.post(retry, json={}).status_code == 404
+    assert vic.post(retry, json={}).status_code == 403
+    assert rows(app)[0].status == "failed"  # refused requests changed nothing
+    app.extensions["workbench.embedder"] = FakeEmbedder()  # the administrator fixes the model
+    answer = ana.post(retry, json={})
+    assert answer.status_code == 200 and answer.get_json()["job"]["status"] == "queued"
+    assert ana.post(retry, json={}).status_code == 400  # only a failed job can be retried
+    drain(runtime)
+    [job] = rows(app)
+    assert (job.status, job.done, job.total, job.attempts) == ("done", 6, 6, 1)
+    assert job.error == ""
+
+
+def test_jobs_of_another_project_cannot_be_retried_from_this_one(app, team, signed_in):
+    with app.extensions["workbench.sessions"]() as session:
+        job = Job(kind="embed", project_id=None, status="failed", error="boom", arguments={})
+        session.add(job)
+        session.commit()
+    response = signed_in("olivia").post(f"/api/projects/{team['project']}/jobs/{job.id}/retry", json={})
+    assert response.status_code == 404 and rows(app)[0].status == "failed"
+
+
+def test_a_rolled_back_upload_queues_nothing(app, team, signed_in):
+    app.extensions["workbench.embedder"] = FakeEmbedder()
+    ana = signed_in("ana")
+    bad = ana.post(f"/projects/{team['project']}/documents",
+                   data={"files": [(__import__("io").BytesIO(transcript("A", 3)), "A.txt"),
+                                   (__import__("io").BytesIO(b"\x00\x01PK"), "broken.docx")]})
+    assert bad.status_code == 400
+    assert rows(app) == []
+
+
+def test_cli_lists_jobs_with_progress_and_errors(app, team, cli):
+    with app.extensions["workbench.sessions"]() as session:
+        session.add(Job(kind="embed", project_id=team["project"], status="failed", error="database is locked", arguments={}))
+        session.add(Job(kind="embed", project_id=team["project"], status="running", done=3, total=9, arguments={}))
+        session.commit()
+    result = cli(["jobs", "Jobs study"])
+    assert result.exit_code == 0, result.output
+    assert "running" in result.output and "3/9" in result.output and "database is locked" in result.output
+    assert cli(["jobs", "No such project"]).exit_code != 0
