@@ -148,3 +148,19 @@ def test_cli_lists_jobs_with_progress_and_errors(app, team, cli):
     assert result.exit_code == 0, result.output
     assert "running" in result.output and "3/9" in result.output and "database is locked" in result.output
     assert cli(["jobs", "No such project"]).exit_code != 0
+
+
+def test_a_broken_refi_project_fails_its_import_job_with_the_reason(app, team, signed_in):
+    import io
+
+    olivia = signed_in("olivia")
+    response = olivia.post(f"/projects/{team['project']}/import-refi",
+                           data={"file": (io.BytesIO(b"this is no zip"), "colleague.qdpx")})
+    assert response.status_code == 302
+    drain(Runtime.of_app(app))
+    [shown] = olivia.get(f"/api/projects/{team['project']}/jobs").get_json()["jobs"]
+    assert shown["status"] == "failed" and shown["label"] == "Importing a REFI-QDA project"
+    assert "project.qde is not complete, well-formed XML" in shown["error"]
+    with app.extensions["workbench.sessions"]() as session:
+        assert session.scalar(select(func.count()).select_from(Embedding)) == 0
+        assert session.get(Job, shown["id"]).payload is not None  # kept, so a retry can read it again

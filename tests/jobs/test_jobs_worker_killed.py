@@ -58,8 +58,7 @@ def upload_four_transcripts(app, signed_in, team):
 
 def assert_complete_and_unduplicated(app, killed: Job) -> None:
     job = job_row(app)
-    assert (job.status, job.attempts, job.error) == ("done", 2, "The worker running this job stopped; it was queued again.") or \
-        (job.status, job.attempts) == ("done", 2)
+    assert (job.status, job.attempts, job.error) == ("done", 2, "")  # the second attempt ran it to the end
     assert job.done == job.total == 240 and killed.done < 240
     with app.extensions["workbench.sessions"]() as session:
         stored = session.scalar(select(func.count()).select_from(Embedding))
@@ -91,6 +90,8 @@ def rq_queue_name():
 
 
 def test_killed_rq_worker_is_recovered_by_the_next(app, team, signed_in, database_url, tmp_path, rq_queue_name):
+    if not database_url.startswith("postgresql"):
+        pytest.skip("RQ is the team deployment's queue: tested on PostgreSQL (each run loads the model twice)")
     from workbench.config import Settings
     from workbench.worker.rq_queue import RQQueue
 

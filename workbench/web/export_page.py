@@ -48,10 +48,11 @@ def import_refi(project_id: int):
     project = projects.require(db(), current_user.user, project_id, "owner")
     upload = uploaded_files("file", "a .qdpx project or .qdc codebook")[0]
     data = upload.read()
-    if upload.filename.lower().endswith(".qdc"):
-        summary = refi.import_codebook(db(), project, data)
-    else:
-        summary = refi.import_project(db(), project, data, current_user.user)
+    if not upload.filename.lower().endswith(".qdc"):  # a whole project can take minutes: a job
+        refi.import_project_later(db(), project, data, upload.filename, current_user.user)
+        flash(f"Importing {upload.filename} in the background: its progress and outcome show below.", "ok")
+        return redirect(url_for("projects.show", project_id=project.id))
+    summary = refi.import_codebook(db(), project, data)
     flash(f"Imported {upload.filename}: {summary.describe()}.", "ok")
     for warning in summary.warnings[:20]:
         flash(f"Skipped or changed: {warning}", "warning")
