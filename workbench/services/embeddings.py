@@ -130,8 +130,8 @@ def cached_digests(session: Session, model: str, digests: Sequence[str]) -> set[
 @jobs.kind("embed", "Embedding new documents for suggestions", retry_on=(IntegrityError,))
 def embed_job(run: jobs.JobRun):
     """Encode the documents' segments missing from the cache, one fixed batch per step."""
+    embedder = run.embedder()  # before any query: loading the model takes seconds
     texts = {sha256(t): t for t in segment_texts(run.session, run.job.arguments.get("document_ids", []))}
-    embedder = run.embedder()
     have = cached_digests(run.session, embedder.name, list(texts))
     pending = sorted(((d, t) for d, t in texts.items() if d not in have), key=lambda item: len(item[1]))
     done, total = len(texts) - len(pending), len(texts)

@@ -143,6 +143,13 @@ def finish(session: Session, job_id: int, result: dict | None = None) -> None:
         status="done", finished_at=now(), error="", result=result, payload=None))
 
 
+def release(session: Session, job_id: int) -> None:
+    """A worker asked to stop between steps gives its job back; the interrupted attempt does not count."""
+    session.execute(update(Job).where(Job.id == job_id, Job.status == "running").values(
+        status="queued", attempts=Job.attempts - 1, worker="", error="The worker stopped between steps; it will go on."))
+    session.info.setdefault(ENQUEUED, []).append((job_id, None))
+
+
 def describe_error(exc: BaseException) -> str:
     """One readable line: the driver's own message for database errors, without SQL or parameters."""
     exc = getattr(exc, "orig", None) or exc

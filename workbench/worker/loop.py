@@ -19,7 +19,7 @@ def poll(runtime: Runtime, stop: threading.Event, wake: threading.Event | None =
         if time.monotonic() - swept > runtime.settings.job_stale_seconds / 2:
             _safely(sweep, runtime)
             swept = time.monotonic()
-        status = _safely(run_job, runtime)
+        status = _safely(lambda r: run_job(r, stop=stop), runtime)
         if status is not None:
             ran += 1
             continue

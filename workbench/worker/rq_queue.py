@@ -9,11 +9,13 @@ import threading
 from datetime import datetime
 
 from workbench.config import Settings
+from workbench.models import now
 from workbench.worker.runner import Runtime, run_job, sweep
 
 log = logging.getLogger("workbench.worker")
 _runtime: Runtime | None = None  # the worker process's runtime, bound by `workbench worker`
 LIVE = ("queued", "scheduled", "deferred", "started")
+HOUSEKEEPING_SECONDS = 1.0  # how soon a due retry or a lost queue entry is put (back) on the queue
 
 
 def rq_id(queue_name: str, job_id: int) -> str:
@@ -29,17 +31,18 @@ class RQQueue:
         self.queue = Queue(settings.queue_name, connection=self.connection)
 
     def notify(self, entries: list[tuple[int, datetime | None]]) -> None:
+        # A job waiting out a retry backoff is enqueued by the workers' housekeeping once it is due,
+        # so no RQ scheduler process is needed.
+        moment = now()
         for job_id, due in entries:
-            self.enqueue(job_id, due)
+            if due is None or due <= moment:
+                self.enqueue(job_id)
 
-    def enqueue(self, job_id: int, due: datetime | None = None) -> None:
+    def enqueue(self, job_id: int) -> None:
         # No RQ timeout (our heartbeat finds lost jobs) and no RQ retries (our backoff does that);
         # finished RQ entries are dropped at once: the row keeps the outcome.
-        options = dict(job_id=rq_id(self.queue.name, job_id), job_timeout=-1, result_ttl=0, failure_ttl=3600)
-        if due is not None:
-            self.queue.enqueue_at(due, perform, job_id, **options)
-        else:
-            self.queue.enqueue(perform, job_id, **options)
+        self.queue.enqueue(perform, job_id, job_id=rq_id(self.queue.name, job_id), job_timeout=-1,
+                           result_ttl=0, failure_ttl=3600)
 
     def is_waiting(self, job_id: int) -> bool:
         from rq.exceptions import NoSuchJobError
@@ -73,7 +76,8 @@ def perform(job_id: int) -> None:
 
 def work(runtime: Runtime, burst: bool = False) -> None:
     """`workbench worker` with Redis: an RQ SimpleWorker (no fork per job, so the model is loaded once
-    per process), with a thread that recovers jobs of stopped workers and lost queue entries."""
+    per process), with a thread that recovers jobs of stopped workers, lost queue entries and due
+    retries. SIGTERM lets the running job finish (RQ's warm shutdown); a second one stops at once."""
     from rq import SimpleWorker
 
     global _runtime
@@ -89,7 +93,7 @@ def work(runtime: Runtime, burst: bool = False) -> None:
             log.exception("Job housekeeping failed")
 
     def housekeeping():
-        while not stop.wait(max(runtime.settings.job_stale_seconds / 2, 0.5)):
+        while not stop.wait(HOUSEKEEPING_SECONDS):
             tidy()
 
     tidy()  # before the first job: recover what a stopped worker left behind
@@ -97,6 +101,6 @@ def work(runtime: Runtime, burst: bool = False) -> None:
     keeper.start()
     try:
         worker = SimpleWorker([backend.queue], connection=backend.connection)
-        worker.work(burst=burst, with_scheduler=True, logging_level="WARNING")
+        worker.work(burst=burst, logging_level="WARNING")
     finally:
         stop.set()

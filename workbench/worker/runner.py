@@ -68,8 +68,9 @@ class Heartbeat:
         self.thread.join()
 
 
-def run_job(runtime: Runtime, job_id: int | None = None) -> str | None:
-    """Run this queued job (or the oldest due one); returns its new status, None if none was claimed."""
+def run_job(runtime: Runtime, job_id: int | None = None, stop: threading.Event | None = None) -> str | None:
+    """Run this queued job (or the oldest due one); returns its new status, None if none was claimed.
+    When `stop` is set (SIGTERM), the job is given back after the step that is running."""
     settings = runtime.settings
     with runtime.sessions() as session:
         job = jobs.claim(session, runtime.name, job_id)
@@ -82,9 +83,14 @@ def run_job(runtime: Runtime, job_id: int | None = None) -> str | None:
             user = session.get(User, job.user_id) if job.user_id else None
             session.info["actor"] = (user.id, user.username) if user else (None, f"job {job.id}")
             run = jobs.JobRun(session, session.get(Job, job.id), runtime.embedder, settings.embed_batch)
+            session.commit()  # SQLite: never hold the write lock while a kind loads a model
             for done, total in jobs.get_kind(job.kind).run(run):
                 jobs.progress(session, job.id, done, total)
                 session.commit()  # one transaction per step: progress shows, finished steps stay
+                if stop is not None and stop.is_set():
+                    jobs.release(session, job.id)
+                    session.commit()
+                    return "queued"
             jobs.finish(session, job.id, run.result)
             session.commit()
         return "done"

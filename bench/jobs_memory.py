@@ -1,0 +1,165 @@
+"""100 transcripts uploaded at once through HTTP: peak memory of the web server and the worker, failed
+jobs, every turn embedded, time to drain.
+
+    .venv/bin/python bench/jobs_memory.py                                   # SQLite, polling worker
+    .venv/bin/python bench/jobs_memory.py --postgres                        # a fresh PostgreSQL database
+    .venv/bin/python bench/jobs_memory.py --postgres --redis-url redis://127.0.0.1:6379/0   # RQ
+    .venv/bin/python bench/jobs_memory.py --worker inprocess                # the model in the web process
+
+The web app runs in waitress (`waitress-serve --call workbench.app:serving_app`, the production
+server), the worker is a real `workbench worker` process with the real local model; each upload is
+its own concurrent request. Peak RSS is the kernel's high-water mark (VmHWM) of each process.
+Targets from issue 12: web < 600 MB, worker < 1.2 GB, no failed job.
+"""
+from __future__ import annotations
+
+import argparse
+import http.cookiejar
+import os
+import re
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+from sqlalchemy import func, select
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from bench.load import fresh_postgres  # noqa: E402
+from tests.jobs.conftest import transcript  # noqa: E402
+from workbench.db import make_engine, session_factory, upgrade  # noqa: E402
+from workbench.models import Embedding, Job, Utterance  # noqa: E402
+from workbench.services import projects  # noqa: E402
+
+PASSWORD = "jobs-bench-password"
+BIN = Path(sys.executable).parent
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def peak_rss_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+class Browser:
+    """One signed-in researcher's session, over plain urllib."""
+
+    def __init__(self, base: str, username: str):
+        self.base = base
+        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
+        page = self.opener.open(base + "/login").read().decode()
+        token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+        form = urllib.parse.urlencode({"username": username, "password": PASSWORD, "csrf_token": token}).encode()
+        page = self.opener.open(base + "/login", form).read().decode()
+        self.csrf = re.search(r'name="csrf-token" content="([^"]+)"', page).group(1)
+
+    def upload(self, project_id: int, name: str, content: bytes) -> int:
+        boundary = uuid.uuid4().hex
+        body = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"csrf_token\"\r\n\r\n{self.csrf}\r\n"
+                f"--{boundary}\r\nContent-Disposition: form-data; name=\"files\"; filename=\"{name}\"\r\n"
+                "Content-Type: text/plain\r\n\r\n").encode() + content + f"\r\n--{boundary}--\r\n".encode()
+        request = urllib.request.Request(f"{self.base}/projects/{project_id}/documents", data=body,
+                                         headers={"Content-Type": f"multipart/form-data; boundary={boundary}"})
+        with self.opener.open(request, timeout=300) as response:
+            return response.status
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--documents", type=int, default=100)
+    parser.add_argument("--turns", type=int, default=60, help="speaker turns per transcript")
+    parser.add_argument("--postgres", nargs="?", const="postgresql+psycopg://postgres@127.0.0.1:5432/test",
+                        help="use a fresh database on this PostgreSQL server (default: SQLite)")
+    parser.add_argument("--redis-url", default="", help="run jobs through RQ on this Redis")
+    parser.add_argument("--worker", choices=["external", "inprocess"], default="external",
+                        help="external: a `workbench worker` process; inprocess: the web process's thread")
+    parser.add_argument("--max-seconds", type=float, default=900)
+    args = parser.parse_args()
+
+    folder = Path(tempfile.mkdtemp(prefix="jobs-bench-"))
+    url, drop = (fresh_postgres(args.postgres) if args.postgres else (f"sqlite:///{folder / 'bench.db'}", lambda: None))
+    upgrade(url)
+    engine = make_engine(url)
+    with session_factory(engine)() as session:
+        owner = projects.get_or_create_user(session, "bench")
+        projects.set_password(owner, PASSWORD)
+        project_id = projects.create_project(session, "Jobs bench", owner).id
+        session.commit()
+    queue = f"jobs-bench-{uuid.uuid4().hex[:8]}"
+    env = os.environ | {"WORKBENCH_DATABASE_URL": url, "WORKBENCH_INSTANCE": str(folder), "WORKBENCH_SECRET_KEY": "bench",
+                        "WORKBENCH_REDIS_URL": args.redis_url, "WORKBENCH_QUEUE": queue,
+                        "WORKBENCH_WORKER": args.worker, "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1"}
+    port = free_port()
+    web = subprocess.Popen([str(BIN / "waitress-serve"), "--host=127.0.0.1", f"--port={port}", "--threads=8",
+                            "--call", "workbench.app:serving_app"], env=env, stderr=(folder / "web.log").open("w"))
+    worker = (subprocess.Popen([str(BIN / "workbench"), "worker"], env=env, stderr=(folder / "worker.log").open("w"))
+              if args.worker == "external" else None)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(200):
+            try:
+                urllib.request.urlopen(base + "/login", timeout=1)
+                break
+            except OSError:
+                time.sleep(0.1)
+        browser = Browser(base, "bench")
+        files = [(f"P{i:03}.txt", transcript(f"P{i:03}", args.turns)) for i in range(args.documents)]
+        started = time.monotonic()
+        with ThreadPoolExecutor(max_workers=len(files)) as pool:  # every upload at once
+            statuses = list(pool.map(lambda f: browser.upload(project_id, *f), files))
+        uploaded = time.monotonic() - started
+        with session_factory(engine)() as session:
+            while time.monotonic() - started < args.max_seconds:
+                pending = session.scalar(select(func.count()).select_from(Job).where(Job.status.in_(["queued", "running"])))
+                session.rollback()
+                if not pending:
+                    break
+                time.sleep(0.5)
+            drained = time.monotonic() - started
+            counts = dict(session.execute(select(Job.status, func.count()).group_by(Job.status)).all())
+            retried = session.scalar(select(func.count()).select_from(Job).where(Job.attempts > 1))
+            turns = session.scalar(select(func.count()).select_from(Utterance))
+            embedded = session.scalar(select(func.count()).select_from(Embedding))
+        web_mb = peak_rss_mb(web.pid)
+        worker_mb = peak_rss_mb(worker.pid) if worker else None
+    except Exception:
+        print(f"failed: see {folder}/web.log and worker.log", file=sys.stderr)
+        raise
+    finally:
+        for process in (web, worker):
+            if process:
+                process.terminate()
+                process.wait(30)
+        engine.dispose()
+        drop()
+        if args.redis_url:
+            import redis
+
+            connection = redis.Redis.from_url(args.redis_url)
+            for key in connection.scan_iter(f"*{queue}*"):
+                connection.delete(key)
+    backend = "RQ on Redis" if args.redis_url else ("in-process thread" if args.worker == "inprocess" else "polling worker")
+    print(f"database {'PostgreSQL' if args.postgres else 'SQLite'}, jobs by {backend}, model all-MiniLM-L6-v2")
+    print(f"uploads: {len(files)} at once, {sum(s == 200 for s in statuses)} answered 200 (after redirect), {uploaded:.1f} s")
+    print(f"jobs: {sum(counts.values())} ({counts.get('done', 0)} done, {counts.get('failed', 0)} failed, "
+          f"{counts.get('queued', 0) + counts.get('running', 0)} unfinished), {retried} needed a retry")
+    print(f"turns: {turns}, embedded: {embedded} ({'all' if embedded == turns else 'MISSING ' + str(turns - embedded)})")
+    print(f"time from first upload to drained queue: {drained:.1f} s")
+    print(f"peak RSS: web {web_mb:.0f} MB (target < 600)" +
+          (f", worker {worker_mb:.0f} MB (target < 1200)" if worker_mb else " (model in the web process)"))
+
+
+if __name__ == "__main__":
+    main()
