@@ -14,10 +14,7 @@ Targets from issue 12: web < 600 MB, worker < 1.2 GB, no failed job.
 from __future__ import annotations
 
 import argparse
-import http.cookiejar
 import os
-import re
-import socket
 import subprocess
 import sys
 import tempfile
@@ -30,20 +27,13 @@ from pathlib import Path
 from sqlalchemy import func, select
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from bench.load import fresh_postgres  # noqa: E402
+from bench.load import PASSWORD, Client, free_port, fresh_postgres, wait_until_serving  # noqa: E402
 from tests.jobs.conftest import transcript  # noqa: E402
 from workbench.db import make_engine, session_factory, upgrade  # noqa: E402
 from workbench.models import Embedding, Job, Utterance  # noqa: E402
 from workbench.services import projects  # noqa: E402
 
-PASSWORD = "jobs-bench-password"
 BIN = Path(sys.executable).parent
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def peak_rss_mb(pid: int) -> float:
@@ -53,17 +43,8 @@ def peak_rss_mb(pid: int) -> float:
     return float("nan")
 
 
-class Browser:
-    """One signed-in researcher's session, over plain urllib."""
-
-    def __init__(self, base: str, username: str):
-        self.base = base
-        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
-        page = self.opener.open(base + "/login").read().decode()
-        token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
-        form = urllib.parse.urlencode({"username": username, "password": PASSWORD, "csrf_token": token}).encode()
-        page = self.opener.open(base + "/login", form).read().decode()
-        self.csrf = re.search(r'name="csrf-token" content="([^"]+)"', page).group(1)
+class Browser(Client):
+    """One signed-in researcher's session (bench/load.py's client), uploading transcripts."""
 
     def upload(self, project_id: int, name: str, content: bytes) -> int:
         boundary = uuid.uuid4().hex
@@ -108,12 +89,7 @@ def main() -> None:
               if args.worker == "external" else None)
     base = f"http://127.0.0.1:{port}"
     try:
-        for _ in range(200):
-            try:
-                urllib.request.urlopen(base + "/login", timeout=1)
-                break
-            except OSError:
-                time.sleep(0.1)
+        wait_until_serving(base)
         browser = Browser(base, "bench")
         files = [(f"P{i:03}.txt", transcript(f"P{i:03}", args.turns)) for i in range(args.documents)]
         started = time.monotonic()

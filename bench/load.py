@@ -112,21 +112,30 @@ def main() -> None:
         drop()
 
 
-def run(url: str, args) -> None:
-    project_id, docs, codes = prepare(url, args.clients)
+def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
+        return s.getsockname()[1]
+
+
+def wait_until_serving(base: str, seconds: float = 20) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            urllib.request.urlopen(base + "/login", timeout=1)
+            return
+        except OSError:
+            time.sleep(0.1)
+
+
+def run(url: str, args) -> None:
+    project_id, docs, codes = prepare(url, args.clients)
+    port = free_port()
     instance = f"/tmp/workbench-load-{port}"
     server = subprocess.Popen([sys.executable, "-c", SERVER, url, str(port), instance])
     base = f"http://127.0.0.1:{port}"
     try:
-        for _ in range(100):
-            try:
-                urllib.request.urlopen(base + "/login", timeout=1)
-                break
-            except OSError:
-                time.sleep(0.1)
+        wait_until_serving(base)
         latencies, confirmed, failures, lock = [], set(), [], threading.Lock()
         deadline = time.monotonic() + args.max_seconds
         barrier = threading.Barrier(args.clients)

@@ -1,6 +1,7 @@
 """Jobs on SQLite and PostgreSQL: coalescing, retry with backoff, failures shown and retried, access."""
 from __future__ import annotations
 
+import threading
 import time
 from datetime import timedelta
 
@@ -34,8 +35,10 @@ def rows(app):
 def test_uploads_coalesce_into_one_queued_embedding_job(app, team, signed_in):
     app.extensions["workbench.embedder"] = fake = FakeEmbedder()
     ana = signed_in("ana")
+    threads = threading.active_count()
     upload(ana, team["project"], ("A.txt", transcript("A", 4)))
     upload(ana, team["project"], ("B.txt", transcript("B", 4)), ("C.txt", transcript("C", 4)))
+    assert threading.active_count() == threads and fake.texts_encoded == 0  # no view starts a thread
     [job] = rows(app)
     assert job.status == "queued" and len(job.arguments["document_ids"]) == 3 and job.user_id == team["ana"]
     assert job.coalesce_key == f"embed:{team['project']}"
@@ -164,3 +167,30 @@ def test_a_broken_refi_project_fails_its_import_job_with_the_reason(app, team, s
     with app.extensions["workbench.sessions"]() as session:
         assert session.scalar(select(func.count()).select_from(Embedding)) == 0
         assert session.get(Job, shown["id"]).payload is not None  # kept, so a retry can read it again
+
+
+def test_the_served_app_runs_jobs_in_its_one_worker_thread(database_url, engine, tmp_path):
+    from tests.conftest import wipe
+    from workbench.app import serving_app
+    from workbench.config import Settings
+
+    app = serving_app(Settings(database_url=database_url, secret_key="served", instance_path=tmp_path))
+    worker = app.extensions["workbench.worker"]
+    try:
+        assert worker.thread.is_alive()
+        with app.extensions["workbench.sessions"]() as session:
+            job_id = jobs.enqueue(session, "test-flaky", None, None, {"fail_times": 0}).id
+            session.commit()  # wakes the thread
+        deadline = time.monotonic() + 20
+        while rows(app)[0].status != "done" and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert (rows(app)[0].id, rows(app)[0].status) == (job_id, "done")
+    finally:
+        worker.close()
+        app.extensions["workbench.engine"].dispose()
+        wipe(engine)
+    external = serving_app(Settings(database_url=database_url, secret_key="served", instance_path=tmp_path, worker="external"))
+    assert "workbench.worker" not in external.extensions  # `workbench worker` processes run the jobs
+    external.extensions["workbench.engine"].dispose()
+    with_redis = Settings(database_url=database_url, redis_url="redis://127.0.0.1:6379/0")
+    assert with_redis.worker == "external"  # RQ workers run them: no thread may race them
