@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 import io
+import os
 import random
+import uuid
 
 import pytest
 from werkzeug.security import generate_password_hash
@@ -10,6 +12,7 @@ from werkzeug.security import generate_password_hash
 from workbench.services import projects
 
 PASSWORD = "correct horse battery"
+REDIS_URL = os.environ.get("WORKBENCH_TEST_REDIS", "redis://127.0.0.1:6379/0")
 WORDS = ("caseload grant council charity referral patient trust waiting list volunteer practice nurse "
          "funding contract surgery community garden loneliness housing benefits transport").split()
 
@@ -53,3 +56,15 @@ def upload(client, project_id: int, *files: tuple[str, bytes]):
     response = client.post(f"/projects/{project_id}/documents", data=data)
     assert response.status_code == 302, response.get_data(as_text=True)
     return response
+
+
+@pytest.fixture
+def rq_queue_name():
+    """A queue name of this test's own on the shared Redis; its keys are deleted afterwards."""
+    import redis
+
+    name = f"workbench-test-{uuid.uuid4().hex[:10]}"
+    yield name
+    connection = redis.Redis.from_url(REDIS_URL)
+    for key in connection.scan_iter(f"*{name}*"):
+        connection.delete(key)

@@ -7,17 +7,15 @@ import signal
 import subprocess
 import sys
 import time
-import uuid
 from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
 
-from tests.jobs.conftest import transcript, upload
+from tests.jobs.conftest import REDIS_URL, transcript, upload
 from workbench.config import default_embedding_model
 from workbench.models import Embedding, Job, Utterance
 
-REDIS_URL = os.environ.get("WORKBENCH_TEST_REDIS", "redis://127.0.0.1:6379/0")
 WORKBENCH = str(Path(sys.executable).parent / "workbench")
 pytestmark = pytest.mark.model
 
@@ -76,17 +74,6 @@ def test_killed_polling_worker_is_recovered_by_the_next(app, team, signed_in, da
     output, _ = second.communicate(timeout=180)
     assert second.returncode == 0, output
     assert_complete_and_unduplicated(app, killed)
-
-
-@pytest.fixture
-def rq_queue_name():
-    import redis
-
-    name = f"workbench-test-{uuid.uuid4().hex[:10]}"
-    yield name
-    connection = redis.Redis.from_url(REDIS_URL)
-    for key in connection.scan_iter(f"*{name}*"):
-        connection.delete(key)
 
 
 def test_killed_rq_worker_is_recovered_by_the_next(app, team, signed_in, database_url, tmp_path, rq_queue_name):
