@@ -69,6 +69,8 @@ RULES = {
     ("audit_log.download", "GET"): "owner",
     ("jobs.list_jobs", "GET"): "viewer",
     ("jobs.retry", "POST"): "coder",
+    ("jobs.output_file", "GET"): "viewer",
+    ("export_page.export_later", "POST"): "viewer",
 }
 # Path values that differ from the defaults in the `world` fixture.
 VALUES = {"agreement.heatmap": {"fmt": "svg"}, "export_page.frequency_by": {"fmt": "csv"}}
@@ -110,13 +112,16 @@ def world(app):
         session.add(memo)
         job = Job(kind="embed", project_id=project.id, status="failed", error="database is locked", arguments={})
         session.add(job)
+        export = Job(kind="export", project_id=project.id, status="done", payload=b"matrix", arguments={},
+                     result={"summary": "ready", "filename": "matrix-project.csv"})
+        session.add(export)
         session.commit()
         return {
             "users": {role: users[name].id for role, name in (("owner", "olivia"), ("coder", "tom"), ("viewer", "vic"), ("non-member", "nadia"))},
             "values": {
                 "project_id": project.id, "document_id": document.id, "code_id": code.id, "coding_id": made.id,
                 "memo_id": memo.id, "user_id": users["tom"].id, "kind": "matrix", "fmt": "csv", "attribute": "role",
-                "action": "pin", "filename": "workbench.css", "job_id": job.id,
+                "action": "pin", "filename": "workbench.css", "job_id": job.id, "export_id": export.id,
                 "token": invitations.create_invitation(app.secret_key, project, "newcomer", "viewer"),
             },
         }

@@ -194,3 +194,26 @@ def test_the_served_app_runs_jobs_in_its_one_worker_thread(database_url, engine,
     external.extensions["workbench.engine"].dispose()
     with_redis = Settings(database_url=database_url, redis_url="redis://127.0.0.1:6379/0")
     assert with_redis.worker == "external"  # RQ workers run them: no thread may race them
+
+
+def test_an_export_prepared_by_a_job_is_the_same_file_and_stays_private_when_blind(app, team, signed_in):
+    from workbench.models import Project
+    from workbench.services import projects as project_service
+
+    olivia, ana, vic, nadia = (signed_in(name) for name in ("olivia", "ana", "vic", "nadia"))
+    upload(olivia, team["project"], ("A.txt", transcript("A", 5)))
+    assert olivia.post(f"/projects/{team['project']}/export-later", data={"export": "matrix.xlsx"}).status_code == 302
+    assert olivia.post(f"/projects/{team['project']}/export-later", data={"export": "matrix.pdf"}).status_code == 400
+    drain(Runtime.of_app(app))
+    [shown] = vic.get(f"/api/projects/{team['project']}/jobs").get_json()["jobs"]
+    assert shown["label"] == "Preparing an export" and "matrix.xlsx is ready" in shown["result"]["summary"]
+    prepared = vic.get(shown["download"])
+    assert prepared.status_code == 200 and prepared.data == olivia.get(f"/projects/{team['project']}/export/matrix.xlsx").data
+    assert nadia.get(shown["download"]).status_code == 404
+    with app.extensions["workbench.sessions"]() as session:  # blind: an export holds its maker's view only
+        project_service.set_blind(session, session.get(Project, team["project"]), True)
+        session.commit()
+    ana.post(f"/projects/{team['project']}/export-later", data={"export": "matrix.csv"})
+    drain(Runtime.of_app(app))
+    mine = [j for j in ana.get(f"/api/projects/{team['project']}/jobs").get_json()["jobs"] if "matrix.csv" in (j["result"] or {}).get("summary", "")]
+    assert ana.get(mine[0]["download"]).status_code == 200 and vic.get(mine[0]["download"]).status_code == 404

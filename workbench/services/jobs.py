@@ -35,6 +35,7 @@ class JobRun:
     embedder: Callable[[], object]  # the embedding model, loaded on first use, once per process
     batch_size: int = 256
     result: dict | None = None  # a kind may leave a summary here for the researcher
+    output: bytes | None = None  # and a file (an export), kept in the payload column once done
 
 
 @dataclass
@@ -138,9 +139,10 @@ def beat(session: Session, job_id: int) -> None:
     session.execute(update(Job).where(Job.id == job_id, Job.status == "running").values(heartbeat_at=now()))
 
 
-def finish(session: Session, job_id: int, result: dict | None = None) -> None:
+def finish(session: Session, job_id: int, result: dict | None = None, output: bytes | None = None) -> None:
+    # The payload held the job's input (an upload); once done it holds its output, or nothing.
     session.execute(update(Job).where(Job.id == job_id).values(
-        status="done", finished_at=now(), error="", result=result, payload=None))
+        status="done", finished_at=now(), error="", result=result, payload=output))
 
 
 def release(session: Session, job_id: int) -> None:
@@ -229,6 +231,17 @@ def retry(session: Session, user: User, project_id: int, job_id: int) -> Job:
     session.flush()
     session.info.setdefault(ENQUEUED, []).append((job.id, None))
     return job
+
+
+def output_file(session: Session, user: User, project_id: int, job_id: int) -> tuple[bytes, str]:
+    """A finished job's file and its name. In a blind project only the member who asked may have it:
+    it was made with their view of the codings."""
+    project = projects.require(session, user, project_id)
+    job = session.get(Job, job_id)
+    if (job is None or job.project_id != project.id or job.status != "done" or not (job.result or {}).get("filename")
+            or (project.blind and job.user_id != user.id)):
+        raise NotFound("No such file: it may not be ready yet, or belong to someone else's blind export.")
+    return job.payload, job.result["filename"]
 
 
 def as_json(job: Job) -> dict:

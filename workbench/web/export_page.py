@@ -1,7 +1,7 @@
 """The project's export page: every download, charts, REFI-QDA import, pinning exemplar quotes."""
 from __future__ import annotations
 
-from flask import Blueprint, Response, flash, redirect, render_template, url_for
+from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from workbench.services import cases, exports, projects, refi, reports
@@ -57,6 +57,16 @@ def import_refi(project_id: int):
     for warning in summary.warnings[:20]:
         flash(f"Skipped or changed: {warning}", "warning")
     return redirect(url_for("export_page.show", project_id=project.id))
+
+
+@bp.post("/projects/<int:project_id>/export-later")
+@login_required
+def export_later(project_id: int):
+    project = projects.require(db(), current_user.user, project_id)
+    kind, _, fmt = request.form.get("export", "").partition(".")
+    exports.export_later(db(), project, current_user.user, kind, fmt)
+    flash(f"Preparing the {kind} export ({fmt}) in the background: download it below when it is ready.", "ok")
+    return redirect(url_for("projects.show", project_id=project.id))
 
 
 @bp.post("/projects/<int:project_id>/exemplars/<int:coding_id>/<action>")

@@ -91,7 +91,7 @@ def run_job(runtime: Runtime, job_id: int | None = None, stop: threading.Event |
                     jobs.release(session, job.id)
                     session.commit()
                     return "queued"
-            jobs.finish(session, job.id, run.result)
+            jobs.finish(session, job.id, run.result, run.output)
             session.commit()
         return "done"
     except Exception as exc:

@@ -1,6 +1,7 @@
 // The project's jobs panel: running and failed jobs with progress bars, and a Retry button on
 // failed ones for coders and owners. Polls GET /api/projects/<id>/jobs while anything is unfinished
-// (slowly when all is quiet), so an upload's embedding shows up without a reload.
+// (slowly when all is quiet), so an upload's embedding shows up without a reload; a finished export
+// gets its Download link.
 const panel = document.getElementById("jobs");
 
 if (panel) {
@@ -30,6 +31,9 @@ if (panel) {
     const bar = el("progress", { max: Math.max(job.total, 1), value: job.status === "done" ? Math.max(job.total, 1) : job.done });
     bar.setAttribute("aria-label", `${job.label}: progress`);
     item.append(el("span", { className: "job-label" }, job.label), bar, el("span", { className: "job-state" }, describe(job)));
+    if (job.download) {
+      item.append(el("a", { className: "button job-download", href: job.download, download: "" }, "Download"));
+    }
     if (job.status === "failed" && mayRetry) {
       const button = el("button", { type: "button", className: "job-retry" }, "Retry");
       button.addEventListener("click", () => retry(job.id, button));
