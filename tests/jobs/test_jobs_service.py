@@ -1,11 +1,11 @@
 """Jobs on SQLite and PostgreSQL: coalescing, retry with backoff, failures shown and retried, access."""
 from __future__ import annotations
 
+import io
 import threading
 import time
 from datetime import timedelta
 
-import pytest
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import OperationalError
 
@@ -136,8 +136,7 @@ def test_a_rolled_back_upload_queues_nothing(app, team, signed_in):
     app.extensions["workbench.embedder"] = FakeEmbedder()
     ana = signed_in("ana")
     bad = ana.post(f"/projects/{team['project']}/documents",
-                   data={"files": [(__import__("io").BytesIO(transcript("A", 3)), "A.txt"),
-                                   (__import__("io").BytesIO(b"\x00\x01PK"), "broken.docx")]})
+                   data={"files": [(io.BytesIO(transcript("A", 3)), "A.txt"), (io.BytesIO(b"\x00\x01PK"), "broken.docx")]})
     assert bad.status_code == 400
     assert rows(app) == []
 
@@ -154,8 +153,6 @@ def test_cli_lists_jobs_with_progress_and_errors(app, team, cli):
 
 
 def test_a_broken_refi_project_fails_its_import_job_with_the_reason(app, team, signed_in):
-    import io
-
     olivia = signed_in("olivia")
     response = olivia.post(f"/projects/{team['project']}/import-refi",
                            data={"file": (io.BytesIO(b"this is no zip"), "colleague.qdpx")})
