@@ -85,6 +85,47 @@ def prepare(url: str, clients: int) -> dict:
 
 # --- processes ----------------------------------------------------------------------------------
 
+def fresh_postgres(server_url: str = POSTGRES) -> tuple[str, callable]:
+    """A new, empty database on the server, and a function that drops it."""
+    name = f"workbench_bench_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(server_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as c:
+        c.execute(text(f'CREATE DATABASE "{name}"'))
+
+    def drop():
+        with admin.connect() as c:
+            c.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+    return admin.url.set(database=name).render_as_string(hide_password=False), drop
+
+
+def descendants(pid: int) -> list[int]:
+    found, pending = [], [pid]
+    while pending:
+        p = pending.pop()
+        found.append(p)
+        try:
+            for task in Path(f"/proc/{p}/task").iterdir():
+                pending += [int(c) for c in (task / "children").read_text().split()]
+        except (FileNotFoundError, ProcessLookupError):
+            continue
+    return found
+
+
+def status_mb(pid: int, field: str) -> float:
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith(field + ":"):
+                return int(line.split()[1]) / 1024
+    except (FileNotFoundError, ProcessLookupError):
+        pass
+    return 0.0
+
+
+def peak_mb(pid: int) -> float:
+    """The largest high-water mark (VmHWM) of a process and its descendants (gunicorn's workers)."""
+    return max(status_mb(p, "VmHWM") for p in descendants(pid))
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -93,18 +134,7 @@ def free_port() -> int:
 
 def rss_mb(pid: int) -> float:
     """Resident memory of a process and all its descendants."""
-    total, pending = 0, [pid]
-    while pending:
-        p = pending.pop()
-        try:
-            for line in Path(f"/proc/{p}/status").read_text().splitlines():
-                if line.startswith("VmRSS:"):
-                    total += int(line.split()[1])
-            for task in Path(f"/proc/{p}/task").iterdir():
-                pending += [int(c) for c in (task / "children").read_text().split()]
-        except (FileNotFoundError, ProcessLookupError):
-            continue
-    return total / 1024
+    return sum(status_mb(p, "VmRSS") for p in descendants(pid))
 
 
 class Peak(threading.Thread):
@@ -120,6 +150,7 @@ class Peak(threading.Thread):
 
 @contextlib.contextmanager
 def server(env: dict, workers: int, folder: Path):
+    """`workbench serve` (gunicorn) with `workers` processes; yields ((host, port), process)."""
     port = free_port()
     log = open(folder / f"server-{port}.log", "w")
     process = subprocess.Popen([WORKBENCH, "serve", "--port", str(port), "--workers", str(workers), "--threads", "8"],
@@ -170,6 +201,13 @@ class Coder:
         assert status == 302, f"{username} could not sign in ({status})"
         page = self.request("GET", "/")[1].decode()
         self.csrf = re.search(r'name="csrf-token" content="([^"]+)"', page).group(1)
+
+    def clone(self) -> "Coder":
+        """The same signed-in session on a connection of its own (one connection is not thread-safe)."""
+        twin = object.__new__(Coder)
+        twin.connection = http.client.HTTPConnection(self.connection.host, self.connection.port, timeout=600)
+        twin.cookie, twin.csrf = self.cookie, self.csrf
+        return twin
 
     def request(self, method: str, path: str, body=None, content_type: str = "application/json") -> tuple[int, bytes]:
         headers = {"Cookie": self.cookie, "Origin": f"http://{self.connection.host}:{self.connection.port}"}
@@ -347,19 +385,7 @@ def drain_jobs(url: str, project_id: int, names: list[str], limit: float = 900) 
 
 def run_backend(backend: str, args) -> list[str]:
     folder = Path(tempfile.mkdtemp(prefix=f"workbench-load-{backend}-"))
-    drop = lambda: None  # noqa: E731
-    if backend == "sqlite":
-        url = f"sqlite:///{folder / 'workbench.db'}"
-    else:
-        name = f"workbench_load_{uuid.uuid4().hex[:10]}"
-        admin = create_engine(POSTGRES, isolation_level="AUTOCOMMIT")
-        with admin.connect() as c:
-            c.execute(text(f'CREATE DATABASE "{name}"'))
-        url = admin.url.set(database=name).render_as_string(hide_password=False)
-
-        def drop():
-            with admin.connect() as c:
-                c.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    url, drop = fresh_postgres() if backend == "postgresql" else (f"sqlite:///{folder / 'workbench.db'}", lambda: None)
 
     env = os.environ | {"WORKBENCH_DATABASE_URL": url, "WORKBENCH_INSTANCE": str(folder), "WORKBENCH_SECRET_KEY": "load",
                         "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1"}

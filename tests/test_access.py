@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from tests.sample_data import SMALL_CODEBOOK
 from workbench.app import create_app
 from workbench.config import Settings
-from workbench.models import AuditEntry, Invitation, Memo
+from workbench.models import AuditEntry, Invitation, Job, Memo
 from workbench.services import codebook, coding, documents, invitations, projects
 from tests.conftest import signed_in_client
 
@@ -73,6 +73,10 @@ RULES = {
     ("team.blind", "POST"): "owner",
     ("audit_log.show", "GET"): "owner",
     ("audit_log.download", "GET"): "owner",
+    ("jobs.list_jobs", "GET"): "viewer",
+    ("jobs.retry", "POST"): "coder",
+    ("jobs.output_file", "GET"): "viewer",
+    ("export_page.export_later", "POST"): "viewer",
 }
 # Path values that differ from the defaults in the `world` fixture.
 VALUES = {"agreement.heatmap": {"fmt": "svg"}, "export_page.frequency_by": {"fmt": "csv"}}
@@ -114,13 +118,18 @@ def world(app):
         session.add(memo)
         token = invitations.create_invitation(session, project, users["olivia"], "newcomer", "viewer")
         invitation_id = session.scalar(select(Invitation.id))
+        job = Job(kind="embed", project_id=project.id, status="failed", error="database is locked", arguments={})
+        session.add(job)
+        export = Job(kind="export", project_id=project.id, status="done", payload=b"matrix", arguments={},
+                     result={"summary": "ready", "filename": "matrix-project.csv"})
+        session.add(export)
         session.commit()
         return {
             "users": {role: users[name].id for role, name in (("owner", "olivia"), ("coder", "tom"), ("viewer", "vic"), ("non-member", "nadia"))},
             "values": {
                 "project_id": project.id, "document_id": document.id, "code_id": code.id, "coding_id": made.id,
                 "memo_id": memo.id, "user_id": users["tom"].id, "kind": "matrix", "fmt": "csv", "attribute": "role",
-                "action": "pin", "filename": "workbench.css",
+                "action": "pin", "filename": "workbench.css", "job_id": job.id, "export_id": export.id,
                 "token": token, "invitation_id": invitation_id,
             },
         }

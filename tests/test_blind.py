@@ -11,6 +11,8 @@ from tests.test_access import ROUTES, VALUES, _url
 from workbench.models import Memo
 from workbench.services import codebook, coding, documents, exports, projects
 from workbench.suggest import FakeEmbedder
+from workbench.worker.loop import drain
+from workbench.worker.runner import Runtime
 
 HIDDEN = "zebedee"  # the other coder: his name must appear nowhere hannah can look
 TEXT = ("Interviewer: How do referrals work?\n"
@@ -40,8 +42,12 @@ def blind_project(app):
         session.add(Memo(project_id=project.id, author_id=other.id, coding_id=secret.id, text=f"{HIDDEN}'s private thought"))
         projects.set_blind(session, project, True)
         session.commit()
+        # The other coder prepared an export in the background: his file, made with his view.
+        export_id = exports.export_later(session, project, other, "matrix", "csv").id
+        session.commit()
+        drain(Runtime.of_app(app))
         return {"project_id": project.id, "document_id": document.id, "code_id": workload.id, "coding_id": secret.id,
-                "hannah": hannah.id, "owner": owner.id}
+                "hannah": hannah.id, "owner": owner.id, "export_id": export_id}
 
 
 def as_user(app, user_id):
@@ -62,7 +68,7 @@ def visible_text(response) -> str:
 def leaks(app, user_id, ids) -> list[str]:
     client, found = as_user(app, user_id), []
     values = {"project_id": ids["project_id"], "document_id": ids["document_id"], "code_id": ids["code_id"],
-              "coding_id": ids["coding_id"], "attribute": "role"}
+              "coding_id": ids["coding_id"], "attribute": "role", "export_id": ids["export_id"]}
     urls = [_url(p, values | VALUES.get(e, {"kind": "matrix", "fmt": "csv"})) for e, m, p in ROUTES
             if m == "GET" and "<token>" not in p and "<path:" not in p and "<int:memo_id>" not in p]
     urls += [f"/projects/{ids['project_id']}/export/{kind}.{fmt}" for kind, (_, formats) in exports.KINDS.items() for fmt in formats]
@@ -93,7 +99,9 @@ def test_the_test_would_see_a_leak_after_reveal(app, blind_project):
     with app.extensions["workbench.sessions"]() as session:
         projects.set_blind(session, session.get(projects.Project, blind_project["project_id"]), False)
         session.commit()
-    assert len(leaks(app, blind_project["hannah"], blind_project)) >= 5
+    found = leaks(app, blind_project["hannah"], blind_project)
+    assert len(found) >= 5
+    assert any(url.endswith(f"/jobs/{blind_project['export_id']}/file") for url in found)  # his prepared export
 
 
 def test_their_coding_is_not_found_and_cannot_be_removed(app, blind_project):

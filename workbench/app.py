@@ -41,3 +41,17 @@ def create_app(settings: Settings | None = None, **config) -> Flask:
     app.config.update(config)
     web.init_app(app, settings)
     return app
+
+
+def serving_app(settings: Settings | None = None) -> Flask:
+    """The app as a server runs it: with the in-process default, its one job worker thread starts here
+    (never in a view). `workbench serve` builds it in each of its processes."""
+    from workbench.worker.loop import InProcessWorker
+    from workbench.worker.runner import Runtime
+
+    app = create_app(settings)
+    if app.config["WORKBENCH_SETTINGS"].worker == "inprocess":
+        worker = InProcessWorker(Runtime.of_app(app, name="web")).start()
+        app.extensions["workbench.jobs"].add(worker)
+        app.extensions["workbench.worker"] = worker
+    return app

@@ -35,12 +35,26 @@ class Settings:
     # Sessions end after this long without a request, and this long after sign-in whatever happens.
     session_idle_minutes: float = 120
     session_max_hours: float = 12
-    # Shared state for several server processes (the sign-in limiter); empty = the database.
-    redis_url: str = ""
     # Reverse proxies in front of the app whose X-Forwarded-For/-Proto/-Host are trusted (0 = none).
     trusted_proxies: int = 0
     # Only `workbench demo --serve` on a loopback address turns this on: the demo password is public.
     demo_sign_in: bool = False
+    # Jobs: with a Redis URL they go through RQ to `workbench worker` processes (and the sign-in
+    # limiter counts there too); without one the web process runs them in one worker thread
+    # ("inprocess"), or leaves them to a `workbench worker` that polls the job table ("external").
+    redis_url: str = ""
+    worker: str = "inprocess"
+    queue_name: str = "workbench"
+    job_stale_seconds: float = 60.0  # a running job whose heartbeat is older was lost with its worker
+    job_retry_seconds: float = 2.0  # first backoff after a transient failure; doubles each attempt
+    job_max_attempts: int = 5
+    embed_batch: int = 256  # texts encoded and stored per step: bounds memory, and is the progress unit
+
+    def __post_init__(self):
+        if self.worker not in ("inprocess", "external"):
+            raise ValueError(f"WORKBENCH_WORKER is {self.worker!r}: use inprocess or external.")
+        if self.redis_url:  # RQ workers run the jobs; a thread in the web process would race them
+            self.worker = "external"
 
     def import_limits(self) -> Limits:
         """The limits every importer checks (upload size, and per document characters and turns)."""
@@ -49,6 +63,7 @@ class Settings:
     @classmethod
     def from_env(cls) -> "Settings":
         instance = Path(os.environ.get("WORKBENCH_INSTANCE", REPO_ROOT / "instance"))
+        redis_url = os.environ.get("WORKBENCH_REDIS_URL", "")
         return cls(
             database_url=os.environ.get(
                 "WORKBENCH_DATABASE_URL", f"sqlite:///{instance / 'workbench.db'}"
@@ -62,7 +77,13 @@ class Settings:
             secure_cookies=os.environ.get("WORKBENCH_HTTPS", "").lower() in ("1", "true", "yes"),
             session_idle_minutes=float(os.environ.get("WORKBENCH_SESSION_IDLE_MINUTES", "120")),
             session_max_hours=float(os.environ.get("WORKBENCH_SESSION_MAX_HOURS", "12")),
-            redis_url=os.environ.get("WORKBENCH_REDIS_URL", ""),
             trusted_proxies=int(os.environ.get("WORKBENCH_TRUSTED_PROXIES", "0")),
             sqlite_busy_seconds=float(os.environ.get("WORKBENCH_SQLITE_BUSY_SECONDS", "10")),
+            redis_url=redis_url,
+            worker=os.environ.get("WORKBENCH_WORKER", "external" if redis_url else "inprocess"),
+            queue_name=os.environ.get("WORKBENCH_QUEUE", "workbench"),
+            job_stale_seconds=float(os.environ.get("WORKBENCH_JOB_STALE_SECONDS", "60")),
+            job_retry_seconds=float(os.environ.get("WORKBENCH_JOB_RETRY_SECONDS", "2")),
+            job_max_attempts=int(os.environ.get("WORKBENCH_JOB_MAX_ATTEMPTS", "5")),
+            embed_batch=int(os.environ.get("WORKBENCH_EMBED_BATCH", "256")),
         )

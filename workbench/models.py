@@ -32,6 +32,7 @@ NAMING = {
 ROLES = ("owner", "coder", "viewer")
 ORIGINS = ("manual", "suggestion", "import")
 DECISIONS = ("coder", "both", "neither")
+JOB_STATUSES = ("queued", "running", "done", "failed")
 # The consensus layer is the codings of this reserved user: it exports and compares like any coder.
 CONSENSUS_CODER = "consensus"
 
@@ -335,3 +336,37 @@ class AuditEntry(Base):
     code_id: Mapped[int | None] = mapped_column(Integer, index=True)
     before: Mapped[dict | None] = mapped_column(JSON)
     after: Mapped[dict | None] = mapped_column(JSON)
+
+
+class Job(Base):
+    """Long work (embedding, REFI import, ...) as a row: the queue backends only carry its id.
+
+    coalesce_key is set while a job is queued and may absorb more work ("embed:<project>"): being
+    unique, it allows one such queued job at a time; claiming the job clears it."""
+
+    __tablename__ = "job"
+    __table_args__ = (
+        CheckConstraint("status IN ('queued', 'running', 'done', 'failed')", name="status"),
+        Index("ix_job_status_run_after", "status", "run_after"),
+        Index("ix_job_project_created", "project_id", "created_at"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(40))
+    project_id: Mapped[int | None] = mapped_column(ForeignKey("project.id", ondelete="CASCADE"))
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    status: Mapped[str] = mapped_column(String(16), default="queued")
+    done: Mapped[int] = mapped_column(Integer, default=0)
+    total: Mapped[int] = mapped_column(Integer, default=0)
+    error: Mapped[str] = mapped_column(Text, default="")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    coalesce_key: Mapped[str | None] = mapped_column(String(80), unique=True)
+    arguments: Mapped[dict] = mapped_column(JSON, default=dict)
+    # An upload the job reads (a REFI file): the database is the one store every worker shares.
+    payload: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)
+    result: Mapped[dict | None] = mapped_column(JSON)
+    worker: Mapped[str] = mapped_column(String(120), default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now)
+    run_after: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))  # retry backoff
+    started_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    heartbeat_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

@@ -55,10 +55,17 @@ def test_pin_from_the_page(client, signed_in):
     assert "Unpin</button>" in client.get(f"/projects/{signed_in}/exports").get_data(as_text=True)
 
 
-def test_import_from_the_web(client, signed_in):
+def test_import_from_the_web(app, client, signed_in):
+    from workbench.worker.loop import drain
+    from workbench.worker.runner import Runtime
+
     with open(SAMPLES / "target-atlas-project.qdpx", "rb") as handle:
         response = client.post(f"/projects/{signed_in}/import-refi", data={"file": (handle, "target.qdpx")}, follow_redirects=True)
-    assert response.status_code == 200 and "3 code(s)" in response.get_data(as_text=True)
+    assert response.status_code == 200 and "Importing target.qdpx in the background" in response.get_data(as_text=True)
+    assert drain(Runtime.of_app(app)) == 1  # a job, run by a worker
+    [job] = client.get(f"/api/projects/{signed_in}/jobs").get_json()["jobs"]
+    assert job["status"] == "done" and "Imported target.qdpx:" in job["result"]["summary"]
+    assert "3 code(s)" in job["result"]["summary"]
     with open(SAMPLES / "requal-atlasti-23.4.0-truncated.qdc", "rb") as handle:
         bad = client.post(f"/projects/{signed_in}/import-refi", data={"file": (handle, "cut.qdc")})
     assert bad.status_code == 400 and "well-formed XML" in bad.get_data(as_text=True)

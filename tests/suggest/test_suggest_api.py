@@ -1,4 +1,4 @@
-"""The suggestion API through Flask's test client: offsets, permissions, errors, background embedding."""
+"""The suggestion API through Flask's test client: offsets, permissions, errors, embedding uploads by a job."""
 import pytest
 from sqlalchemy import func, select
 
@@ -7,7 +7,8 @@ from workbench.models import Coding, Embedding
 from werkzeug.security import generate_password_hash
 from workbench.suggest import FakeEmbedder
 from workbench.web.offsets import code_point_to_utf16
-from workbench.web.suggestions import wait_for_embedding
+from workbench.worker.loop import drain
+from workbench.worker.runner import Runtime
 
 PASSWORD = "correct horse battery"
 
@@ -25,7 +26,6 @@ def api(app, client):
                "funding": study["code"]("Time and resources/Funding").id}
     base = f"/api/projects/{ids['project']}/documents/{ids['document']}/suggestions"
     yield {"client": client, "base": base, "ids": ids, "fake": fake, "app": app}
-    wait_for_embedding(app)
 
 
 def sign_in(client, name):
@@ -108,17 +108,18 @@ def test_inside_an_emoji_and_unknown_turn_are_400(api):
     assert api["client"].get(f"{api['base']}?utterance=99").status_code == 400
 
 
-def test_an_upload_is_embedded_in_the_background_once(api, app):
+def test_an_upload_is_embedded_by_one_job_once(api, app):
     sign_in(api["client"], "ana")
     url = f"/projects/{api['ids']['project']}/documents"
     data = "Interviewer: New question?\nP03: A brand new answer about grants.\n".encode()
     import io
 
     assert api["client"].post(url, data={"files": (io.BytesIO(data), "P03_new.txt")}).status_code == 302
-    wait_for_embedding(app)
+    assert api["fake"].texts_encoded == 0  # the request only queued the job
+    assert drain(Runtime.of_app(app)) == 1
     assert api["fake"].texts_encoded == 2
     with app.extensions["workbench.sessions"]() as session:
         assert session.scalar(select(func.count()).select_from(Embedding)) == 2
     api["client"].post(url, data={"files": (io.BytesIO(data), "P03_new.txt")})  # unchanged: nothing new
-    wait_for_embedding(app)
+    assert drain(Runtime.of_app(app)) == 0
     assert api["fake"].texts_encoded == 2

@@ -35,9 +35,10 @@ class _Server(BaseApplication):
 
 
 def run_server(settings, host: str, port: int, workers: int, threads: int) -> None:
-    from workbench.app import create_app
+    from workbench.app import serving_app
 
-    _Server(lambda: create_app(settings), {
+    # Each process builds the app as a server runs it: with in-process jobs, its one worker thread.
+    _Server(lambda: serving_app(settings), {
         "bind": f"[{host}]:{port}" if ":" in host else f"{host}:{port}",
         "workers": workers,
         "threads": threads,

@@ -2,15 +2,16 @@
 from __future__ import annotations
 
 import hashlib
-from typing import Callable, Sequence
+from typing import Sequence
 
 import numpy as np
-from sqlalchemy import event, insert, select
+from sqlalchemy import insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from workbench.models import Document, Embedding, Project, Utterance
+from workbench.models import Document, Embedding, Job, Project, User, Utterance
 from workbench.suggest import Embedder, ModelUnavailable, SentenceTransformerEmbedder
+from workbench.services import jobs
 from workbench.services.errors import Invalid
 
 LOOKUP_CHUNK = 500  # keys per IN (...) query: well under SQLite's and PostgreSQL's parameter limits
@@ -110,27 +111,37 @@ def count_segments(session: Session, project: Project) -> int:
     return len(list(session.scalars(select(Utterance.id).join(Document).where(Document.project_id == project.id))))
 
 
-def after_commit_of_new_documents(sessions, callback: Callable[[list[int]], None]) -> None:
-    """Call `callback(document_ids)` after a session from `sessions` commits newly created documents.
+def embed_later(session: Session, project: Project, user: User | None, document_ids: Sequence[int]) -> Job:
+    """Queue the embedding of these documents; while a job for the project waits, they join it."""
+    return jobs.enqueue(session, "embed", project, user, {"document_ids": list(document_ids)}, coalesce=True)
 
-    Used by the web app to embed an import in the background only once the import is committed
-    (a rolled-back import must not be embedded, and the request must not wait for the model)."""
 
-    @event.listens_for(sessions, "after_flush")
-    def note(session, _context):
-        new = [obj.id for obj in session.new if isinstance(obj, Document)]
-        if new:
-            session.info.setdefault("new_document_ids", []).extend(new)
+def cached_digests(session: Session, model: str, digests: Sequence[str]) -> set[str]:
+    found: set[str] = set()
+    unique = list(dict.fromkeys(digests))
+    for at in range(0, len(unique), LOOKUP_CHUNK):
+        found.update(session.scalars(select(Embedding.sha256).where(
+            Embedding.model == model, Embedding.sha256.in_(unique[at: at + LOOKUP_CHUNK]))))
+    return found
 
-    @event.listens_for(sessions, "after_commit")
-    def committed(session):
-        ids = session.info.pop("new_document_ids", [])
-        if ids:
-            callback(ids)
 
-    @event.listens_for(sessions, "after_rollback")
-    def rolled_back(session):
-        session.info.pop("new_document_ids", None)
+# Two workers (or a worker and a suggestion request) may store the same text at once: the loser's
+# IntegrityError is a race, not a fault, and the retry finds the text cached.
+@jobs.kind("embed", "Embedding new documents for suggestions", retry_on=(IntegrityError,))
+def embed_job(run: jobs.JobRun):
+    """Encode the documents' segments missing from the cache, one fixed batch per step."""
+    embedder = run.embedder()  # before any query: loading the model takes seconds
+    texts = {sha256(t): t for t in segment_texts(run.session, run.job.arguments.get("document_ids", []))}
+    have = cached_digests(run.session, embedder.name, list(texts))
+    pending = sorted(((d, t) for d, t in texts.items() if d not in have), key=lambda item: len(item[1]))
+    done, total = len(texts) - len(pending), len(texts)
+    yield done, total  # the worker commits here: no transaction stays open while the model runs
+    for at in range(0, len(pending), run.batch_size):
+        block = pending[at: at + run.batch_size]
+        encoded = np.asarray(embedder.encode([t for _, t in block]), dtype="<f4")
+        _store(run.session, embedder.name, [d for d, _ in block], encoded)
+        done += len(block)
+        yield done, total
 
 
 def choose_embedder(override: Embedder | None, path: str, int8: bool = False) -> Embedder:

@@ -7,7 +7,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from workbench.export import matrix, tables
-from workbench.models import Case, Coding, Document, Project, User, Utterance
+from workbench.models import Case, Coding, Document, Job, Project, User, Utterance
+from workbench.services import jobs, projects
 from workbench.services.codebook import codebook
 from workbench.services.errors import Invalid
 
@@ -96,10 +97,33 @@ KINDS = {
 }
 
 
-def export(session: Session, project: Project, kind: str, fmt: str, raw: bool = False) -> bytes:
+def _check(kind: str, fmt: str):
     if kind not in KINDS:
         raise Invalid(f"Unknown export {kind!r}: choose one of {', '.join(sorted(KINDS))}.")
     function, formats = KINDS[kind]
     if fmt not in formats:
         raise Invalid(f"The {kind} export comes as {' or '.join(formats)}, not {fmt!r}.")
+    return function
+
+
+def export(session: Session, project: Project, kind: str, fmt: str, raw: bool = False) -> bytes:
+    function = _check(kind, fmt)
     return function(session, project, fmt, raw=raw) if fmt == "csv" else function(session, project, fmt)
+
+
+def export_later(session: Session, project: Project, user: User, kind: str, fmt: str) -> Job:
+    """Queue an export of a large project; the file waits in the job row for its download."""
+    _check(kind, fmt)
+    return jobs.enqueue(session, "export", project, user, {"kind": kind, "fmt": fmt})
+
+
+@jobs.kind("export", "Preparing an export")
+def export_job(run: jobs.JobRun):
+    # Made with the asking member's view: in a blind project, require() scopes it to their codings.
+    user = run.session.get(User, run.job.user_id)
+    project = projects.require(run.session, user, run.job.project_id)
+    kind, fmt = run.job.arguments["kind"], run.job.arguments["fmt"]
+    run.output = export(run.session, project, kind, fmt)
+    run.result = {"summary": f"{kind}.{fmt} is ready ({len(run.output):,} bytes).",
+                  "filename": f"{kind}-project-{project.id}.{fmt}"}
+    yield 1, 1

@@ -11,10 +11,11 @@ from sqlalchemy.orm import Session
 from workbench import refi
 from workbench.importers import Limits, UnreadableFile, parse_transcript
 from workbench.importers.limits import check_text
-from workbench.models import Case, CaseAttribute, Code, Coding, Document, Memo, Project, User, Utterance
+from workbench.models import Case, CaseAttribute, Code, Coding, Document, Job, Memo, Project, ProjectMember, User, Utterance
 from workbench.refi.guids import stable_guid
 from workbench.refi.schema import schema_errors
 from workbench.services import codebook as codebook_service
+from workbench.services import jobs
 from workbench.services.coding import apply_code
 from workbench.services.errors import Invalid
 from workbench.services.refi_users import project_users
@@ -243,6 +244,27 @@ def import_project(session: Session, project: Project, data: bytes, importer: Us
                 summary.notes += 1
         session.flush()
     return summary
+
+
+def import_project_later(session: Session, project: Project, data: bytes, filename: str, importer: User,
+                         limits: Limits = Limits(), user_map: dict[str, str] | None = None) -> Job:
+    """Queue the import of a .qdpx: the upload waits in the job row, so any worker can read it."""
+    arguments = {"filename": filename, "user_map": user_map or {},
+                 "limits": [limits.max_bytes, limits.max_characters, limits.max_turns]}
+    return jobs.enqueue(session, "refi-import", project, importer, arguments, payload=data)
+
+
+@jobs.kind("refi-import", "Importing a REFI-QDA project")
+def import_job(run: jobs.JobRun):
+    """One step, all or nothing: a file that cannot be read fails the job with the reader's reason."""
+    job = run.job
+    importer = run.session.get(User, job.user_id) or get_or_create_user(run.session, "imported")
+    limits = Limits(*job.arguments["limits"]) if "limits" in job.arguments else Limits()
+    summary = import_project(run.session, run.session.get(Project, job.project_id), job.payload, importer,
+                             limits=limits, user_map=job.arguments.get("user_map") or None, mapped_by=importer)
+    run.result = {"summary": f"Imported {job.arguments.get('filename', 'the file')}: {summary.describe()}.",
+                  "warnings": summary.warnings[:20]}
+    yield 1, 1
 
 
 def _new_memo(session: Session, project: Project, author: User, text: str, where: dict) -> bool:

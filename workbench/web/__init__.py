@@ -19,6 +19,7 @@ from workbench.db import make_engine, session_factory
 from workbench.models import User
 from workbench.services.errors import DomainError, Invalid
 from workbench.web import database_errors, write_lock
+from workbench.worker import dispatch
 
 csrf = CSRFProtect()
 login_manager = LoginManager()
@@ -57,6 +58,9 @@ def init_app(app: Flask, settings: Settings) -> None:
     app.config.setdefault("WTF_CSRF_TIME_LIMIT", None)
     security.init_app(app, settings)  # before the blueprints: it bounds every <int:...> in their routes
     sign_in_limits.init_app(app, engine)
+    # Views queue jobs; after the request commits, the ids go to RQ or wake the in-process worker.
+    app.extensions["workbench.jobs"] = dispatch.Backends(settings)
+    dispatch.install(app.extensions["workbench.sessions"], app.extensions["workbench.jobs"])
     csrf.init_app(app)
     login_manager.init_app(app)
     database_errors.register(app)

@@ -1,7 +1,7 @@
 """The project's export page: every download, charts, REFI-QDA import, pinning exemplar quotes."""
 from __future__ import annotations
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from workbench.services import cases, exports, projects, refi, refi_users, reports
@@ -52,16 +52,26 @@ def import_refi(project_id: int):
     project = projects.require(db(), current_user.user, project_id, "owner")
     upload = uploaded_files("file", "a .qdpx project or .qdc codebook")[0]
     data = upload.read()
-    if upload.filename.lower().endswith(".qdc"):
-        summary = refi.import_codebook(db(), project, data)
-    else:
-        summary = refi.import_project(db(), project, data, current_user.user, limits=settings().import_limits(),
-                                      user_map=refi_users.parse_user_map(request.form.get("map_users", "")),
-                                      mapped_by=current_user.user)
+    if not upload.filename.lower().endswith(".qdc"):  # a whole project can take minutes: a job
+        refi.import_project_later(db(), project, data, upload.filename, current_user.user, settings().import_limits(),
+                                  refi_users.parse_user_map(request.form.get("map_users", "")))
+        flash(f"Importing {upload.filename} in the background: its progress and outcome show below.", "ok")
+        return redirect(url_for("projects.show", project_id=project.id))
+    summary = refi.import_codebook(db(), project, data)
     flash(f"Imported {upload.filename}: {summary.describe()}.", "ok")
     for warning in summary.warnings[:20]:
         flash(f"Skipped or changed: {warning}", "warning")
     return redirect(url_for("export_page.show", project_id=project.id))
+
+
+@bp.post("/projects/<int:project_id>/export-later")
+@login_required
+def export_later(project_id: int):
+    project = projects.require(db(), current_user.user, project_id)
+    kind, _, fmt = request.form.get("export", "").partition(".")
+    exports.export_later(db(), project, current_user.user, kind, fmt)
+    flash(f"Preparing the {kind} export ({fmt}) in the background: download it below when it is ready.", "ok")
+    return redirect(url_for("projects.show", project_id=project.id))
 
 
 @bp.post("/projects/<int:project_id>/exemplars/<int:coding_id>/<action>")

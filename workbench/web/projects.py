@@ -6,6 +6,7 @@ from flask_login import current_user, login_required
 
 from workbench.services import cases, codebook, documents, projects
 from workbench.web import db, uploaded_files
+from workbench.web.jobs import embed_later
 
 bp = Blueprint("projects", __name__)
 
@@ -42,11 +43,13 @@ def show(project_id: int):
 def upload_documents(project_id: int):
     project = projects.require(db(), current_user.user, project_id, "coder")
     limits = current_app.config["WORKBENCH_SETTINGS"].import_limits()
-    names, warnings = [], []
+    names, warnings, new = [], [], []
     for upload in uploaded_files("files", "one or more transcripts"):
         imported = documents.import_transcript(db(), project, upload.filename, upload.read(), limits)
         names.append(imported.document.name if imported.created else f"{imported.document.name} (unchanged, already imported)")
         warnings += imported.warnings
+        new += [imported.document.id] if imported.created else []
+    embed_later(project, new)
     flash(f"Imported {len(names)} document(s): {', '.join(names)}.", "ok")
     for warning in warnings[:20]:
         flash(warning, "warning")

@@ -1,14 +1,7 @@
-"""JSON API for code suggestions on the document page, and embedding imports in the background.
-
-Background embedding: after a request commits new documents, a daemon thread embeds their segments
-with its own session, so the import page never waits for the model; if it fails (or the process
-ends first), suggestions simply encode what is missing on demand. Tests join the threads with
-`wait_for_embedding(app)`."""
+"""JSON API for code suggestions on the document page. (Uploads are embedded by a job: web/jobs.py.)"""
 from __future__ import annotations
 
-import threading
-
-from flask import Blueprint, Flask, current_app, has_request_context, jsonify, request
+from flask import Blueprint, Flask, current_app, jsonify, request
 from flask_login import current_user, login_required
 
 from workbench.services import codebook, documents, embeddings, projects, suggestions
@@ -110,37 +103,3 @@ def reject(project_id: int, document_id: int):
     suggestions.reject(db(), document, current_user.user, code, start, end)
     text = document.text
     return jsonify(rejected={"code_id": code.id, "start": code_point_to_utf16(text, start), "end": code_point_to_utf16(text, end)})
-
-
-@bp.record_once
-def _embed_imports_in_background(state) -> None:
-    app = state.app
-    embeddings.after_commit_of_new_documents(
-        app.extensions["workbench.sessions"], lambda ids: _start_embedding(app, ids))
-
-
-def _start_embedding(app: Flask, document_ids: list[int]) -> None:
-    # Only for imports through the web app with a model configured (tests install a fake embedder);
-    # CLI imports run `workbench embed` when they want it.
-    configured = app.extensions.get("workbench.embedder") or app.config["WORKBENCH_SETTINGS"].embedding_model
-    if not configured or not has_request_context():
-        return
-    thread = threading.Thread(target=_embed, args=(app, list(document_ids)), name="embed-import", daemon=True)
-    app.extensions.setdefault("workbench.embedding_jobs", []).append(thread)
-    thread.start()
-
-
-def _embed(app: Flask, document_ids: list[int]) -> None:
-    try:
-        embedder = _embedder(app)
-        with app.extensions["workbench.sessions"]() as session:
-            embeddings.embed_documents(session, embedder, document_ids)
-            session.commit()
-    except Exception:  # a background job has nobody to answer: log it; suggestions encode on demand
-        app.logger.exception("Embedding imported documents %s failed", document_ids)
-
-
-def wait_for_embedding(app: Flask, timeout: float = 60) -> None:
-    """Join the background embedding threads started so far (for tests and orderly shutdown)."""
-    for thread in list(app.extensions.get("workbench.embedding_jobs", [])):
-        thread.join(timeout)
