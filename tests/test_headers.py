@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+import uuid
 from pathlib import Path
 
 import pytest
@@ -57,12 +58,24 @@ def test_templates_have_no_inline_script(template):
     assert "javascript:" not in html
 
 
-def test_healthz_reports_the_database(app, tmp_path):
-    answer = app.test_client().get("/healthz")
-    assert answer.status_code == 200 and answer.get_json()["database"] == "ok"
+def test_healthz_reports_the_database_the_queue_and_the_workers(app, database_url, tmp_path):
     from workbench.app import create_app
     from workbench.config import Settings
+
+    answer = app.test_client().get("/healthz")
+    body = answer.get_json()
+    assert answer.status_code == 200 and body["database"] == "ok" and body["queue"] == "ok"
+    assert body["jobs"]["queued"] == 0 and body["workers"] == {"kind": "in-process", "thread_alive": False}
+    assert body["status"] == "degraded"  # an app built without serving_app() runs no job thread
 
     broken = create_app(Settings(database_url="postgresql+psycopg://postgres@127.0.0.1:1/none", secret_key="s", instance_path=tmp_path))
     answer = broken.test_client().get("/healthz")
     assert answer.status_code == 503 and answer.get_json()["database"].startswith("unreachable")
+
+    queue = f"healthz-{uuid.uuid4().hex[:8]}"
+    for redis_url, status, registered in (("redis://127.0.0.1:6379/0", 200, 0), ("redis://127.0.0.1:1/0", 503, None)):
+        team = create_app(Settings(database_url=database_url, secret_key="s", instance_path=tmp_path, redis_url=redis_url, queue_name=queue))
+        answer = team.test_client().get("/healthz")
+        assert answer.status_code == status, answer.get_json()
+        assert answer.get_json()["workers"].get("registered") == registered
+        team.extensions["workbench.engine"].dispose()

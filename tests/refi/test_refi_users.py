@@ -106,6 +106,10 @@ def test_cli_and_web_import_take_a_user_map(app, client, cli, tmp_path):
         page = client.post(f"/projects/{project_id}/import-refi", data={"file": (handle, "second.qdpx"), "map_users": "carol=consensus"},
                            follow_redirects=True)
     assert page.status_code == 200
+    from workbench.worker.loop import drain
+    from workbench.worker.runner import Runtime
+
+    assert drain(Runtime.of_app(app)) == 1  # the web import is a job; the map travels with it
     with app.extensions["workbench.sessions"]() as session:
         project = session.get(type(project), project_id)
         assert set(coders_of(session, project)) == {"alice", "bob (REFI import)", CONSENSUS_CODER, "dave (REFI import)"}

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import Callable, Iterator
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.exc import DisconnectionError, IntegrityError, InterfaceError, OperationalError
 from sqlalchemy.orm import Session
 
@@ -250,3 +250,24 @@ def as_json(job: Job) -> dict:
             "done": job.done, "total": job.total, "error": job.error, "attempts": job.attempts,
             "result": job.result, "created_at": stamp(job.created_at), "started_at": stamp(job.started_at),
             "finished_at": stamp(job.finished_at), "heartbeat_at": stamp(job.heartbeat_at)}
+
+
+def queue_health(session: Session, stale_seconds: float) -> dict:
+    """What /healthz says about the job table: how much waits, how old the oldest waiting job is,
+    when a worker last showed life, and how many running jobs have lost their worker."""
+    moment = now()
+    queued = session.scalars(select(Job.created_at).where(Job.status == "queued").order_by(Job.created_at).limit(1)).first()
+    counts = dict(session.execute(select(Job.status, func.count()).where(Job.status.in_(("queued", "running")))
+                                  .group_by(Job.status)).all())
+    last_beat = session.scalar(select(func.max(Job.heartbeat_at)))
+    stale = session.scalar(select(func.count()).select_from(Job).where(
+        Job.status == "running", Job.heartbeat_at < moment - timedelta(seconds=stale_seconds)))
+
+    def age(moment_then):
+        if moment_then is None:
+            return None
+        aware = moment_then if moment_then.tzinfo else moment_then.replace(tzinfo=timezone.utc)
+        return round((moment - aware).total_seconds(), 1)
+
+    return {"queued": counts.get("queued", 0), "running": counts.get("running", 0), "oldest_queued_seconds": age(queued),
+            "last_worker_heartbeat_seconds_ago": age(last_beat), "running_without_heartbeat": stale}
