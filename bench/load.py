@@ -342,6 +342,18 @@ def upload_burst(base, data, uploads: int, uploaded: list) -> callable:
     return burst
 
 
+def warm_up(base, data, fast: float = 1.0) -> None:
+    """The first suggestion in each server process loads the model: ask until several in a row are fast."""
+    coder, doc, streak = Coder(base, "coder00"), data["docs"][0], 0
+    for n in range(40):
+        start, end = doc["turns"][n % len(doc["turns"])]
+        began = time.perf_counter()
+        coder.request("GET", f"/api/projects/{data['project']}/documents/{doc['id']}/suggestions?start={start}&end={end}")
+        streak = streak + 1 if time.perf_counter() - began < fast else 0
+        if streak >= 6:
+            return
+
+
 def percentiles(values: list[float]) -> str:
     if not values:
         return "-"
@@ -374,7 +386,8 @@ def drain_jobs(url: str, project_id: int, names: list[str], limit: float = 900) 
             time.sleep(1)
         drained = time.monotonic() - began
         failed = session.scalar(select(func.count(Job.id)).where(Job.status == "failed"))
-        ids = [d.id for d in documents.list_documents(session, project_id) if d.name.split(".")[0] in {n.split(".")[0] for n in names}]
+        stems = {n.rsplit(".", 1)[0] for n in names}
+        ids = [d.id for d, _ in documents.list_documents(session, project_id) if d.name.rsplit(".", 1)[0] in stems]
         digests = {embeddings.sha256(t) for t in embeddings.segment_texts(session, ids)}
         embedded = set(session.scalars(select(Embedding.sha256).where(Embedding.sha256.in_(list(digests))))) if digests else set()
     engine.dispose()
@@ -414,10 +427,7 @@ def run_backend(backend: str, args) -> list[str]:
                 worker_process = stack.enter_context(worker(env, folder)) if backend == "postgresql" else None
                 peaks = [Peak(process.pid)] + ([Peak(worker_process.pid)] if worker_process else [])
                 [p.start() for p in peaks]
-                warm = Coder(base, "coder00")  # the first suggestion in each process loads the model
-                doc = data["docs"][0]
-                for _ in range(6):
-                    warm.request("GET", f"/api/projects/{data['project']}/documents/{doc['id']}/suggestions?start={doc['turns'][1][0]}&end={doc['turns'][1][1]}")
+                warm_up(base, data)
                 uploaded: list[str] = []
                 during = upload_burst(base, data, args.uploads, uploaded) if case == "c" else None
                 result = open_loop(base, data, args.clients, args.open_seconds, during)

@@ -7,7 +7,7 @@ import threading
 from unittest import mock
 
 import pytest
-from sqlalchemy import create_engine, event, text
+from sqlalchemy import create_engine, event, func, select, text
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
@@ -17,7 +17,6 @@ from workbench.app import create_app
 from workbench.config import Settings
 from workbench.db import writes_expected
 from workbench.suggest import FakeEmbedder
-from workbench.web import suggestions as suggestions_view
 
 pytestmark = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 
@@ -121,7 +120,9 @@ def test_no_get_route_writes_without_taking_the_lock_first(app, world):
     unmarked: list[str] = []
 
     def check(_conn, _cursor, statement, _params, _context, _many):
-        if statement.lstrip().upper().startswith(WRITES) and not writes_expected():
+        # The one write a read may try: caching embeddings, best-effort (services/embeddings.py _store).
+        cache = statement.lstrip().upper().startswith("INSERT INTO EMBEDDING")
+        if statement.lstrip().upper().startswith(WRITES) and not writes_expected() and not cache:
             unmarked.append(statement.split("(")[0][:60])
 
     engine = app.extensions["workbench.engine"]
@@ -141,9 +142,12 @@ def test_no_get_route_writes_without_taking_the_lock_first(app, world):
         event.remove(engine, "before_cursor_execute", check)
 
 
-def test_a_get_that_stores_embeddings_survives_a_concurrent_commit(app, database_url, monkeypatch):
-    """The suggestion GET stores new embeddings after reading: it must hold the write lock from the
-    start, or another commit between its reads and its write fails it at once (SQLITE_BUSY_SNAPSHOT)."""
+def test_a_suggestion_get_never_holds_the_write_lock_while_the_model_works(app, database_url, monkeypatch):
+    """The suggestion GET reads, encodes, then caches. It begins deferred, so another coder's save
+    during the encoding goes through at once; if that leaves the GET's snapshot stale, it answers
+    anyway and only skips caching (the next request encodes those texts again and caches them)."""
+    from workbench.models import Embedding
+
     fake = app.extensions["workbench.embedder"] = FakeEmbedder()
     with app.extensions["workbench.sessions"]() as session:
         study = build(session)
@@ -154,32 +158,28 @@ def test_a_get_that_stores_embeddings_survives_a_concurrent_commit(app, database
     encode = fake.encode
 
     def encode_while_another_commits(texts):
-        # Between this request's reads and its write, another connection commits a change.
-        def commit_elsewhere():
-            with other.begin() as connection:
-                connection.execute(text("UPDATE project SET description = 'changed meanwhile'"))
-            events.append("other connection committed")
-
-        helper = threading.Thread(target=commit_elsewhere, daemon=True)
-        helper.start()
-        helper.join(1.0)  # with the write lock held it cannot finish yet: go on after a second
+        with other.begin() as connection:  # no waiting: the GET holds no lock while encoding
+            connection.execute(text("UPDATE project SET description = 'changed meanwhile'"))
+        events.append("other connection committed")
         return encode(texts)
+
+    def cached_rows() -> int:
+        with other.connect() as connection:
+            return connection.execute(select(func.count()).select_from(Embedding)).scalar_one()
 
     monkeypatch.setattr(fake, "encode", encode_while_another_commits)
     client = signed_in(app, ids[2])
     base = f"/api/projects/{ids[0]}/documents/{ids[1]}/suggestions"
-
+    before = cached_rows()
     answer = client.get(f"{base}?start=0&end=20")
     events.append("suggestions answered")
     assert answer.status_code == 200, answer.get_json()
-    assert events[0] == "suggestions answered"
+    assert events[0] == "other connection committed" and events[-1] == "suggestions answered"
+    assert cached_rows() == before  # its snapshot was stale: caching was skipped, nothing failed
 
-    # The hazard this guards against: the same route read-only fails (and says busy, not 500).
-    monkeypatch.setattr(suggestions_view.for_span, "writes_on_get", False)
-    events.clear()
-    stale = client.get(f"{base}?start=21&end=40")
-    assert events == ["other connection committed"]
-    assert stale.status_code == 503 and stale.get_json()["error"] == "The database is busy: try again in a moment."
+    monkeypatch.setattr(fake, "encode", encode)  # no concurrent commit this time: it caches
+    assert client.get(f"{base}?start=0&end=20").status_code == 200
+    assert cached_rows() > before
     other.dispose()
 
 

@@ -6,9 +6,10 @@ from typing import Sequence
 
 import numpy as np
 from sqlalchemy import insert, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
+from workbench.db import failure, writes_expected
 from workbench.models import Document, Embedding, Job, Project, User, Utterance
 from workbench.suggest import Embedder, ModelUnavailable, SentenceTransformerEmbedder
 from workbench.services import jobs
@@ -67,18 +68,27 @@ def embed_texts(session: Session, embedder: Embedder, texts: Sequence[str], prog
 
 
 def _store(session: Session, model: str, digests: list[str], encoded: np.ndarray) -> None:
-    """Insert the new vectors; if another process stored some meanwhile, theirs are identical: keep them."""
+    """Insert the new vectors; if another process stored some meanwhile, theirs are identical: keep them.
+
+    A request that only reads (a suggestion GET begins deferred on SQLite) caches what it encoded
+    when it can. If another change holds or has just taken the write lock, it skips caching: one
+    re-encode later costs less than holding every coder's save behind this request's model work.
+    Work that expects to write (a job, a command) still fails, so that it is retried."""
     rows = [{"model": model, "sha256": d, "dimensions": int(v.shape[0]), "vector": v.tobytes()}
             for d, v in zip(digests, encoded)]
     try:
-        with session.begin_nested():
-            session.execute(insert(Embedding), rows)
-    except IntegrityError:
-        there = cached(session, model, digests)
-        rows = [r for r in rows if r["sha256"] not in there]
-        if rows:
+        try:
             with session.begin_nested():
                 session.execute(insert(Embedding), rows)
+        except IntegrityError:
+            there = cached(session, model, digests)
+            rows = [r for r in rows if r["sha256"] not in there]
+            if rows:
+                with session.begin_nested():
+                    session.execute(insert(Embedding), rows)
+    except OperationalError as exc:
+        if writes_expected() or (failure(exc) or ("",))[0] != "busy":
+            raise
 
 
 def _progress(total: int, shown: bool):

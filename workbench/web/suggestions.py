@@ -7,7 +7,6 @@ from flask_login import current_user, login_required
 from workbench.services import codebook, documents, embeddings, projects, suggestions
 from workbench.services.errors import Invalid, NotFound
 from workbench.web import db, json_object
-from workbench.web.write_lock import writes_on_get
 from workbench.web.offsets import code_point_to_utf16, code_points_to_utf16, utf16_to_code_point
 
 bp = Blueprint("suggestions", __name__, url_prefix="/api/projects/<int:project_id>/documents/<int:document_id>/suggestions")
@@ -47,7 +46,6 @@ def _code(project_id: int, data: dict):
 
 
 @bp.get("")
-@writes_on_get  # encoding the passage stores its embedding in the cache
 @login_required
 def for_span(project_id: int, document_id: int):
     document = _open(project_id, document_id)

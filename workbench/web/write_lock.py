@@ -1,8 +1,10 @@
 """Which requests write: on SQLite they begin with the write lock; the others read and never wait.
 
 Unsafe methods (POST, PUT, PATCH, DELETE) write. GET and HEAD only read, unless their view is marked
-`@writes_on_get` because it stores something (the embedding cache): a write after reads in a
-deferred transaction would fail at once whenever another request committed in between."""
+`@writes_on_get` because it must store something: a write after reads in a deferred transaction
+fails at once whenever another request committed in between. (The suggestion GET is not marked: it
+only caches embeddings, best-effort, so it never holds the lock while the model works; see
+services/embeddings.py `_store`.)"""
 from __future__ import annotations
 
 import contextlib
