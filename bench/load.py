@@ -60,13 +60,14 @@ def interview(n: int, turns: int = 40) -> bytes:
     return "\n".join(lines).encode()
 
 
-def prepare(url: str, clients: int) -> dict:
+def prepare(url: str, clients: int, case: str) -> dict:
+    """A project of its own for each case, so one case's codings never weigh on the next."""
     upgrade(url)
     engine = make_engine(url)
     with session_factory(engine)() as session:
         owner = projects.get_or_create_user(session, "owner")
         projects.set_password(owner, PASSWORD)
-        project = projects.create_project(session, "Load study", owner)
+        project = projects.create_project(session, f"Load study ({case})", owner)
         codebook.import_yaml(session, project, (REPO_ROOT / "codebooks" / "gp-vcs-collaboration.yaml").read_bytes())
         docs = []
         for d in range(3):
@@ -409,8 +410,8 @@ def run_backend(backend: str, args) -> list[str]:
         env |= {"WORKBENCH_REDIS_URL": REDIS, "WORKBENCH_QUEUE": f"load-{uuid.uuid4().hex[:6]}"}
     lines = []
     try:
-        data = prepare(url, args.clients)
         if "a" in args.cases:
+            data = prepare(url, args.clients, "a")
             throughput = {}
             for workers in (1, 2):
                 with server(env, workers, folder) as (base, _):
@@ -422,6 +423,7 @@ def run_backend(backend: str, args) -> list[str]:
                              f"{percentiles(result.latency.get('coding', []))}  errors {result.errors or 0}  lost {lost}  duplicated {dup}")
             lines.append(f"{backend:<10} a ratio 2 processes / 1: {throughput[2] / throughput[1]:.2f}x")
         for case in [c for c in ("b", "c") if c in args.cases]:
+            data = prepare(url, args.clients, case)
             with contextlib.ExitStack() as stack:
                 base, process = stack.enter_context(server(env, 2, folder))
                 worker_process = stack.enter_context(worker(env, folder)) if backend == "postgresql" else None

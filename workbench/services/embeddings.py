@@ -5,8 +5,9 @@ import hashlib
 from typing import Sequence
 
 import numpy as np
-from sqlalchemy import insert, select
-from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy import select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from workbench.db import failure, writes_expected
@@ -68,7 +69,8 @@ def embed_texts(session: Session, embedder: Embedder, texts: Sequence[str], prog
 
 
 def _store(session: Session, model: str, digests: list[str], encoded: np.ndarray) -> None:
-    """Insert the new vectors; if another process stored some meanwhile, theirs are identical: keep them.
+    """Insert the new vectors. Another process may store the same texts at the same moment; theirs
+    are identical, so a conflicting row is simply left as it is (ON CONFLICT DO NOTHING).
 
     A request that only reads (a suggestion GET begins deferred on SQLite) caches what it encoded
     when it can. If another change holds or has just taken the write lock, it skips caching: one
@@ -76,16 +78,10 @@ def _store(session: Session, model: str, digests: list[str], encoded: np.ndarray
     Work that expects to write (a job, a command) still fails, so that it is retried."""
     rows = [{"model": model, "sha256": d, "dimensions": int(v.shape[0]), "vector": v.tobytes()}
             for d, v in zip(digests, encoded)]
+    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
     try:
-        try:
-            with session.begin_nested():
-                session.execute(insert(Embedding), rows)
-        except IntegrityError:
-            there = cached(session, model, digests)
-            rows = [r for r in rows if r["sha256"] not in there]
-            if rows:
-                with session.begin_nested():
-                    session.execute(insert(Embedding), rows)
+        with session.begin_nested():
+            session.execute(dialect.insert(Embedding).on_conflict_do_nothing(), rows)
     except OperationalError as exc:
         if writes_expected() or (failure(exc) or ("",))[0] != "busy":
             raise
@@ -135,9 +131,9 @@ def cached_digests(session: Session, model: str, digests: Sequence[str]) -> set[
     return found
 
 
-# Two workers (or a worker and a suggestion request) may store the same text at once: the loser's
-# IntegrityError is a race, not a fault, and the retry finds the text cached.
-@jobs.kind("embed", "Embedding new documents for suggestions", retry_on=(IntegrityError,))
+# Two workers (or a worker and a suggestion request) may store the same text at once: _store lets
+# the second insert do nothing, so that race is no failure at all.
+@jobs.kind("embed", "Embedding new documents for suggestions")
 def embed_job(run: jobs.JobRun):
     """Encode the documents' segments missing from the cache, one fixed batch per step."""
     embedder = run.embedder()  # before any query: loading the model takes seconds
