@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import ipaddress
+import os
 import socket
 
 import click
@@ -31,6 +32,9 @@ class _Server(BaseApplication):
             self.cfg.set(key, value)
 
     def load(self):
+        # Share the cores between the processes: N processes each letting torch use every core
+        # make suggestions wait on one another. Read by torch when it is first imported, here.
+        os.environ.setdefault("OMP_NUM_THREADS", str(max(1, (os.cpu_count() or 1) // self.cfg.workers)))
         return self._make_app()
 
 
