@@ -171,3 +171,21 @@ def test_the_demo_served_beyond_loopback_refuses_its_public_password(tmp_path):
             server.wait(timeout=20)
     output = log_path.read_text()
     assert "CANNOT sign in here" in output and DEMO_PASSWORD not in output
+
+
+def test_two_server_processes_see_each_others_codebook_changes_and_sign_outs(app, world, database_url, tmp_path):
+    """Nothing a process needs is kept only in another process: a code made through one server is on
+    the other's codebook page at once, and signing out on one ends the session on the other."""
+    with served(database_url, tmp_path / "a") as first, served(database_url, tmp_path / "b") as second:
+        olivia = Browser(first)
+        assert olivia.sign_in("olivia") == 302
+        csrf = re.search(r'name="csrf-token" content="([^"]+)"', olivia.page("/").text).group(1)
+        made = olivia.post(f"{first}/api/projects/{world['project']}/codes", json={"name": "Waiting lists"},
+                           headers={"X-CSRFToken": csrf, "Origin": first}, timeout=10)
+        assert made.status_code == 201, made.text
+        elsewhere = requests.Session()
+        elsewhere.cookies.update(olivia.cookies)  # the same secret key: her session is valid on both
+        page = elsewhere.get(f"{second}/projects/{world['project']}/codebook", allow_redirects=False, timeout=10)
+        assert page.status_code == 200 and "Waiting lists" in page.text
+        assert olivia.submit("/logout", form_page="/").status_code == 302
+        assert elsewhere.get(f"{second}/projects/{world['project']}", allow_redirects=False, timeout=10).status_code == 302
