@@ -1,12 +1,13 @@
 """A project's jobs as JSON for the progress panel (static/jobs.js), retrying a failed one, export files."""
 from __future__ import annotations
 
-from flask import Blueprint, Response, current_app, jsonify, url_for
+from flask import Blueprint, current_app, jsonify, url_for
 from flask_login import current_user, login_required
 
 from workbench.models import Job, Project
-from workbench.services import embeddings, exports, jobs
+from workbench.services import embeddings, jobs
 from workbench.web import db
+from workbench.web.downloads import attachment
 
 bp = Blueprint("jobs", __name__, url_prefix="/api/projects/<int:project_id>/jobs")
 
@@ -43,5 +44,5 @@ def retry(project_id: int, job_id: int):
 @login_required
 def output_file(project_id: int, export_id: int):
     data, filename = jobs.output_file(db(), current_user.user, project_id, export_id)
-    return Response(data, mimetype=exports.MIMETYPES.get(filename.rsplit(".", 1)[-1], "application/octet-stream"),
-                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+    stem, ext = filename.rsplit(".", 1)
+    return attachment(data, stem, ext=ext)
