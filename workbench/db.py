@@ -2,8 +2,9 @@
 
 SQLite runs in WAL mode: readers never wait for the writer, and only transactions that mean to write
 take the write lock up front (`BEGIN IMMEDIATE`). Which ones mean to write is the caller's word,
-given with `expect_writes(...)` (the web layer: unsafe methods and a few marked GET routes; the
-command line: every command that changes something); anything not told otherwise writes."""
+given with `expect_writes(...)` (the web layer: unsafe methods and GET routes marked
+`@writes_on_get`; the command line: every command that changes something); anything not told
+otherwise writes."""
 from __future__ import annotations
 
 import contextlib
@@ -68,6 +69,13 @@ def make_engine(url: str, busy_seconds: float = DEFAULT_BUSY_SECONDS) -> Engine:
             connection.exec_driver_sql("BEGIN IMMEDIATE" if writes_expected() else "BEGIN")
 
     return engine
+
+
+def insert_with_conflicts(bind):
+    """The INSERT of `bind`'s database that knows ON CONFLICT (PostgreSQL's or SQLite's dialect)."""
+    from sqlalchemy.dialects import postgresql, sqlite
+
+    return (postgresql if bind.dialect.name == "postgresql" else sqlite).insert
 
 
 def failure(exc: BaseException) -> tuple[str, str] | None:

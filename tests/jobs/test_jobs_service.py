@@ -10,7 +10,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.exc import OperationalError
 
 from tests.jobs.conftest import transcript, upload
-from workbench.models import Embedding, Job, now
+from workbench.models import Embedding, Job, as_utc, now
 from workbench.services import jobs
 from workbench.suggest import FakeEmbedder
 from workbench.worker.loop import drain
@@ -70,14 +70,14 @@ def test_a_transient_error_is_retried_with_exponential_backoff(app, team):
     assert run_job(runtime) == "queued"
     [job] = rows(app)
     assert job.attempts == 1 and "database is locked" in job.error and "retrying in 0.3 s" in job.error
-    first_delay = (jobs._aware(job.run_after) - now()).total_seconds()
+    first_delay = (as_utc(job.run_after) - now()).total_seconds()
     assert 0.1 < first_delay <= 0.3
     assert run_job(runtime) is None  # not due yet
     time.sleep(0.35)
     assert run_job(runtime) == "queued"
     [job] = rows(app)
     assert job.attempts == 2 and "retrying in 0.6 s" in job.error
-    assert (jobs._aware(job.run_after) - now()).total_seconds() > 0.35  # the delay doubled
+    assert (as_utc(job.run_after) - now()).total_seconds() > 0.35  # the delay doubled
     drain(runtime)
     [job] = rows(app)
     assert (job.id, job.status, job.attempts, job.error, job.result) == (job_id, "done", 3, "", {"summary": "worked"})

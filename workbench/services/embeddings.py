@@ -6,11 +6,10 @@ from typing import Sequence
 
 import numpy as np
 from sqlalchemy import select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
-from workbench.db import failure, writes_expected
+from workbench.db import failure, insert_with_conflicts, writes_expected
 from workbench.models import Document, Embedding, Job, Project, User, Utterance
 from workbench.suggest import Embedder, ModelUnavailable, SentenceTransformerEmbedder
 from workbench.services import jobs
@@ -32,18 +31,17 @@ def load_embedder(path: str, int8: bool = False) -> SentenceTransformerEmbedder:
         raise Invalid(str(exc)) from None
 
 
-def cached(session: Session, model: str, digests: Sequence[str]) -> dict[str, np.ndarray]:
-    found: dict[str, np.ndarray] = {}
+def _lookup(session: Session, columns: tuple, model: str, digests: Sequence[str]):
+    """Rows of `columns` for the cached digests of `model`, asked LOOKUP_CHUNK keys at a time."""
     unique = list(dict.fromkeys(digests))
     for at in range(0, len(unique), LOOKUP_CHUNK):
-        rows = session.execute(
-            select(Embedding.sha256, Embedding.vector).where(
-                Embedding.model == model, Embedding.sha256.in_(unique[at: at + LOOKUP_CHUNK])
-            )
-        )
-        for digest, vector in rows:
-            found[digest] = np.frombuffer(vector, dtype="<f4")
-    return found
+        yield from session.execute(select(*columns).where(
+            Embedding.model == model, Embedding.sha256.in_(unique[at: at + LOOKUP_CHUNK])))
+
+
+def cached(session: Session, model: str, digests: Sequence[str]) -> dict[str, np.ndarray]:
+    return {digest: np.frombuffer(vector, dtype="<f4")
+            for digest, vector in _lookup(session, (Embedding.sha256, Embedding.vector), model, digests)}
 
 
 def embed_texts(session: Session, embedder: Embedder, texts: Sequence[str], progress: bool = False) -> np.ndarray:
@@ -78,10 +76,10 @@ def _store(session: Session, model: str, digests: list[str], encoded: np.ndarray
     Work that expects to write (a job, a command) still fails, so that it is retried."""
     rows = [{"model": model, "sha256": d, "dimensions": int(v.shape[0]), "vector": v.tobytes()}
             for d, v in zip(digests, encoded)]
-    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+    insert = insert_with_conflicts(session.get_bind())
     try:
         with session.begin_nested():
-            session.execute(dialect.insert(Embedding).on_conflict_do_nothing(), rows)
+            session.execute(insert(Embedding).on_conflict_do_nothing(), rows)
     except OperationalError as exc:
         if writes_expected() or (failure(exc) or ("",))[0] != "busy":
             raise
@@ -123,12 +121,8 @@ def embed_later(session: Session, project: Project, user: User | None, document_
 
 
 def cached_digests(session: Session, model: str, digests: Sequence[str]) -> set[str]:
-    found: set[str] = set()
-    unique = list(dict.fromkeys(digests))
-    for at in range(0, len(unique), LOOKUP_CHUNK):
-        found.update(session.scalars(select(Embedding.sha256).where(
-            Embedding.model == model, Embedding.sha256.in_(unique[at: at + LOOKUP_CHUNK]))))
-    return found
+    """Which digests are cached, without loading their vectors."""
+    return {digest for (digest,) in _lookup(session, (Embedding.sha256,), model, digests)}
 
 
 # Two workers (or a worker and a suggestion request) may store the same text at once: _store lets

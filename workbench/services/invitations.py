@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from datetime import datetime, timedelta, timezone
+from datetime import timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from workbench.models import CONSENSUS_CODER, Coding, Document, Invitation, Project, ProjectMember, User, now
+from workbench.models import CONSENSUS_CODER, Coding, Document, Invitation, Project, ProjectMember, User, as_utc, now
 from workbench.services import projects
 from workbench.services.errors import Forbidden, Invalid, NotFound
 
@@ -25,11 +25,6 @@ DEAD_LINK = "This invitation link is not valid any more: it was used, revoked or
 
 def _digest(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
-
-
-def _aware(moment: datetime) -> datetime:
-    # SQLite returns naive datetimes (stored as UTC); PostgreSQL returns aware ones.
-    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
 
 
 def _new(session: Session, project: Project, inviter: User, kind: str, username: str, role: str,
@@ -87,7 +82,7 @@ def pending(session: Session, project: Project) -> list[Invitation]:
     rows = session.scalars(select(Invitation).where(
         Invitation.project_id == project.id, Invitation.used_at.is_(None), Invitation.revoked_at.is_(None),
     ).order_by(Invitation.created_at.desc(), Invitation.id.desc()))
-    return [i for i in rows if _aware(i.expires_at) > now()]
+    return [i for i in rows if as_utc(i.expires_at) > now()]
 
 
 def revoke(session: Session, project: Project, owner: User, invitation_id: int) -> None:
@@ -104,7 +99,7 @@ def open_invitation(session: Session, token: str) -> Invitation:
     """The usable invitation behind `token`, or one clear refusal for every dead link."""
     invitation = session.scalar(select(Invitation).where(Invitation.token_sha256 == _digest(token)))
     if (invitation is None or invitation.used_at is not None or invitation.revoked_at is not None
-            or _aware(invitation.expires_at) <= now()):
+            or as_utc(invitation.expires_at) <= now()):
         raise Invalid(DEAD_LINK)
     project = session.get(Project, invitation.project_id)
     inviter = session.get(User, invitation.created_by_id)

@@ -10,14 +10,14 @@ from __future__ import annotations
 import importlib
 import pkgutil
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from typing import Callable, Iterator
 
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.exc import DisconnectionError, IntegrityError, InterfaceError, OperationalError
 from sqlalchemy.orm import Session
 
-from workbench.models import Job, Project, User, now
+from workbench.models import Job, Project, User, as_utc, now
 from workbench.services import projects
 from workbench.services.errors import Invalid, NotFound
 
@@ -69,11 +69,6 @@ def get_kind(name: str) -> Kind:
     if name not in KINDS:
         raise Invalid(f"Unknown kind of job {name!r}.")
     return KINDS[name]
-
-
-def _aware(moment: datetime | None) -> datetime | None:
-    # SQLite hands back naive datetimes; they were stored in UTC.
-    return moment.replace(tzinfo=timezone.utc) if moment and moment.tzinfo is None else moment
 
 
 def enqueue(session: Session, kind_name: str, project: Project | None, user: User | None,
@@ -199,7 +194,7 @@ def recover(session: Session, stale_seconds: float, max_attempts: int) -> list[i
 def queued(session: Session) -> list[tuple[int, datetime | None]]:
     """Every queued job with the time it is due, for a queue backend to (re)enqueue."""
     rows = session.execute(select(Job.id, Job.run_after).where(Job.status == "queued").order_by(Job.id))
-    return [(job_id, _aware(due)) for job_id, due in rows]
+    return [(job_id, as_utc(due)) for job_id, due in rows]
 
 
 def list_jobs(session: Session, project_id: int | None = None, limit: int = 50) -> list[Job]:
@@ -245,7 +240,7 @@ def output_file(session: Session, user: User, project_id: int, job_id: int) -> t
 
 
 def as_json(job: Job) -> dict:
-    stamp = lambda moment: _aware(moment).isoformat() if moment else None  # noqa: E731
+    stamp = lambda moment: as_utc(moment).isoformat() if moment else None  # noqa: E731
     return {"id": job.id, "kind": job.kind, "label": get_kind(job.kind).label, "status": job.status,
             "done": job.done, "total": job.total, "error": job.error, "attempts": job.attempts,
             "result": job.result, "created_at": stamp(job.created_at), "started_at": stamp(job.started_at),
@@ -264,10 +259,7 @@ def queue_health(session: Session, stale_seconds: float) -> dict:
         Job.status == "running", Job.heartbeat_at < moment - timedelta(seconds=stale_seconds)))
 
     def age(moment_then):
-        if moment_then is None:
-            return None
-        aware = moment_then if moment_then.tzinfo else moment_then.replace(tzinfo=timezone.utc)
-        return round((moment - aware).total_seconds(), 1)
+        return None if moment_then is None else round((moment - as_utc(moment_then)).total_seconds(), 1)
 
     return {"queued": counts.get("queued", 0), "running": counts.get("running", 0), "oldest_queued_seconds": age(queued),
             "last_worker_heartbeat_seconds_ago": age(last_beat), "running_without_heartbeat": stale}

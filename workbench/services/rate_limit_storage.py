@@ -10,9 +10,9 @@ import time
 
 from limits.storage import Storage
 from sqlalchemy import Engine, case, delete, select, text
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import SQLAlchemyError
 
+from workbench.db import insert_with_conflicts
 from workbench.models import RateLimitCounter
 
 TABLE = RateLimitCounter.__table__
@@ -28,7 +28,7 @@ class DatabaseStorage(Storage):
             raise ValueError("DatabaseStorage needs the app's engine (storage_options={'engine': ...}).")
         self.engine = engine
         self._increments = 0
-        self._insert = (postgresql if engine.dialect.name == "postgresql" else sqlite).insert
+        self._insert = insert_with_conflicts(engine)
 
     @property
     def base_exceptions(self):

@@ -77,7 +77,7 @@ def init_app(app: Flask, settings: Settings) -> None:
 
     @login_manager.user_loader
     def load_user(user_id: str):
-        user = db().get(User, int(user_id)) if user_id.isdigit() and len(user_id) < 19 else None
+        user = db().get(User, int(user_id)) if user_id.isdigit() and int(user_id) <= security.MAX_ID else None
         # A session ends with sign-out, a password change or removal from the last project (the
         # account's session version moves on), after the idle time, and after the maximum age.
         if user is None or not security.session_is_current(user.session_version, settings):
@@ -170,6 +170,7 @@ class LoginUser:
         self.id = user.id
         self.username = user.username
         self.display_name = user.display_name
+        self.session_version = user.session_version  # read now: the login view ends its transaction
 
     is_authenticated = True
     is_active = True

@@ -20,10 +20,10 @@ def _local(target: str) -> str:
     return target
 
 
-def sign_in(user) -> None:
+def sign_in(user: LoginUser) -> None:
     """Start a new session for `user` (the old session's contents and CSRF token are dropped)."""
     start_session(user.session_version)
-    login_user(LoginUser(user))
+    login_user(user)
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -38,7 +38,7 @@ def login():
             return response
         settings = current_app.config["WORKBENCH_SETTINGS"]
         user = projects.authenticate(db(), username, request.form.get("password", ""), allow_demo=settings.demo_sign_in)
-        signed_in = (LoginUser(user), user.session_version) if user else None
+        signed_in = LoginUser(user) if user else None
         # The limiter writes in its own transaction: end this request's first, so that on SQLite
         # the two never wait for each other's write lock.
         db().rollback()
@@ -47,8 +47,7 @@ def login():
             flash("That user name and password do not match an account.", "error")
             return render_template("login.html"), 401
         sign_in_limits.forgive(address, username)
-        start_session(signed_in[1])
-        login_user(signed_in[0])
+        sign_in(signed_in)
         return redirect(_local(request.args.get("next", "")))
     return render_template("login.html", demo_server=current_app.config["WORKBENCH_SETTINGS"].demo_sign_in)
 
@@ -71,7 +70,7 @@ def account():
             return render_template("account.html"), 400
         user = current_user.user
         projects.change_password(db(), user, request.form.get("current_password", ""), request.form.get("new_password", ""))
-        sign_in(user)  # this browser stays signed in; every other session has ended
+        sign_in(LoginUser(user))  # this browser stays signed in; every other session has ended
         flash("Password changed. You were signed out everywhere else.", "ok")
         return redirect(url_for("auth.account"))
     return render_template("account.html")

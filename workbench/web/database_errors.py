@@ -1,7 +1,7 @@
 """A database that is busy or cannot be reached answers 503 saying so (JSON under /api/), not 500."""
 from __future__ import annotations
 
-from flask import Flask, current_app, g, make_response
+from flask import Flask, current_app, g
 from sqlalchemy.exc import DBAPIError
 from werkzeug.exceptions import InternalServerError
 
@@ -43,6 +43,6 @@ def unavailable(exc: BaseException):
     if "_login_user" not in g:
         # The page header shows who is signed in; loading them would ask the database again.
         g._login_user = current_app.login_manager.anonymous_user()
-    response = make_response(error_response(503, message))
+    response = error_response(503, message)
     response.headers["Retry-After"] = str(RETRY_AFTER[kind])
     return response

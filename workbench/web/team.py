@@ -8,7 +8,7 @@ from flask_login import current_user, login_required, logout_user
 from workbench.models import User
 from workbench.services import invitations, projects
 from workbench.services.errors import NotFound
-from workbench.web import db
+from workbench.web import LoginUser, db
 from workbench.web.auth import sign_in
 
 bp = Blueprint("team", __name__)
@@ -115,5 +115,5 @@ def accept(token: str):
         user = invitations.accept_new_account(db(), token, password)
     if signed_in_as is not None:
         logout_user()
-    sign_in(user)
+    sign_in(LoginUser(user))
     return redirect(url_for("projects.show", project_id=invitation.project_id))
