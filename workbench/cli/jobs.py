@@ -40,7 +40,7 @@ def worker_command(burst: bool):
 @click.option("--limit", default=30, show_default=True)
 def jobs_command(project: str | None, limit: int):
     """List recent jobs (of PROJECT, or of every project): status, progress, attempts, errors."""
-    with transaction() as session:
+    with transaction(writes=False) as session:  # only reads: on SQLite it never waits for a writer
         project_id = projects.find_project(session, project).id if project else None
         found = jobs.list_jobs(session, project_id, limit)
         if not found:
