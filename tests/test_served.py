@@ -17,6 +17,9 @@ from urllib.parse import urlsplit
 import pytest
 import requests
 
+from sqlalchemy import select
+
+from workbench.models import Document, SuggestionClassifier
 from workbench.services import codebook, coding, documents, projects
 from tests.sample_data import SMALL_CODEBOOK
 
@@ -48,7 +51,8 @@ def served(database_url: str, instance: Path, **env):
     """`workbench serve` on a free port (one process, so two of them are two processes)."""
     port = _free_port()
     environment = os.environ | {"WORKBENCH_DATABASE_URL": database_url, "WORKBENCH_INSTANCE": str(instance),
-                                "WORKBENCH_SECRET_KEY": "served-test-secret"} | env
+                                "WORKBENCH_SECRET_KEY": "served-test-secret",
+                                "WORKBENCH_PRELOAD_MODEL": "0"} | env
     instance.mkdir(parents=True, exist_ok=True)
     log = open(instance / "server.log", "w")
     server = subprocess.Popen([WORKBENCH, "serve", "--port", str(port), "--workers", "1", "--threads", "4"],
@@ -189,3 +193,27 @@ def test_two_server_processes_see_each_others_codebook_changes_and_sign_outs(app
         assert page.status_code == 200 and "Waiting lists" in page.text
         assert olivia.submit("/logout", form_page="/").status_code == 302
         assert elsewhere.get(f"{second}/projects/{world['project']}", allow_redirects=False, timeout=10).status_code == 302
+
+
+def test_each_server_process_loads_the_model_as_it_starts_and_a_job_trains_the_classifiers(app, world, database_url, tmp_path):
+    """With the real packaged model: /healthz says when the model is ready; a suggestion asked of the
+    production server queues the classifiers' training, which the server's job thread then stores."""
+    with served(database_url, tmp_path, WORKBENCH_PRELOAD_MODEL="1") as base:
+        deadline, model = time.monotonic() + 90, None
+        while model != "ready" and time.monotonic() < deadline:
+            model = requests.get(f"{base}/healthz", timeout=5).json()["model"]
+            assert model in ("loading", "ready"), model
+            time.sleep(0.5)
+        assert model == "ready"
+        olivia = Browser(base)
+        assert olivia.sign_in("olivia") == 302
+        with app.extensions["workbench.sessions"]() as session:
+            document = session.scalars(select(Document).where(Document.project_id == world["project"])).one()
+        asked = olivia.get(f"{base}/api/projects/{world['project']}/documents/{document.id}/suggestions?utterance=1", timeout=30)
+        assert asked.status_code == 200 and asked.json()["suggestions"], asked.text
+        deadline, stored = time.monotonic() + 60, None
+        while stored is None and time.monotonic() < deadline:
+            with app.extensions["workbench.sessions"]() as session:
+                stored = session.scalars(select(SuggestionClassifier)).first()
+            time.sleep(0.3)
+        assert stored is not None and stored.examples == 1 and stored.project_id == world["project"]

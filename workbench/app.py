@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import secrets
+import threading
 from pathlib import Path
 
 from flask import Flask
@@ -50,8 +51,34 @@ def serving_app(settings: Settings | None = None) -> Flask:
     from workbench.worker.runner import Runtime
 
     app = create_app(settings)
+    one_blas_thread()
+    if app.config["WORKBENCH_SETTINGS"].preload_model:
+        threading.Thread(target=_load_model, args=(app,), name="workbench-model-load", daemon=True).start()
     if app.config["WORKBENCH_SETTINGS"].worker == "inprocess":
         worker = InProcessWorker(Runtime.of_app(app, name="web")).start()
         app.extensions["workbench.jobs"].add(worker)
         app.extensions["workbench.worker"] = worker
     return app
+
+
+def one_blas_thread() -> None:
+    """Numerical work in a server runs on many request threads at once: each BLAS call on one core.
+    (OpenBLAS's own threads on top of them made a classifier fit 25 times slower on 2 busy cores.)"""
+    from threadpoolctl import threadpool_limits
+
+    threadpool_limits(1, user_api="blas")
+
+
+def _load_model(app: Flask) -> None:
+    """Process start-up, not a request: load the embedding model (shared with every request and the
+    job thread of this process) and run it once, so the first suggestion finds it warm."""
+    from workbench.services import embeddings
+
+    app.extensions["workbench.model"] = "loading"
+    try:
+        settings = app.config["WORKBENCH_SETTINGS"]
+        embeddings.choose_embedder(app.extensions.get("workbench.embedder"), settings.embedding_model).encode(["warm-up"])
+        app.extensions["workbench.model"] = "ready"
+    except Exception as exc:  # suggestions will say what is wrong when someone asks for one
+        app.extensions["workbench.model"] = "not loaded"
+        app.logger.warning("The embedding model did not load at start-up: %s", exc)

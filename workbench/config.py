@@ -49,6 +49,9 @@ class Settings:
     job_retry_seconds: float = 2.0  # first backoff after a transient failure; doubles each attempt
     job_max_attempts: int = 5
     embed_batch: int = 256  # texts encoded and stored per step: bounds memory, and is the progress unit
+    # `workbench serve` loads the embedding model as each process starts, in the background, so no
+    # researcher's first suggestion waits seconds for it (off: WORKBENCH_PRELOAD_MODEL=0).
+    preload_model: bool = True
 
     def __post_init__(self):
         if self.worker not in ("inprocess", "external"):
@@ -86,4 +89,5 @@ class Settings:
             job_retry_seconds=float(os.environ.get("WORKBENCH_JOB_RETRY_SECONDS", "2")),
             job_max_attempts=int(os.environ.get("WORKBENCH_JOB_MAX_ATTEMPTS", "5")),
             embed_batch=int(os.environ.get("WORKBENCH_EMBED_BATCH", "256")),
+            preload_model=os.environ.get("WORKBENCH_PRELOAD_MODEL", "1").lower() not in ("0", "false", "no"),
         )

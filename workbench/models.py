@@ -297,6 +297,24 @@ class Embedding(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now)
 
 
+class SuggestionClassifier(Base):
+    """The suggestion ranker's per-code classifiers, trained by a job on one set of coded passages.
+
+    One row per project, evidence scope (0: every coder's codings; a user id: only theirs, for blind
+    coding) and embedding model; `examples_digest` names the coded passages it learned from."""
+
+    __tablename__ = "suggestion_classifier"
+    __table_args__ = (UniqueConstraint("project_id", "scope", "model"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("project.id", ondelete="CASCADE"))
+    scope: Mapped[int] = mapped_column(Integer, default=0)
+    model: Mapped[str] = mapped_column(String(200))
+    examples_digest: Mapped[str] = mapped_column(String(64))
+    examples: Mapped[int] = mapped_column(Integer)
+    weights: Mapped[bytes] = mapped_column(LargeBinary)  # .npz: code ids, coefficients, intercepts
+    trained_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now)
+
+
 class SuggestionRejection(Base):
     """A suggestion a coder turned down, so it is not offered again for that span."""
 

@@ -16,6 +16,9 @@ from workbench.worker.runner import Runtime
 @click.option("--burst", is_flag=True, help="Run the jobs that are due, then stop.")
 def worker_command(burst: bool):
     """Run jobs: an RQ worker when WORKBENCH_REDIS_URL is set, otherwise a worker polling the job table."""
+    from workbench.app import one_blas_thread
+
+    one_blas_thread()  # it shares the cores with the web processes
     app = current_app._get_current_object()
     runtime = Runtime.of_app(app)
     settings = runtime.settings

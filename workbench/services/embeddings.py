@@ -1,6 +1,7 @@
 """The embedding cache: vectors stored per (model, sha256 of the exact text); only misses are encoded."""
 from __future__ import annotations
 
+import functools
 import hashlib
 from typing import Sequence
 
@@ -24,11 +25,18 @@ def sha256(text: str) -> str:
 
 
 def load_embedder(path: str, int8: bool = False) -> SentenceTransformerEmbedder:
-    """The local model (loaded once per process), or a clear Invalid when it is not there."""
+    """The local model, loaded once per process, or a clear Invalid when it is not there."""
     try:
-        return SentenceTransformerEmbedder(path, int8=int8)
+        return _embedder(str(path), int8)
     except ModelUnavailable as exc:
         raise Invalid(str(exc)) from None
+
+
+@functools.lru_cache(maxsize=4)
+def _embedder(path: str, int8: bool) -> SentenceTransformerEmbedder:
+    # One instance per model: building one hashes the weights (~90 MB) to name the cache, and the
+    # ranker cache is keyed by the instance, so a new one per request would rebuild every ranker.
+    return SentenceTransformerEmbedder(path, int8=int8)
 
 
 def _lookup(session: Session, columns: tuple, model: str, digests: Sequence[str]):

@@ -44,16 +44,17 @@ class Kind:
     label: str  # what the researcher sees: "Embedding new documents"
     run: Callable[[JobRun], Iterator[tuple[int, int]]]
     retry_on: tuple[type[BaseException], ...] = field(default=TRANSIENT)
+    listed: bool = True  # upkeep nobody asked for (classifier training) shows on the project page only when it fails
 
 
 KINDS: dict[str, Kind] = {}
 
 
-def kind(name: str, label: str, retry_on: tuple[type[BaseException], ...] = ()):
+def kind(name: str, label: str, retry_on: tuple[type[BaseException], ...] = (), listed: bool = True):
     """Register a kind of job; `retry_on` adds errors that are transient for this kind."""
 
     def register(function):
-        KINDS[name] = Kind(name, label, function, TRANSIENT + tuple(retry_on))
+        KINDS[name] = Kind(name, label, function, TRANSIENT + tuple(retry_on), listed)
         return function
 
     return register
@@ -208,7 +209,7 @@ def project_jobs(session: Session, user: User, project_id: int) -> tuple[list[Jo
     """A member's view of the project's jobs: the unfinished, the failed, the last few done; and
     whether this member may retry failed ones."""
     project = projects.require(session, user, project_id)
-    recent = list_jobs(session, project.id, limit=100)
+    recent = [j for j in list_jobs(session, project.id, limit=100) if j.status == "failed" or get_kind(j.kind).listed]
     shown = [j for j in recent if j.status != "done"] + [j for j in recent if j.status == "done"][:3]
     return sorted(shown, key=lambda j: j.id, reverse=True), projects.has_role(session, project, user, "coder")
 

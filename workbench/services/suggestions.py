@@ -5,15 +5,12 @@ workbench/suggest/ranking.py for the rule). With `only_coder_id` only that coder
 evidence: blind coding must not leak a colleague's decisions through suggestions."""
 from __future__ import annotations
 
-import hashlib
-import threading
-from collections import OrderedDict
-
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from workbench.models import Code, Coding, Document, Project, SuggestionRejection, User
 from workbench.services import codebook
+from workbench.services.rankers import build_ranker, codes_of, coded_passages
 from workbench.services.coding import apply_code, check_span
 from workbench.services.embeddings import embed_texts
 from workbench.services.errors import Invalid, NotFound
@@ -24,70 +21,6 @@ DOCUMENT_TOP_K = 3
 # the best one: a panel of weak, negative-scoring codes is noise a researcher has to read past.
 SPAN_MIN_SCORE = 0.0
 DOCUMENT_MIN_SCORE = 1.0  # standard deviations above the average code; tuned on the demo project
-SNIPPET = 160
-_RANKERS: OrderedDict[tuple, Ranker] = OrderedDict()
-_RANKERS_LOCK = threading.Lock()
-
-
-def _codes(session: Session, project: Project) -> list[Code]:
-    return [node.code for node in codebook.codebook(session, project.id)]
-
-
-def _examples(session: Session, project: Project, only_coder_id: int | None, skip_document_id: int | None):
-    """Coded passages, one per distinct span, with every code applied to it."""
-    query = select(Coding, Document.name, Document.text, User.username).join(Document, Coding.document_id == Document.id) \
-        .join(User, Coding.coder_id == User.id).where(Document.project_id == project.id).order_by(Coding.id)
-    if only_coder_id is not None:
-        query = query.where(Coding.coder_id == only_coder_id)
-    if skip_document_id is not None:
-        query = query.where(Coding.document_id != skip_document_id)
-    spans: dict[tuple, dict] = {}
-    for c, name, text, coder in session.execute(query):
-        key = (c.document_id, c.start, c.end)
-        if key not in spans:
-            spans[key] = {"document_id": c.document_id, "document": name, "start": c.start, "end": c.end,
-                          "text": text[c.start: c.end], "coders": set(), "codes": set(), "coding_ids": []}
-        spans[key]["codes"].add(c.code_id)
-        spans[key]["coders"].add(coder)
-        spans[key]["coding_ids"].append(c.id)
-    return list(spans.values())
-
-
-def build_ranker(session: Session, embedder, project: Project, only_coder_id: int | None = None,
-                 skip_document_id: int | None = None, settings: RankingSettings = RankingSettings()) -> Ranker:
-    """The project's ranker; reused while the codebook and the codings it learned from are unchanged."""
-    codes = _codes(session, project)
-    examples = _examples(session, project, only_coder_id, skip_document_id)
-    fingerprint = hashlib.sha256(repr((
-        [(c.id, c.name, c.definition, c.inclusion, c.example) for c in codes],
-        [(e["document_id"], e["start"], e["end"], sorted(e["codes"]), e["coding_ids"]) for e in examples],
-    )).encode()).hexdigest()
-    key = (project.id, embedder.name, id(embedder), only_coder_id, skip_document_id, settings, fingerprint)
-    with _RANKERS_LOCK:
-        if key in _RANKERS:
-            _RANKERS.move_to_end(key)
-            return _RANKERS[key]
-    texts = [description_texts(c.name, c.definition, c.inclusion, c.example) for c in codes]
-    flat = [t for group in texts for t in group]
-    vectors = embed_texts(session, embedder, flat + [e["text"] for e in examples])
-    descriptions, at = [], 0
-    for group in texts:
-        descriptions.append(vectors[at: at + len(group)])
-        at += len(group)
-    info = [{"document_id": e["document_id"], "document": e["document"], "text": _snippet(e["text"]),
-             "coders": sorted(e["coders"])} for e in examples]
-    ranker = Ranker([c.id for c in codes], descriptions, vectors[at:], [sorted(e["codes"]) for e in examples],
-                    info, settings)
-    with _RANKERS_LOCK:
-        _RANKERS[key] = ranker
-        while len(_RANKERS) > 8:
-            _RANKERS.popitem(last=False)
-    return ranker
-
-
-def _snippet(text: str) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= SNIPPET else text[: SNIPPET - 1].rsplit(" ", 1)[0] + "…"
 
 
 def _excluded(session: Session, document: Document, coder: User, spans: list[tuple[int, int]]) -> list[set[int]]:
@@ -186,8 +119,8 @@ def evaluate_project(session: Session, embedder, project: Project, coder_name: s
     coder = session.scalar(select(User).where(User.username == coder_name))
     if coder is None:
         raise NotFound(f"No coder called {coder_name!r}.")
-    codes = _codes(session, project)
-    examples = _examples(session, project, coder.id, None)
+    codes = codes_of(session, project)
+    examples = coded_passages(session, project, coder.id)
     if not examples:
         raise Invalid(f"{coder_name} has coded nothing in {project.name!r}: choose a coder with codings.")
     units = []  # (document id, text, gold code ids)

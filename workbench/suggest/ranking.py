@@ -71,6 +71,27 @@ def _z(matrix: np.ndarray, columns: np.ndarray) -> np.ndarray:
     return out
 
 
+def train_classifiers(vectors: np.ndarray, example_codes: Sequence[Sequence[Hashable]],
+                      settings: RankingSettings = RankingSettings()) -> dict[Hashable, tuple[np.ndarray, float]]:
+    """One-vs-rest logistic regression (weights, intercept) per code with at least `classifier_min`
+    coded passages: the slow part of a ranker, so a job trains it (services/suggestion_classifiers.py)."""
+    from sklearn.linear_model import LogisticRegression
+
+    members: dict[Hashable, list[int]] = {}
+    for row, codes in enumerate(example_codes):
+        for code in codes:
+            members.setdefault(code, []).append(row)
+    trained = {}
+    for code, rows in members.items():
+        if len(rows) < settings.classifier_min or len(rows) >= len(vectors):
+            continue
+        y = np.zeros(len(vectors), dtype=int)
+        y[rows] = 1
+        model = LogisticRegression(class_weight="balanced", max_iter=1000).fit(vectors, y)
+        trained[code] = (model.coef_[0].astype(np.float32), float(model.intercept_[0]))
+    return trained
+
+
 class Ranker:
     """Scores every code for passages; built once from description and example vectors."""
 
@@ -82,7 +103,10 @@ class Ranker:
         example_codes: Sequence[Sequence[Hashable]] = (),
         example_info: Sequence[object] = (),
         settings: RankingSettings = RankingSettings(),
+        classifiers: dict[Hashable, tuple[np.ndarray, float]] | None = None,
     ):
+        """`classifiers` (code id -> weights, intercept), when given, were trained elsewhere (a job);
+        without them the ranker trains its own from the examples."""
         self.code_ids = list(code_ids)
         self.settings = settings
         index = {c: i for i, c in enumerate(self.code_ids)}
@@ -110,20 +134,9 @@ class Ranker:
         self.members = [np.asarray(m, dtype=np.int64) for m in self.members]
         self.counts = np.array([len(m) for m in self.members], dtype=np.float32)
         self.weights = self.counts / (self.counts + settings.half_weight_at)
-        self.classifiers = self._train_classifiers()
-
-    def _train_classifiers(self) -> dict[int, tuple[np.ndarray, float]]:
-        from sklearn.linear_model import LogisticRegression
-
-        trained = {}
-        for i, rows in enumerate(self.members):
-            if len(rows) < self.settings.classifier_min or len(rows) >= len(self.examples):
-                continue
-            y = np.zeros(len(self.examples), dtype=int)
-            y[rows] = 1
-            model = LogisticRegression(class_weight="balanced", max_iter=1000).fit(self.examples, y)
-            trained[i] = (model.coef_[0].astype(np.float32), float(model.intercept_[0]))
-        return trained
+        if classifiers is None:
+            classifiers = train_classifiers(self.examples, example_codes, settings)
+        self.classifiers = {index[c]: (np.asarray(w, np.float32), float(b)) for c, (w, b) in classifiers.items() if c in index}
 
     def scores(self, queries: np.ndarray) -> dict[str, np.ndarray]:
         """All score components for a (n, dims) matrix of normalised passage vectors."""

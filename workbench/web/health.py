@@ -53,6 +53,9 @@ def healthz():
         with current_app.extensions["workbench.sessions"]() as session:
             checks["jobs"] = jobs.queue_health(session, settings.job_stale_seconds)
     checks["workers"] = workers
+    # The embedding model this process loads as it starts: "loading", "ready", "not loaded", or
+    # "on first use" where nothing preloads it.
+    checks["model"] = current_app.extensions.get("workbench.model", "on first use")
     serving = checks["database"] == "ok" and checks["queue"] == "ok"
     degraded = serving and (workers.get("registered") == 0 or workers.get("thread_alive") is False
                             or checks["jobs"]["running_without_heartbeat"] > 0)

@@ -1,0 +1,185 @@
+"""The project's suggestion ranker: built per request from live evidence, with classifiers a job trains.
+
+A ranker has a cheap part and a slow part. Code descriptions and coded passages (the definition
+and nearest-passage evidence) are read fresh for every codings version, so a passage coded a
+second ago already counts. The per-code logistic-regression classifiers take ~40 ms per code to
+train; they are trained by the "suggestion-classifiers" job and stored in the database
+(SuggestionClassifier), so every server process uses the same ones and no request trains. When
+the codings have moved on since they were trained, a request queues the job (coalesced per
+project) and uses the stored ones until it has run; a project without any ranks by definitions
+and passages alone. Everything the ranker used is named in its `provenance`."""
+from __future__ import annotations
+
+import hashlib
+import io
+import threading
+from collections import OrderedDict
+
+import numpy as np
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.orm import Session
+
+from workbench.db import failure, writes_expected
+from workbench.models import Code, Coding, Document, Project, SuggestionClassifier, User, now
+from workbench.services import codebook, jobs
+from workbench.services.embeddings import embed_texts
+from workbench.suggest import Ranker, RankingSettings, description_texts
+from workbench.suggest.ranking import train_classifiers
+
+KIND = "suggestion-classifiers"
+SNIPPET = 160
+KEEP = 8  # rankers kept per process (projects x evidence scopes)
+_RANKERS: OrderedDict[tuple, Ranker] = OrderedDict()
+_BUILDING: dict[tuple, threading.Lock] = {}
+_LOCK = threading.Lock()
+
+
+def codes_of(session: Session, project: Project) -> list[Code]:
+    return [node.code for node in codebook.codebook(session, project.id)]
+
+
+def coded_passages(session: Session, project: Project, only_coder_id: int | None, skip_document_id: int | None = None):
+    """Coded passages, one per distinct span, with every code applied to it. Only the passage's
+    own text is read (SUBSTR counts code points on SQLite and PostgreSQL, like our offsets)."""
+    query = select(Coding.document_id, Coding.start, Coding.end, Coding.code_id, Document.name, User.username,
+                   func.substr(Document.text, Coding.start + 1, Coding.end - Coding.start)) \
+        .join(Document, Coding.document_id == Document.id).join(User, Coding.coder_id == User.id) \
+        .where(Document.project_id == project.id).order_by(Coding.id)
+    if only_coder_id is not None:
+        query = query.where(Coding.coder_id == only_coder_id)
+    if skip_document_id is not None:
+        query = query.where(Coding.document_id != skip_document_id)
+    spans: dict[tuple, dict] = {}
+    for document_id, start, end, code_id, name, coder, text in session.execute(query):
+        key = (document_id, start, end)
+        if key not in spans:
+            spans[key] = {"document_id": document_id, "document": name, "start": start, "end": end,
+                          "text": text, "coders": set(), "codes": set()}
+        spans[key]["codes"].add(code_id)
+        spans[key]["coders"].add(coder)
+    return list(spans.values())
+
+
+def _digest(value) -> str:
+    return hashlib.sha256(repr(value).encode()).hexdigest()
+
+
+def examples_digest(examples: list[dict]) -> str:
+    """What the classifiers learn from: each coded span and its codes (not who coded it)."""
+    return _digest(sorted((e["document_id"], e["start"], e["end"], sorted(e["codes"])) for e in examples))
+
+
+def _snippet(text: str) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= SNIPPET else text[: SNIPPET - 1].rsplit(" ", 1)[0] + "…"
+
+
+def stored_classifiers(session: Session, project: Project, scope: int, model: str) -> SuggestionClassifier | None:
+    return session.scalar(select(SuggestionClassifier).where(
+        SuggestionClassifier.project_id == project.id, SuggestionClassifier.scope == scope,
+        SuggestionClassifier.model == model))
+
+
+def _unpack(row: SuggestionClassifier) -> dict[int, tuple[np.ndarray, float]]:
+    with np.load(io.BytesIO(row.weights)) as data:
+        return {int(c): (w, float(b)) for c, w, b in zip(data["codes"], data["weights"], data["intercepts"])}
+
+
+def _pack(classifiers: dict[int, tuple[np.ndarray, float]]) -> bytes:
+    codes = sorted(classifiers)
+    out = io.BytesIO()
+    np.savez(out, codes=np.asarray(codes, np.int64),
+             weights=np.stack([classifiers[c][0] for c in codes]).astype(np.float32) if codes else np.zeros((0, 0), np.float32),
+             intercepts=np.asarray([classifiers[c][1] for c in codes], np.float32))
+    return out.getvalue()
+
+
+def _request_training(session: Session, project: Project, scope: int) -> None:
+    """Queue the classifiers' training; a read-only request that finds the database busy leaves it
+    to the next request rather than wait for the write lock."""
+    try:
+        with session.begin_nested():
+            jobs.enqueue(session, KIND, project, None, {"scopes": [scope]}, coalesce=True)
+    except OperationalError as exc:
+        if writes_expected() or (failure(exc) or ("",))[0] != "busy":
+            raise
+
+
+def build_ranker(session: Session, embedder, project: Project, only_coder_id: int | None = None,
+                 settings: RankingSettings = RankingSettings()) -> Ranker:
+    """The project's ranker for this evidence scope, reused while its inputs are unchanged."""
+    codes = codes_of(session, project)
+    examples = coded_passages(session, project, only_coder_id)
+    scope = only_coder_id or 0
+    stored = stored_classifiers(session, project, scope, embedder.name)
+    digest = examples_digest(examples)
+    if examples and (stored is None or stored.examples_digest != digest):
+        _request_training(session, project, scope)
+    key = (project.id, embedder.name, id(embedder), scope, settings, stored and (stored.id, stored.examples_digest),
+           _digest(([(c.id, c.name, c.definition, c.inclusion, c.example) for c in codes],
+                    [(e["document_id"], e["start"], e["end"], sorted(e["codes"]), sorted(e["coders"])) for e in examples])))
+    with _LOCK:
+        if key in _RANKERS:
+            _RANKERS.move_to_end(key)
+            return _RANKERS[key]
+        building = _BUILDING.setdefault(key, threading.Lock())
+    with building:  # one thread builds a ranker; others asking for the same one wait for it
+        with _LOCK:
+            if key in _RANKERS:
+                return _RANKERS[key]
+        ranker = _assemble(session, embedder, codes, examples, settings, _unpack(stored) if stored else {})
+        ranker.provenance = {"classifiers": None if stored is None else {
+            "trained_at": stored.trained_at.isoformat(), "examples": stored.examples,
+            "current": stored.examples_digest == digest}}
+        with _LOCK:
+            _RANKERS[key] = ranker
+            _BUILDING.pop(key, None)
+            while len(_RANKERS) > KEEP:
+                _RANKERS.popitem(last=False)
+    return ranker
+
+
+def _assemble(session: Session, embedder, codes: list[Code], examples: list[dict], settings: RankingSettings,
+              classifiers: dict | None) -> Ranker:
+    texts = [description_texts(c.name, c.definition, c.inclusion, c.example) for c in codes]
+    flat = [t for group in texts for t in group]
+    vectors = embed_texts(session, embedder, flat + [e["text"] for e in examples])
+    descriptions, at = [], 0
+    for group in texts:
+        descriptions.append(vectors[at: at + len(group)])
+        at += len(group)
+    info = [{"document_id": e["document_id"], "document": e["document"], "text": _snippet(e["text"]),
+             "coders": sorted(e["coders"])} for e in examples]
+    return Ranker([c.id for c in codes], descriptions, vectors[at:], [sorted(e["codes"]) for e in examples],
+                  info, settings, classifiers=classifiers)
+
+
+@jobs.kind(KIND, "Training the suggestion classifiers", listed=False)
+def train_job(run: jobs.JobRun):
+    """Train and store the classifiers of each asked-for evidence scope on the codings as they are now."""
+    embedder = run.embedder()
+    project = run.session.get(Project, run.job.project_id)
+    scopes = sorted(set(run.job.arguments.get("scopes", [0])))
+    yield 0, len(scopes)
+    for done, scope in enumerate(scopes, 1):
+        if project is not None:
+            examples = coded_passages(run.session, project, scope or None)
+            vectors = embed_texts(run.session, embedder, [e["text"] for e in examples])
+            trained = train_classifiers(vectors, [sorted(e["codes"]) for e in examples]) if examples else {}
+            _store(run.session, project, scope, embedder.name, examples_digest(examples), len(examples), _pack(trained))
+        yield done, len(scopes)
+
+
+def _store(session: Session, project: Project, scope: int, model: str, digest: str, examples: int, weights: bytes) -> None:
+    values = {"examples_digest": digest, "examples": examples, "weights": weights, "trained_at": now()}
+    row = stored_classifiers(session, project, scope, model)
+    if row is None:
+        try:
+            with session.begin_nested():  # another worker may store the same scope at this moment
+                session.add(SuggestionClassifier(project_id=project.id, scope=scope, model=model, **values))
+            return
+        except IntegrityError:
+            row = stored_classifiers(session, project, scope, model)
+    for name, value in values.items():
+        setattr(row, name, value)
