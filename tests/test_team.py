@@ -130,3 +130,17 @@ def test_cookies_are_secure_when_served_over_https(database_url, engine, tmp_pat
     finally:
         app.extensions["workbench.engine"].dispose()
         wipe(engine)
+
+
+def test_owners_name_whose_turns_are_not_coded_and_it_is_audited(app, team):
+    p = team["project"]
+    coder = app.test_client()
+    login(coder, "tom")
+    assert coder.post(f"/projects/{p}/interviewers", data={"speakers": "P01"}).status_code == 403
+    owner = app.test_client()
+    login(owner, "olivia")
+    answer = owner.post(f"/projects/{p}/interviewers", data={"speakers": "Interviewer\nModerator"}, follow_redirects=True)
+    assert answer.status_code == 200 and "skip turns by Interviewer, Moderator" in answer.data.decode()
+    assert ">Interviewer\nModerator</textarea>" in owner.get(f"/projects/{p}/team").data.decode()
+    assert "Moderator" in owner.get(f"/projects/{p}/audit").data.decode()
+    assert owner.post(f"/projects/{p}/interviewers", data={"speakers": "x" * 101}).status_code == 400

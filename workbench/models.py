@@ -35,6 +35,7 @@ DECISIONS = ("coder", "both", "neither")
 JOB_STATUSES = ("queued", "running", "done", "failed")
 # The consensus layer is the codings of this reserved user: it exports and compares like any coder.
 CONSENSUS_CODER = "consensus"
+DEFAULT_INTERVIEWERS = "Interviewer\nInt\nI\nQ\nModerator\nFacilitator\nResearcher"
 
 
 def now() -> datetime:
@@ -76,6 +77,9 @@ class Project(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now)
     # Blind coding: each coder sees only their own codings until an owner reveals.
     blind: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
+    # Whose turns are not coded (one speaker label per line): "suggest for this document" skips
+    # them, as it skips lines without a speaker (a title line). Numbered variants match too.
+    interviewer_speakers: Mapped[str] = mapped_column(Text, default=DEFAULT_INTERVIEWERS, server_default=DEFAULT_INTERVIEWERS)
 
     members: Mapped[list[ProjectMember]] = relationship(back_populates="project", cascade="all, delete-orphan")
     documents: Mapped[list[Document]] = relationship(back_populates="project", cascade="all, delete-orphan")

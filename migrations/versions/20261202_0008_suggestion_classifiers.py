@@ -1,4 +1,4 @@
-"""suggestion classifiers: per-code classifiers trained by a job, shared by every server process
+"""suggestion classifiers (trained by a job, shared by every server process); whose turns are not coded
 
 Revision ID: 0008
 Revises: 0004
@@ -28,7 +28,12 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('id', name=op.f('pk_suggestion_classifier')),
     sa.UniqueConstraint('project_id', 'scope', 'model', name=op.f('uq_suggestion_classifier_project_id'))
     )
+    with op.batch_alter_table('project', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('interviewer_speakers', sa.Text(), nullable=False,
+                                      server_default='Interviewer\nInt\nI\nQ\nModerator\nFacilitator\nResearcher'))
 
 
 def downgrade() -> None:
+    with op.batch_alter_table('project', schema=None) as batch_op:
+        batch_op.drop_column('interviewer_speakers')
     op.drop_table('suggestion_classifier')

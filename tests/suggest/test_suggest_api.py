@@ -67,9 +67,15 @@ def test_accept_returns_a_suggestion_coding_and_reject_hides_the_code(api, app):
 
 def test_document_suggestions_use_utf16_offsets(api):
     sign_in(api["client"], "ben")
-    turns = api["client"].post(f"{api['base']}/document", json={}).get_json()["utterances"]
-    last = [t for t in turns if t["utterance"] == 3]
+    answer = api["client"].post(f"{api['base']}/document", json={}).get_json()
+    last = [t for t in answer["turns"] if t["utterance"] == 3]
     assert last and last[0]["end"] == code_point_to_utf16(INTERVIEW, INTERVIEW.index("contract.") + len("contract."))
+    assert last[0]["text"].startswith("The grant ran out 😞")
+    # The three "Interviewer:" questions are skipped by default, and offered on request.
+    assert answer["skipped"] == 3 and answer["considered"] == 3
+    assert all(t["speaker"] == "P01" for t in answer["turns"])
+    every = api["client"].post(f"{api['base']}/document?every_turn=1", json={}).get_json()
+    assert every["skipped"] == 0 and every["considered"] == 6
 
 
 @pytest.mark.parametrize("user, status", [("vic", 403), ("nadia", 404)])

@@ -5,7 +5,7 @@ from sqlalchemy import func, select
 
 from tests.suggest.conftest import INTERVIEW
 from workbench.models import Embedding, SuggestionRejection
-from workbench.services import documents, embeddings, suggestions
+from workbench.services import documents, embeddings, projects, suggestions
 from workbench.services.errors import Invalid, NotFound
 
 
@@ -84,9 +84,11 @@ def test_blind_mode_uses_only_the_coders_own_codings(session, study, fake):
 
 def test_document_suggestions_and_bad_spans(session, study, fake):
     doc, ana = study["interview"], study["users"]["ana"]
-    per_turn = suggestions.suggest_for_document(session, fake, doc, ana, min_score=1.0)
+    per_turn = suggestions.suggest_for_document(session, fake, doc, ana, min_score=1.0, every_turn=True)["turns"]
     assert per_turn and all(1 <= len(t["suggestions"]) <= 3 for t in per_turn)
     assert all(s["score"] >= 1.0 for t in per_turn for s in t["suggestions"])
+    assert all(s["meaning"].startswith(s["fit"] + ": ") and "standard deviations above" in s["meaning"]
+               for t in per_turn for s in t["suggestions"])
     with pytest.raises(Invalid, match="empty or reversed"):
         suggestions.suggest_for_span(session, fake, doc, ana, 10, 10)
     other_code = study["code"]("Trust")
@@ -114,3 +116,26 @@ def test_a_selected_passage_shows_only_codes_above_the_average_and_at_least_one(
     shown = suggestions.suggest_for_span(session, fake, doc, ana, start, end, top_k=5)
     assert [s["code_id"] for s in shown] == [s["code_id"] for s in everything if s is everything[0] or s["score"] > 0]
     assert len(shown) >= 1 and any(s["score"] <= 0 for s in everything)
+
+
+def test_document_suggestions_skip_whose_turns_the_project_does_not_code(session, study, fake):
+    doc, ana, project = study["interview"], study["users"]["ana"], study["project"]
+    found = suggestions.suggest_for_document(session, fake, doc, ana, min_score=-10)
+    assert found["skipped"] == 3 and {t["speaker"] for t in found["turns"]} == {"P01"}
+    projects.set_interviewer_speakers(session, project, "  P01 \n\nInterviewer\nP01")
+    assert project.interviewer_speakers == "P01\nInterviewer"
+    assert suggestions.suggest_for_document(session, fake, doc, ana, min_score=-10)["turns"] == []
+    projects.set_interviewer_speakers(session, project, "")
+    assert len(suggestions.suggest_for_document(session, fake, doc, ana, min_score=-10)["turns"]) == 6
+
+
+@pytest.mark.parametrize("speaker, interviewer", [
+    ("Interviewer", True), ("interviewer 2", True), ("INT.", True), ("I", True), ("Q", True), ("", True), (None, True),
+    ("P01", False), ("Dr Patel", False), ("Interviewee", False), ("Link worker 2", False)])
+def test_which_speakers_count_as_interviewers_by_default(session, study, speaker, interviewer):
+    assert projects.is_interviewer(study["project"], speaker) is interviewer
+
+
+def test_interviewer_labels_are_checked(session, study):
+    with pytest.raises(Invalid, match="100 characters"):
+        projects.set_interviewer_speakers(session, study["project"], "x" * 101)

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import functools
+import re
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -176,6 +177,31 @@ def set_blind(session: Session, project: Project, blind: bool) -> None:
     """Start blind coding, or reveal everyone's codings to everyone (recorded in the audit log)."""
     project.blind = blind
     session.flush()
+
+
+def set_interviewer_speakers(session: Session, project: Project, labels: str) -> list[str]:
+    """Name whose turns are not coded (one speaker label per line); audited like any project change."""
+    cleaned = list(dict.fromkeys(" ".join(line.split()) for line in labels.splitlines() if line.strip()))
+    if any(len(label) > 100 for label in cleaned):
+        raise Invalid("A speaker label has at most 100 characters.")
+    if len(cleaned) > 50:
+        raise Invalid("Name at most 50 speaker labels.")
+    project.interviewer_speakers = "\n".join(cleaned)
+    session.flush()
+    return cleaned
+
+
+_NUMBERED = re.compile(r"[\s_#.-]*\d+$")
+
+
+def is_interviewer(project: Project, speaker: str | None) -> bool:
+    """Whether a turn by `speaker` is an interviewer's: "Interviewer 2" and "int." count as "Interviewer"
+    and "Int" when those are named; no speaker (a title line) counts as not coded too."""
+    if not speaker or not speaker.strip():
+        return True
+    labels = {label.casefold() for label in (project.interviewer_speakers or "").splitlines()}
+    name = speaker.strip().rstrip(".:").casefold()
+    return name in labels or _NUMBERED.sub("", name) in labels
 
 
 def coders_shown_to(project: Project, user: User) -> list[User]:

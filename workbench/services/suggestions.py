@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from workbench.models import Code, Coding, Document, Project, SuggestionRejection, User
-from workbench.services import codebook
+from workbench.services import codebook, projects
 from workbench.services.rankers import build_ranker, codes_of, coded_passages
 from workbench.services.coding import apply_code, check_span
 from workbench.services.embeddings import embed_texts
@@ -38,11 +38,26 @@ def _excluded(session: Session, document: Document, coder: User, spans: list[tup
     return out
 
 
+def explain_score(suggestion: Suggestion) -> tuple[str, str]:
+    """The score in words: a label, and what it means and rests on."""
+    score = suggestion.score
+    fit = "Strong fit" if score >= 2 else "Good fit" if score >= 1 else "Possible fit" if score >= 0 else "Weak fit"
+    sources = ["its definition"]
+    if suggestion.examples:
+        sources.append(f"{suggestion.examples} passage{'s' if suggestion.examples != 1 else ''} already coded with it")
+    if suggestion.classifier_probability is not None:
+        sources.append("a classifier trained on the team's codings")
+    where = "above" if score >= 0 else "below"
+    return fit, (f"{fit}: {abs(score):.1f} standard deviations {where} the average code of the codebook for this "
+                 f"passage, judged from {', '.join(sources[:-1]) + ' and ' + sources[-1] if len(sources) > 1 else sources[0]}.")
+
+
 def describe(suggestion: Suggestion, codes: dict[int, Code], paths: dict[int, str]) -> dict:
     code = codes[suggestion.code_id]
+    fit, meaning = explain_score(suggestion)
     return {
         "code_id": code.id, "code": code.name, "path": paths[code.id], "colour": code.colour,
-        "score": round(suggestion.score, 3),
+        "score": round(suggestion.score, 3), "fit": fit, "meaning": meaning,
         "definition": {"similarity": round(suggestion.definition_similarity, 3), "match": suggestion.definition_match},
         "examples": suggestion.examples,
         "classifier_probability": None if suggestion.classifier_probability is None else round(suggestion.classifier_probability, 3),
@@ -70,19 +85,26 @@ def suggest_for_span(session: Session, embedder, document: Document, coder: User
 
 
 def suggest_for_document(session: Session, embedder, document: Document, coder: User, top_k: int = DOCUMENT_TOP_K,
-                         min_score: float = DOCUMENT_MIN_SCORE, only_coder_id: int | None = None) -> list[dict]:
-    """For each utterance, the best codes scoring at least `min_score` (utterances with none are left out)."""
+                         min_score: float = DOCUMENT_MIN_SCORE, only_coder_id: int | None = None,
+                         every_turn: bool = False) -> dict:
+    """For each coded speaker's turn, the best codes scoring at least `min_score` (turns with none are
+    left out). Interviewers' turns and lines without a speaker are skipped unless `every_turn`."""
+    project = document.project
     utterances = list(document.utterances)
-    if not utterances:
-        return []
-    ranker = build_ranker(session, embedder, document.project, only_coder_id)
-    spans = [(u.start, u.end) for u in utterances]
-    vectors = embed_texts(session, embedder, [document.text[s:e] for s, e in spans])
-    codes, paths = _code_maps(session, document.project)
-    found = ranker.suggest_many(vectors, top_k, _excluded(session, document, coder, spans), min_score)
-    return [{"utterance": u.position, "speaker": u.speaker, "start": u.start, "end": u.end,
-             "suggestions": [describe(s, codes, paths) for s in suggestions]}
-            for u, suggestions in zip(utterances, found) if suggestions]
+    skipped = 0 if every_turn else sum(1 for u in utterances if projects.is_interviewer(project, u.speaker))
+    if not every_turn:
+        utterances = [u for u in utterances if not projects.is_interviewer(project, u.speaker)]
+    found = []
+    if utterances:
+        ranker = build_ranker(session, embedder, project, only_coder_id)
+        spans = [(u.start, u.end) for u in utterances]
+        vectors = embed_texts(session, embedder, [document.text[s:e] for s, e in spans])
+        codes, paths = _code_maps(session, project)
+        found = ranker.suggest_many(vectors, top_k, _excluded(session, document, coder, spans), min_score)
+    turns = [{"utterance": u.position, "speaker": u.speaker, "start": u.start, "end": u.end,
+              "text": document.text[u.start: u.end], "suggestions": [describe(s, codes, paths) for s in suggestions]}
+             for u, suggestions in zip(utterances, found) if suggestions]
+    return {"turns": turns, "considered": len(utterances), "skipped": skipped}
 
 
 def accept(session: Session, document: Document, coder: User, code: Code, start: int, end: int) -> Coding:

@@ -67,12 +67,13 @@ def for_span(project_id: int, document_id: int):
 @login_required
 def for_document(project_id: int, document_id: int):
     document = _open(project_id, document_id)
-    found = suggestions.suggest_for_document(db(), _embedder(), document, current_user.user, only_coder_id=_only_mine())
+    found = suggestions.suggest_for_document(db(), _embedder(), document, current_user.user, only_coder_id=_only_mine(),
+                                             every_turn=request.args.get("every_turn") in ("1", "true"))
     # One scan of the text for every turn's offsets, not two scans per turn.
-    offsets16 = code_points_to_utf16(document.text, [p for row in found for p in (row["start"], row["end"])])
-    for row in found:
+    offsets16 = code_points_to_utf16(document.text, [p for row in found["turns"] for p in (row["start"], row["end"])])
+    for row in found["turns"]:
         row["start"], row["end"] = offsets16[row["start"]], offsets16[row["end"]]
-    return jsonify(utterances=found)
+    return jsonify(found)
 
 
 @bp.post("/accept")

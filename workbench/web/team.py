@@ -91,6 +91,16 @@ def blind(project_id: int):
     return _back(project.id)
 
 
+@bp.post("/projects/<int:project_id>/interviewers")
+@login_required
+def interviewers(project_id: int):
+    project = projects.require(db(), current_user.user, project_id, "owner")
+    named = projects.set_interviewer_speakers(db(), project, request.form.get("speakers", ""))
+    flash(f"Suggestions for a whole document now skip turns by {', '.join(named)}, and lines without a speaker."
+          if named else "Suggestions for a whole document now skip only lines without a speaker.", "ok")
+    return _back(project.id)
+
+
 @bp.route("/invite/<token>", methods=["GET", "POST"])
 def accept(token: str):
     invitation = invitations.open_invitation(db(), token)

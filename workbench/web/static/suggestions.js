@@ -1,6 +1,8 @@
-// The suggestion panel: suggestions for the selected span (event "workbench:selection") or for
-// every turn of the document, each with its reasons and Accept / Reject buttons. After an accept it
-// announces the new coding with the event "workbench:coded" so the coding screen can redraw.
+// The suggestion panel: suggestions for the selected span (event "workbench:selection"), for the turn
+// that has focus, or for every coded speaker's turn of the document, each with its score in words, its
+// reasons and Accept / Reject buttons. It does not depend on the code picker: its list stays when the
+// picker closes or the selection is cleared. After an accept it announces the new coding with the event
+// "workbench:coded" so the coding screen can redraw. A newer question cancels the older request.
 const panel = document.getElementById("suggestions");
 
 if (panel) {
@@ -8,7 +10,10 @@ if (panel) {
   const results = panel.querySelector(".suggestion-results");
   const documentButton = panel.querySelector(".suggest-document");
   const ids = { projectId: panel.dataset.projectId, documentId: panel.dataset.documentId };
-  let latest = 0; // answers to an older selection are dropped
+  const turnButton = panel.querySelector(".suggest-turn");
+  const everyTurn = panel.querySelector(".suggest-every-turn");
+  let latest = 0; // answers to an older question are dropped
+  let pending = null; // and its request is cancelled, so the server is not kept busy for nothing
 
   const base = () => `/api/projects/${ids.projectId}/documents/${ids.documentId}/suggestions`;
   const csrf = () => document.querySelector('meta[name="csrf-token"]')?.content ?? "";
@@ -16,6 +21,7 @@ if (panel) {
   async function call(url, options = {}) {
     const response = await fetch(url, {
       credentials: "same-origin",
+      signal: options.signal,
       ...options,
       headers: { Accept: "application/json", "Content-Type": "application/json", "X-CSRFToken": csrf() },
     });
@@ -56,7 +62,8 @@ if (panel) {
     accept.addEventListener("click", () => decide(li, "accept", body, s.path));
     reject.addEventListener("click", () => decide(li, "reject", body, s.path));
     li.append(
-      el("div", {}, swatch, el("span", { className: "path" }, s.path), ` · score ${s.score.toFixed(2)}`),
+      el("div", {}, swatch, el("span", { className: "path" }, s.path), " · ", el("span", { className: "fit" }, s.fit)),
+      el("p", { className: "meaning muted" }, s.meaning),
       reasons(s),
       el("div", {}, accept, reject),
     );
@@ -87,44 +94,78 @@ if (panel) {
     return ol;
   }
 
-  document.addEventListener("workbench:selection", async (event) => {
-    const { projectId, documentId, start, end } = event.detail ?? {};
+  // One question at a time: a new one drops the old answer and cancels its request.
+  async function ask(url, options, waiting, show) {
     const ticket = ++latest;
+    pending?.abort();
+    pending = new AbortController();
+    status.textContent = waiting;
+    try {
+      const data = await call(url, { ...options, signal: pending.signal });
+      if (ticket === latest) show(data);
+    } catch (error) {
+      if (ticket === latest && error.name !== "AbortError") status.textContent = error.message;
+    }
+  }
+
+  const quote = (text) => (text.length > 80 ? `${text.slice(0, 79).replace(/\s+\S*$/, "")}…` : text);
+
+  function forSpan(start, end, label) {
+    ask(`${base()}?start=${start}&end=${end}`, {}, "Finding suggestions…", (data) => {
+      results.replaceChildren(list(data.suggestions, { start: data.start, end: data.end }));
+      status.textContent = `${data.suggestions.length} suggestion(s) for ${label}.`;
+    });
+  }
+
+  document.addEventListener("workbench:selection", (event) => {
+    const { projectId, documentId, start, end } = event.detail ?? {};
     if (projectId) ids.projectId = projectId;
     if (documentId) ids.documentId = documentId;
-    results.replaceChildren();
-    if (start === null || start === undefined || end === null || end === undefined || end <= start) {
-      status.textContent = "Select a passage to see suggested codes.";
-      return;
-    }
-    status.textContent = "Finding suggestions…";
-    try {
-      const data = await call(`${base()}?start=${start}&end=${end}`);
-      if (ticket !== latest) return;
-      results.replaceChildren(list(data.suggestions, { start: data.start, end: data.end }));
-      status.textContent = `${data.suggestions.length} suggestion(s) for the selected passage.`;
-    } catch (error) {
-      if (ticket === latest) status.textContent = error.message;
-    }
+    // A cleared selection (the picker closed, a click elsewhere) keeps the list: it is still useful.
+    if (start === null || start === undefined || end === null || end === undefined || end <= start) return;
+    const text = window.getSelection()?.toString() ?? "";
+    forSpan(start, end, text ? `“${quote(text.trim())}”` : "the selected passage");
   });
 
+  // The turn that has focus (or was clicked last) can be asked about without selecting anything.
+  let turn = null;
+  function chooseTurn(said) {
+    turn = said;
+    const who = said.closest(".turn")?.querySelector(".speaker")?.textContent.trim();
+    turnButton.hidden = false;
+    turnButton.textContent = `Suggest for this turn${who ? ` (${who})` : ""}`;
+  }
+  document.addEventListener("focusin", (event) => { const said = event.target.closest?.(".said"); if (said) chooseTurn(said); });
+  document.addEventListener("click", (event) => { const said = event.target.closest?.(".said"); if (said) chooseTurn(said); });
+  turnButton.addEventListener("click", () => {
+    if (turn) forSpan(turn.dataset.start, turn.dataset.end, `the turn “${quote(turn.textContent.trim())}”`);
+  });
+
+  function goTo(start) {
+    const said = document.querySelector(`.said[data-start="${start}"]`);
+    const link = el("a", { href: said ? `#${said.closest(".turn").id}` : "#transcript", className: "go-to-turn", textContent: "Go to this turn" });
+    link.addEventListener("click", (event) => {
+      if (!said) return;
+      event.preventDefault();
+      said.scrollIntoView({ block: "center" });
+      said.focus();
+    });
+    return link;
+  }
+
   documentButton.addEventListener("click", async () => {
-    const ticket = ++latest;
     documentButton.disabled = true;
-    status.textContent = "Suggesting codes for every turn…";
-    try {
-      const data = await call(`${base()}/document`, { method: "POST", body: "{}" });
-      if (ticket !== latest) return;
-      results.replaceChildren(...data.utterances.map((u) => el("div", { className: "turn-suggestions" },
-        el("h3", {}, `Turn ${u.utterance + 1}${u.speaker ? ` (${u.speaker})` : ""}`),
+    const every = everyTurn.checked ? "?every_turn=1" : "";
+    await ask(`${base()}/document${every}`, { method: "POST", body: "{}" }, "Suggesting codes for every turn…", (data) => {
+      results.replaceChildren(...data.turns.map((u) => el("div", { className: "turn-suggestions" },
+        el("h3", {}, `Turn ${u.utterance + 1}${u.speaker ? ` · ${u.speaker}` : ""}`),
+        el("blockquote", { className: "turn-text" }, quote(u.text)), goTo(u.start),
         list(u.suggestions, { start: u.start, end: u.end }))));
-      status.textContent = data.utterances.length
-        ? `Suggestions for ${data.utterances.length} turn(s).`
-        : "No turn has a suggestion above the threshold.";
-    } catch (error) {
-      if (ticket === latest) status.textContent = error.message;
-    } finally {
-      documentButton.disabled = false;
-    }
+      const skipped = data.skipped ? ` ${data.skipped} interviewer turn(s) and lines without a speaker were skipped.` : "";
+      status.textContent = (data.turns.length
+        ? `Suggestions for ${data.turns.length} of ${data.considered} turn(s).`
+        : `No turn of ${data.considered} has a suggestion above the threshold.`) + skipped;
+    });
+    documentButton.disabled = false;
   });
 }
