@@ -21,15 +21,16 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
 from workbench.db import failure, writes_expected
-from workbench.models import Code, Coding, Document, Project, SuggestionClassifier, User, now
+from workbench.models import Code, Coding, Document, Project, SuggestionClassifier, User, as_utc, now
 from workbench.services import codebook, jobs
-from workbench.services.embeddings import embed_texts
+from workbench.services.embeddings import embed_texts, sha256
 from workbench.suggest import Ranker, RankingSettings, description_texts
 from workbench.suggest.ranking import train_classifiers
 
 KIND = "suggestion-classifiers"
 SNIPPET = 160
 KEEP = 8  # rankers kept per process (projects x evidence scopes)
+RECENT_VECTORS = 20_000  # coded passages' vectors kept per process (~30 MB for a 384-dimension model)
 _RANKERS: OrderedDict[tuple, Ranker] = OrderedDict()
 _BUILDING: dict[tuple, threading.Lock] = {}
 _LOCK = threading.Lock()
@@ -114,8 +115,14 @@ def build_ranker(session: Session, embedder, project: Project, only_coder_id: in
     scope = only_coder_id or 0
     stored = stored_classifiers(session, project, scope, embedder.name)
     digest = examples_digest(examples)
+    ranker = _cached_or_built(session, embedder, project, codes, examples, scope, settings, stored, digest)
     if examples and (stored is None or stored.examples_digest != digest):
-        _request_training(session, project, scope)
+        _request_training(session, project, scope)  # last: a write holds SQLite's lock to the end of the request
+    return ranker
+
+
+def _cached_or_built(session: Session, embedder, project: Project, codes: list[Code], examples: list[dict], scope: int,
+                     settings: RankingSettings, stored: SuggestionClassifier | None, digest: str) -> Ranker:
     key = (project.id, embedder.name, id(embedder), scope, settings, stored and (stored.id, stored.examples_digest),
            _digest(([(c.id, c.name, c.definition, c.inclusion, c.example) for c in codes],
                     [(e["document_id"], e["start"], e["end"], sorted(e["codes"]), sorted(e["coders"])) for e in examples])))
@@ -130,21 +137,62 @@ def build_ranker(session: Session, embedder, project: Project, only_coder_id: in
                 return _RANKERS[key]
         ranker = _assemble(session, embedder, codes, examples, settings, _unpack(stored) if stored else {})
         ranker.provenance = {"classifiers": None if stored is None else {
-            "trained_at": stored.trained_at.isoformat(), "examples": stored.examples,
+            "trained_at": as_utc(stored.trained_at).isoformat(), "examples": stored.examples,
             "current": stored.examples_digest == digest}}
         with _LOCK:
             _RANKERS[key] = ranker
             _BUILDING.pop(key, None)
             while len(_RANKERS) > KEEP:
                 _RANKERS.popitem(last=False)
-    return ranker
+        return ranker
+
+
+class _Recent:
+    """The coded passages' vectors this process used last, so a ranker rebuilt for one new coding
+    reads the other thousands from memory rather than the database, and a vector a busy SQLite did
+    not let us store is not encoded again. A (model, text) always has the same vector, so nothing
+    here can be stale. ~1.5 KB each."""
+
+    def __init__(self, size: int = RECENT_VECTORS):
+        self.size, self.items, self.lock = size, OrderedDict(), threading.Lock()
+
+    def get(self, model: str, digests: Sequence[str]) -> dict[str, np.ndarray]:
+        with self.lock:
+            found = {d: self.items[(model, d)] for d in digests if (model, d) in self.items}
+            for d in found:
+                self.items.move_to_end((model, d))
+        return found
+
+    def put(self, model: str, vectors: dict[str, np.ndarray]) -> None:
+        with self.lock:
+            for d, v in vectors.items():
+                self.items[(model, d)] = v
+                self.items.move_to_end((model, d))
+            while len(self.items) > self.size:
+                self.items.popitem(last=False)
+
+
+_RECENT = _Recent()
+
+
+def _example_vectors(session: Session, embedder, texts: list[str]) -> np.ndarray:
+    digests = [sha256(t) for t in texts]
+    known = _RECENT.get(embedder.name, digests)
+    rest = list(dict.fromkeys(t for t, d in zip(texts, digests) if d not in known))
+    if rest:
+        fresh = dict(zip((sha256(t) for t in rest), embed_texts(session, embedder, rest)))
+        _RECENT.put(embedder.name, fresh)
+        known.update(fresh)
+    if not texts:
+        return np.zeros((0, embedder.dimensions), np.float32)
+    return np.stack([known[d] for d in digests])
 
 
 def _assemble(session: Session, embedder, codes: list[Code], examples: list[dict], settings: RankingSettings,
               classifiers: dict | None) -> Ranker:
     texts = [description_texts(c.name, c.definition, c.inclusion, c.example) for c in codes]
     flat = [t for group in texts for t in group]
-    vectors = embed_texts(session, embedder, flat + [e["text"] for e in examples])
+    vectors = np.concatenate([embed_texts(session, embedder, flat), _example_vectors(session, embedder, [e["text"] for e in examples])])
     descriptions, at = [], 0
     for group in texts:
         descriptions.append(vectors[at: at + len(group)])

@@ -75,8 +75,10 @@ def suggest_for_span(session: Session, embedder, document: Document, coder: User
     """Top codes for [start, end) of the document (code points), with reasons; None = no score floor."""
     check_span(document, start, end)
     project = document.project
-    ranker = build_ranker(session, embedder, project, only_coder_id)
+    # The passage first: on SQLite, caching its vector takes the write lock, and whatever writes
+    # first holds it to the end of the request; encoding before that keeps colleagues' codings waiting least.
     query = embed_texts(session, embedder, [document.text[start:end]])
+    ranker = build_ranker(session, embedder, project, only_coder_id)
     codes, paths = _code_maps(session, project)
     found = ranker.suggest(query[0], top_k, _excluded(session, document, coder, [(start, end)])[0])
     if min_score is not None:
