@@ -24,12 +24,18 @@ def run_migrations_online() -> None:
         _run(connectable)
 
 
+def _in_models(obj, name, type_, reflected, compare_to) -> bool:
+    """The full-text index (migration 0009) lives beside the models, not in them."""
+    return not (name or "").startswith(("utterance_fts", "search_vector", "ix_utterance_search_vector"))
+
+
 def _run(connection) -> None:
     context.configure(
         connection=connection,
         target_metadata=Base.metadata,
         render_as_batch=True,  # SQLite can only ALTER tables by copying them
         compare_type=True,
+        include_object=_in_models,
     )
     with context.begin_transaction():
         context.run_migrations()

@@ -148,9 +148,11 @@ def test_search_shows_hits_in_context(seeded, login):
     client = login("vic")
     page = client.get(f"/projects/{seeded['project']}/search?q=TRUST").data.decode()
     assert re.search(r'We <mark class="hit">trust</mark> the surgery', page)
-    assert "3 results" in page  # "trusted" (P01), "trust?" and "trust the" (P02): a phrase matches inside words too
-    short = client.get(f"/projects/{seeded['project']}/search?q=a").data.decode()
-    assert "at least two characters" in short
+    assert "2 turns found" in page  # "And trust?" and "We trust the surgery" (P02); whole words: not "trusted"
+    assert "I trusted them" not in page
+    assert "1 turn found" in client.get(f"/projects/{seeded['project']}/search?q=trust*&speaker=Interviewer").data.decode()
+    unreadable = client.get(f"/projects/{seeded['project']}/search?q=NOT+trust").data.decode()
+    assert "put a word before it" in unreadable
     assert 'role="search"' in client.get(f"/projects/{seeded['project']}").data.decode()
 
 

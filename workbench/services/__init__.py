@@ -3,3 +3,5 @@ rules, and never commit: the caller (a web request or a CLI command) owns the tr
 
 # Importing the package switches the audit log on for every session.
 from workbench.services import audit  # noqa: E402,F401
+# And the full-text index for every new turn, whatever creates it.
+from workbench.services import search  # noqa: E402,F401

@@ -1,8 +1,7 @@
-"""Getting coded passages back: a document's codings for display, every passage of a code, text search."""
+"""Getting coded passages back: a document's codings for display, every passage of a code (search: services/search.py)."""
 from __future__ import annotations
 
 import bisect
-import re
 from dataclasses import dataclass
 
 from sqlalchemy import func, select
@@ -12,8 +11,6 @@ from workbench.models import Case, CaseAttribute, Code, Coding, Document, Memo, 
 from workbench.services import codebook
 from workbench.services.errors import Invalid
 
-CONTEXT = 90  # characters of context each side of a search hit
-MAX_HITS = 300
 
 
 def document_codings(session: Session, document_id: int, coder: str | None = None, code_id: int | None = None,
@@ -136,41 +133,3 @@ def code_passages(
             username, c.origin, paths[c.code_id], c.document.text[c.start:c.end],
         ))
     return passages
-
-
-@dataclass(frozen=True)
-class Hit:
-    document_id: int
-    document: str
-    turn: int | None
-    speaker: str
-    start: int
-    before: str
-    match: str
-    after: str
-    clipped: tuple[bool, bool] = (False, False)  # context cut short before / after (show an ellipsis)
-
-
-def search(session: Session, project_id: int, query: str, limit: int = MAX_HITS) -> tuple[list[Hit], bool]:
-    """Case-insensitive phrase search across the project's documents; returns (hits, truncated).
-
-    A regular expression on the original text (not a casefolded copy) keeps offsets exact."""
-    query = " ".join(str(query or "").split())
-    if len(query) < 2:
-        raise Invalid("Type at least two characters to search.")
-    pattern = re.compile(r"\s+".join(re.escape(word) for word in query.split(" ")), re.IGNORECASE)
-    documents = list(session.scalars(select(Document).where(Document.project_id == project_id).order_by(Document.name)))
-    find = _speaker_finder(session, {d.id for d in documents})
-    hits: list[Hit] = []
-    for document in documents:
-        for match in pattern.finditer(document.text):
-            if len(hits) >= limit:
-                return hits, True
-            a, b = match.span()
-            turn, speaker = find(document.id, a)
-            before = document.text[max(0, a - CONTEXT):a].rsplit("\n", 1)[-1]
-            after = document.text[b:b + CONTEXT].split("\n", 1)[0]
-            clipped = (a - len(before) > 0 and document.text[a - len(before) - 1] != "\n",
-                       b + len(after) < len(document.text) and document.text[b + len(after)] != "\n")
-            hits.append(Hit(document.id, document.name, turn, speaker, a, before, match.group(), after, clipped))
-    return hits, False

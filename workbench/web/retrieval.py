@@ -1,10 +1,11 @@
 """Retrieval pages: every passage of a code across the project, and full-text search."""
 from __future__ import annotations
 
-from flask import Blueprint, render_template, request
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from workbench.services import codebook, memos, projects, retrieval
+from workbench.services import search as text_search
 from workbench.services.errors import Invalid
 from workbench.web import db
 
@@ -37,11 +38,34 @@ def _may_code(project_id: int) -> bool:
 @login_required
 def search(project_id: int):
     project = projects.require(db(), current_user.user, project_id)
-    query = request.args.get("q", "").strip()
+    query, speaker, attribute = request.args.get("q", "").strip(), request.args.get("speaker", ""), request.args.get("attribute", "")
     hits, truncated, message = [], False, ""
     if query:
         try:
-            hits, truncated = retrieval.search(db(), project.id, query)
-        except Invalid as exc:  # a too-short query is a hint on the page, not an error page
+            hits, truncated = text_search.search(db(), project, query, speaker, _attribute(attribute))
+        except Invalid as exc:  # a query that cannot be read is a hint on the page, not an error page
             message = str(exc)
-    return render_template("search.html", project=project, query=query, hits=hits, truncated=truncated, message=message)
+    return render_template("search.html", project=project, query=query, hits=hits, truncated=truncated, message=message,
+                           speaker=speaker, attribute=attribute, speakers=text_search.speakers(db(), project),
+                           attributes=retrieval.case_attribute_names(db(), project.id), can_code=_may_code(project.id),
+                           codes=codebook.codebook(db(), project.id))
+
+
+def _attribute(value: str) -> tuple[str, str] | None:
+    name, _, wanted = value.partition("=")
+    return (name, wanted) if name and wanted else None
+
+
+@bp.post("/projects/<int:project_id>/search/code")
+@login_required
+def code_hits(project_id: int):
+    project = projects.require(db(), current_user.user, project_id, "coder")
+    code_id = request.form.get("code_id", type=int)
+    if code_id is None:
+        raise Invalid("Choose the code to apply to the ticked turns.")
+    chosen = codebook.get_code(db(), project.id, code_id)
+    made = text_search.code_hits(db(), project, current_user.user, chosen,
+                                 [int(v) for v in request.form.getlist("turn") if v.isdigit()])
+    flash(f"Coded {len(made)} turn(s) as {chosen.name}.", "ok")
+    back = {k: request.form.get(k, "") for k in ("q", "speaker", "attribute")}
+    return redirect(url_for("retrieval.search", project_id=project.id, **back))
