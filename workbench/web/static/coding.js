@@ -202,7 +202,7 @@ function init(screen) {
   }
   function option(c, k) {
     const state = `id="pick-${c.id}" class="${k === highlighted ? "highlighted" : ""}"`;
-    if (c === NEW) return `<li role="option" ${state} data-create="yes" aria-selected="false"><span class="tick" aria-hidden="true">＋</span>Create ‘${escapeHtml(input.value.trim())}’</li>`;
+    if (c === NEW) return `<li role="option" ${state} data-create="yes" aria-selected="false"><span class="tick" aria-hidden="true">+</span>Create ‘${escapeHtml(input.value.trim())}’</li>`;
     return `<li role="option" ${state} data-code="${c.id}" aria-selected="${ticked.has(c.id)}">` +
       `<span class="tick" aria-hidden="true">${ticked.has(c.id) ? "☑" : "☐"}</span><kbd title="Number key">${keyOf(c.id) || ""}</kbd>` +
       `<span class="swatch" style="background: ${c.colour}"></span>${escapeHtml(c.path)}</li>`;
