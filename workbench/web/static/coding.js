@@ -191,14 +191,14 @@ function init(screen) {
   const list = document.getElementById("picker-list");
   const createBox = document.getElementById("picker-create"), parentChoice = document.getElementById("picker-parent");
   let pending = null, items = [], highlighted = 0, ticked = new Set(), returnFocus = null;
-  const NEW = { id: "new" }; // the "Create ‘…’" row, offered to owners when no code has that name
+  const NEW = { id: "new" }; // the "Create ‘…’" row, offered to owners when no code matches
   const leaf = (c) => c.path.split("/").at(-1).toLowerCase();
   function quickList(q) { // codebook order, never recency: a code's number key never moves
     q = q.trim().toLowerCase();
     if (!q) return data.codes;
     const hits = data.codes.filter((c) => c.path.toLowerCase().includes(q));
     hits.sort((a, b) => (leaf(b).startsWith(q) - leaf(a).startsWith(q)));
-    return isOwner && !hits.some((c) => leaf(c) === q) ? [...hits, NEW] : hits;
+    return isOwner && !hits.length ? [NEW] : hits;
   }
   function option(c, k) {
     const state = `id="pick-${c.id}" class="${k === highlighted ? "highlighted" : ""}"`;
