@@ -7,11 +7,10 @@ import pytest
 from playwright.sync_api import expect
 from sqlalchemy import select
 
-from tests.conftest import live_app, serving, wait_until, watch_csp
-from tests.sample_data import SMALL_CODEBOOK
+from tests.coding_screen.conftest import coding_app
+from tests.conftest import serving, wait_until, watch_csp
 from workbench.models import Code, Coding
 from workbench.services import codebook, coding, documents, projects
-from workbench.suggest.embedder import FakeEmbedder
 
 pytestmark = pytest.mark.browser
 PASSWORD = "browser-password"
@@ -29,16 +28,7 @@ TRANSCRIPT = (
 @pytest.fixture(scope="module")
 def live(tmp_path_factory):
     folder = tmp_path_factory.mktemp("coding-keys")
-    app = live_app(folder)
-    app.extensions["workbench.embedder"] = FakeEmbedder()
-    with app.extensions["workbench.sessions"]() as session:
-        ana = projects.get_or_create_user(session, "ana", "Ana")
-        projects.set_password(ana, PASSWORD)
-        project = projects.create_project(session, "Keys study", ana)
-        projects.add_member(session, project, projects.get_or_create_user(session, "ben"), "coder")
-        codebook.import_yaml(session, project, SMALL_CODEBOOK)
-        session.commit()
-        project_id = project.id
+    app, project_id = coding_app(folder, "Keys study", PASSWORD)
     with serving(app) as base:
         yield {"url": base, "app": app, "project": project_id}
 

@@ -3,11 +3,10 @@ import pytest
 from playwright.sync_api import expect
 from sqlalchemy import select
 
-from tests.conftest import SCREENSHOTS as SHOTS, live_app, serving, wait_until
-from tests.sample_data import SMALL_CODEBOOK
+from tests.coding_screen.conftest import coding_app
+from tests.conftest import SCREENSHOTS as SHOTS, serving, wait_until
 from workbench.models import Coding, Document
 from workbench.services import codebook, coding, projects
-from workbench.suggest.embedder import FakeEmbedder
 
 pytestmark = pytest.mark.browser
 PASSWORD = "browser-password"
@@ -22,16 +21,7 @@ TRANSCRIPT = (
 @pytest.fixture(scope="module")
 def live(tmp_path_factory):
     folder = tmp_path_factory.mktemp("coding-screen")
-    app = live_app(folder)
-    app.extensions["workbench.embedder"] = FakeEmbedder()  # the suggestion panel must not load the real model here
-    with app.extensions["workbench.sessions"]() as session:
-        ana = projects.get_or_create_user(session, "ana", "Ana")
-        projects.set_password(ana, PASSWORD)
-        project = projects.create_project(session, "Café study", ana)
-        projects.add_member(session, project, projects.get_or_create_user(session, "ben"), "coder")
-        codebook.import_yaml(session, project, SMALL_CODEBOOK)
-        session.commit()
-        project_id = project.id
+    app, project_id = coding_app(folder, "Café study", PASSWORD)
     with serving(app) as base:
         yield {"url": base, "app": app, "project": project_id, "folder": folder}
 

@@ -71,24 +71,13 @@ def apply_new(project_id: int, document_id: int):
                    codings=shown_json(document, shown)), 201 if created else 200
 
 
-@bp.put("/shortcuts/<int:code_id>")
+@bp.route("/shortcuts/<int:code_id>", methods=["PUT", "DELETE"])
 @login_required
-def pin(project_id: int, code_id: int):
-    """Pin a code to the lowest free number key of the coder's coding screen."""
+def shortcut(project_id: int, code_id: int):
+    """PUT pins a code to the lowest free number key of the coder's coding screen; DELETE frees it."""
     project = projects.require(db(), current_user.user, project_id, "coder")
-    shortcuts.pin(db(), codebook.get_code(db(), project.id, code_id), current_user.user)
-    return _shortcuts_json(project)
-
-
-@bp.delete("/shortcuts/<int:code_id>")
-@login_required
-def unpin(project_id: int, code_id: int):
-    project = projects.require(db(), current_user.user, project_id, "coder")
-    shortcuts.unpin(db(), codebook.get_code(db(), project.id, code_id), current_user.user)
-    return _shortcuts_json(project)
-
-
-def _shortcuts_json(project):
+    code = codebook.get_code(db(), project.id, code_id)
+    (shortcuts.pin if request.method == "PUT" else shortcuts.unpin)(db(), code, current_user.user)
     return jsonify(pins=shortcuts.pins(db(), project.id, current_user.user))
 
 
