@@ -145,3 +145,16 @@ def test_ten_pins_are_refused_viewers_cannot_pin(seeded, login, app):
     assert login("nadia").put(f"{base}/{seeded['trust']}").status_code == 404
     assert client.put(f"{base}/{seeded['other_code']}").status_code == 404
     assert rows(app, CodeShortcut) == 9
+
+
+def test_the_title_line_is_a_heading_not_a_speaker_dash(seeded, login, app):
+    with app.extensions["workbench.sessions"]() as session:
+        from workbench.services import documents
+        document, _ = documents.import_document(session, session.get(Project, seeded["project"]), "titled.txt",
+                                                "Focus group 3, March\nInterviewer: Hello?\nP01: Hi.".encode())
+        session.commit()
+        document_id = document.id
+    page = login("vic").get(f"/projects/{seeded['project']}/documents/{document_id}").data.decode()
+    assert '<h2 class="said" tabindex="0" data-start="0" data-end="20">Focus group 3, March</h2>' in page
+    assert "—" not in page and page.count('<span class="speaker">') == 2
+    assert page.index('id="skip-to-transcript"') < page.index("<header")
