@@ -278,16 +278,18 @@ function init(screen) {
   async function applyNew(span, name) {
     if (!isOwner) return say("Only a project owner can add codes to the codebook.");
     performance.mark("coding:chosen");
-    const parent = parentChoice && parentChoice.value ? Number(parentChoice.value) : null;
+    // The parent chosen beside "Create ‘…’"; in vivo from the number-key row or the `v` key: top level.
+    const parent = createBox && !createBox.hidden && parentChoice.value ? Number(parentChoice.value) : null;
     try {
       const result = await api("POST", `${base}/documents/${documentId}/codings/new-code`,
         name === null ? { start: span.start, end: span.end, in_vivo: true, parent_id: parent } : { start: span.start, end: span.end, name, parent_id: parent });
-      if (result.created) addCode(result.code, parent);
+      if (!codes.has(result.code.id)) addCode(result.code, parent); // new (or made by a colleague since the page loaded)
       applied(result, `${result.created ? "Created and coded" : "Coded (the code already existed)"} ${named(result.code.id)} on ${turnLabel(span)}.`);
     } catch (error) { say(error.message); }
   }
   function addCode(code, parentId) { // in codebook order: after the parent's last descendant, or last
     const parent = codes.get(parentId);
+    if (parentChoice) parentChoice.value = "";
     let at = data.codes.length;
     if (parent) {
       at = data.codes.indexOf(parent) + 1;
