@@ -173,7 +173,11 @@ def server(env: dict, workers: int, folder: Path):
         yield base, process
     finally:
         process.terminate()
-        process.wait(30)
+        try:
+            process.wait(30)
+        except subprocess.TimeoutExpired:  # a request still busy (a model loading): do not leave it running
+            process.kill()
+            process.wait(10)
         log.close()
 
 

@@ -43,6 +43,9 @@ RULES = {
     ("codebook.api_move", "POST"): "owner",
     ("coding_api.list_codings", "GET"): "viewer",
     ("coding_api.apply", "POST"): "coder",
+    ("coding_api.apply_new", "POST"): "owner",  # it adds a code: a codebook edit
+    ("coding_api.shortcut", "PUT"): "coder",
+    ("coding_api.shortcut", "DELETE"): "coder",
     ("coding_api.detail", "GET"): "viewer",
     ("coding_api.remove", "DELETE"): "owner",  # the coding belongs to the owner: a coder removes only their own
     ("coding_api.list_memos", "GET"): "viewer",

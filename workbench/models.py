@@ -333,6 +333,22 @@ class SuggestionRejection(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now)
 
 
+class CodeShortcut(Base):
+    """A code a coder pinned to a number key (1-9) of the coding screen, per project.
+
+    A preference, not research data: it goes with the code or the member it belongs to."""
+
+    __tablename__ = "code_shortcut"
+    __table_args__ = (
+        CheckConstraint("shortcut BETWEEN 1 AND 9", name="shortcut"),
+        UniqueConstraint("user_id", "project_id", "shortcut", name="uq_code_shortcut_key"),
+    )
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), primary_key=True)
+    code_id: Mapped[int] = mapped_column(ForeignKey("code.id", ondelete="CASCADE"), primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("project.id", ondelete="CASCADE"))
+    shortcut: Mapped[int] = mapped_column(Integer)
+
+
 class Exemplar(Base):
     """A coded passage pinned by a researcher as an illustrative quote for its code."""
 

@@ -37,6 +37,24 @@ def seeded(app):
         }
 
 
+def coding_app(folder, project_name: str, password: str):
+    """A served-style app on `folder` with owner ana (password `password`), coder ben and the small
+    codebook in a project; the suggestion panel gets the fake embedder (no real model in these tests)."""
+    from tests.conftest import live_app
+    from workbench.suggest.embedder import FakeEmbedder
+
+    app = live_app(folder)
+    app.extensions["workbench.embedder"] = FakeEmbedder()
+    with app.extensions["workbench.sessions"]() as session:
+        ana = projects.get_or_create_user(session, "ana", "Ana")
+        projects.set_password(ana, password)
+        project = projects.create_project(session, project_name, ana)
+        projects.add_member(session, project, projects.get_or_create_user(session, "ben"), "coder")
+        codebook.import_yaml(session, project, SMALL_CODEBOOK)
+        session.commit()
+        return app, project.id
+
+
 @pytest.fixture
 def login(client):
     def sign_in(username):

@@ -3,11 +3,10 @@ import pytest
 from playwright.sync_api import expect
 from sqlalchemy import select
 
-from tests.conftest import SCREENSHOTS as SHOTS, live_app, serving, wait_until
-from tests.sample_data import SMALL_CODEBOOK
+from tests.coding_screen.conftest import coding_app
+from tests.conftest import SCREENSHOTS as SHOTS, serving, wait_until
 from workbench.models import Coding, Document
 from workbench.services import codebook, coding, projects
-from workbench.suggest.embedder import FakeEmbedder
 
 pytestmark = pytest.mark.browser
 PASSWORD = "browser-password"
@@ -22,16 +21,7 @@ TRANSCRIPT = (
 @pytest.fixture(scope="module")
 def live(tmp_path_factory):
     folder = tmp_path_factory.mktemp("coding-screen")
-    app = live_app(folder)
-    app.extensions["workbench.embedder"] = FakeEmbedder()  # the suggestion panel must not load the real model here
-    with app.extensions["workbench.sessions"]() as session:
-        ana = projects.get_or_create_user(session, "ana", "Ana")
-        projects.set_password(ana, PASSWORD)
-        project = projects.create_project(session, "Café study", ana)
-        projects.add_member(session, project, projects.get_or_create_user(session, "ben"), "coder")
-        codebook.import_yaml(session, project, SMALL_CODEBOOK)
-        session.commit()
-        project_id = project.id
+    app, project_id = coding_app(folder, "Café study", PASSWORD)
     with serving(app) as base:
         yield {"url": base, "app": app, "project": project_id, "folder": folder}
 
@@ -110,7 +100,7 @@ def test_code_a_transcript_end_to_end(live, page):
     assert codings(live) == [("café group", "Trust/Between sectors", "ana")]
 
     # 2. Review and remove it from the margin label (keyboard reachable button).
-    page.get_by_role("button", name="Trust/Between sectors ana").click()
+    page.get_by_role("button", name="Trust/Between sectors · ana").click()
     details = page.locator("#coding-details")
     expect(details).to_contain_text("Coded by ana · origin: manual")
     details.get_by_label("Add a memo").fill("First mention of the café.")
@@ -128,32 +118,33 @@ def test_code_a_transcript_end_to_end(live, page):
         page.keyboard.press("c")
     page.keyboard.type("workload")
     page.keyboard.press("Enter")
-    expect(page.locator("#passage-status")).to_contain_text("Coded with")
+    expect(page.locator("#passage-status")).to_contain_text("Coded ‘Time and resources/Workload and capacity’ (key 5) on turn 2.")
     text = TRANSCRIPT
     expected = text[text.index("runs it"):text.index("And referrals") + 3]
     assert codings(live) == [(expected, "Time and resources/Workload and capacity", "ana")]
-    # inside one turn, with the number key of the most recently used code (1)
+    # inside one turn, with the number key of the code (5: its place in the codebook, not recency)
     page.evaluate(SELECT, ["🙂 and the", 0, "👩\u200d⚕️", -1])
-    page.keyboard.press("1")
-    wait_until(page, "document.querySelectorAll('.margin .tag').length === 2")
+    page.keyboard.press("5")
+    # both Workload codings start in this turn: one margin label for the code, covering the two
+    wait_until(page, "document.querySelectorAll('.margin .tag').length === 1 && document.querySelector('.margin .tag').dataset.codings.split(' ').length === 2")
     assert ("🙂 and the naïve e\u0301 version works 👩\u200d⚕️", "Time and resources/Workload and capacity", "ana") in codings(live)
-    # keyboard only: focus a turn, Enter selects it, Shift+ArrowLeft trims, c opens the picker, ticks 2 codes
+    # keyboard only: focus a turn, Enter selects it, Shift+ArrowLeft trims by words, c opens the picker, ticks 2 codes
     page.locator(".said").nth(3).focus()
     page.keyboard.press("Enter")
     for _ in range(3):
-        page.keyboard.press("Shift+ArrowLeft")
+        page.keyboard.press("Shift+ArrowLeft")  # "honestly." -> "honestly" -> "week" -> "every"
     with suggestions_answered(page):
         page.keyboard.press("c")
     page.keyboard.type("trust")
     page.keyboard.press("ArrowDown")
     page.keyboard.press("Enter")  # the highlighted second match: Trust/Between sectors
     expect(page.locator(".said").nth(3).locator("mark")).to_have_count(1)
-    assert ("We send people every week 🙂 honest", "Trust/Between sectors", "ana") in codings(live)
+    assert ("We send people every", "Trust/Between sectors", "ana") in codings(live)
     page.evaluate(SELECT, ["referrals", 0, "referrals", 9])
     with suggestions_answered(page):
         page.keyboard.press("c")
-    page.keyboard.press("1")
     page.keyboard.press("2")
+    page.keyboard.press("5")
     page.keyboard.press("Enter")
     expect(page.locator("#turn-2 .stripes span")).to_have_count(3)  # the cross-turn coding and the two new ones
     assert {(t, p) for t, p, _ in codings(live) if t == "referrals"} == {("referrals", "Trust/Between sectors"), ("referrals", "Time and resources/Workload and capacity")}

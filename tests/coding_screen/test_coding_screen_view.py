@@ -58,3 +58,24 @@ def test_a_coding_spanning_turns_is_labelled_once_and_striped_in_both():
     assert [c.id for c in first.starting] == [1] and second.starting == [] and third.codings == []
     assert [c.id for c in second.codings] == [1]
     assert "".join(p.text for p in second.pieces if p.codes) == "👩\u200d⚕️ said"
+
+
+def test_title_lines_are_the_speakerless_lines_before_the_first_speaker():
+    from workbench.web.document_view import title_lines
+
+    turn = lambda speaker: NS(speaker=speaker)  # noqa: E731
+    assert title_lines([turn(None), turn(None), turn("P01"), turn(None)]) == 2
+    assert title_lines([turn("Interviewer"), turn(None)]) == 0
+    assert title_lines([turn(None), turn(None)]) == 0  # no speaker anywhere: one voice, not all headings
+
+
+def test_one_margin_label_per_code_per_turn_naming_each_coder_once():
+    from workbench.web.document_view import Turn, margin_html
+
+    coding = lambda i, code, coder: NS(id=i, code_id=code, coder=coder, colour="#123456")  # noqa: E731
+    starting = [coding(1, 7, "ana"), coding(2, 8, "ben"), coding(3, 7, "ben"), coding(4, 7, "ana")]
+    turn = Turn(0, "P01", "", 0, 10, [], starting, starting)
+    _, tags = margin_html(turn, {c.id: 0 for c in starting}, {7: "Trust", 8: "Trust/<Patient>"})
+    assert tags.count("<li>") == 2
+    assert 'data-codings="1 3 4"' in tags and "Trust <span class=\"muted\">· ana, ben</span>" in tags
+    assert "Trust/&lt;Patient&gt; <span class=\"muted\">· ben</span>" in tags

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 
 import yaml
@@ -14,6 +15,7 @@ from workbench.services import visibility
 from workbench.services.errors import Conflict, Invalid, NotFound
 
 SEPARATOR = "/"
+MAX_NAME = 200  # the column's length
 TEXT_FIELDS = ("definition", "inclusion", "exclusion", "example")
 YAML_KEYS = {"name", "colour", "color", "children", *TEXT_FIELDS}
 COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
@@ -47,8 +49,8 @@ def _clean_name(name: str) -> str:
         raise Invalid("A code needs a name.")
     if SEPARATOR in name:
         raise Invalid(f"Code names cannot contain {SEPARATOR!r} (it separates levels in a code path): {name!r}.")
-    if len(name) > 200:
-        raise Invalid("Code names are limited to 200 characters.")
+    if len(name) > MAX_NAME:
+        raise Invalid(f"Code names are limited to {MAX_NAME} characters.")
     return name
 
 
@@ -76,6 +78,26 @@ def _check_unique(session: Session, project_id: int, parent_id: int | None, name
     for sibling in session.scalars(_siblings(session, project_id, parent_id)):
         if sibling.name.casefold() == name.casefold() and sibling.id != exclude:
             raise Invalid(f"There is already a code {name!r} at this level of the codebook.")
+
+
+def sibling_named(session: Session, project_id: int, parent: Code | None, name: str) -> Code | None:
+    """The code called `name` (as create_code would clean it, any case) directly under `parent`."""
+    name = _clean_name(name).casefold()
+    siblings = session.scalars(_siblings(session, project_id, parent.id if parent else None))
+    return next((c for c in siblings if c.name.casefold() == name), None)
+
+
+def in_vivo_name(quote: str) -> str:
+    """A code name made of a participant's own words: whitespace collapsed, the level separator
+    replaced, cut at a word boundary to fit the name limit (never inside a character sequence)."""
+    name = " ".join(quote.replace(SEPARATOR, "-").split()).strip(" \"'“”‘’«»")
+    if len(name) <= MAX_NAME:
+        return name
+    cut = name[:MAX_NAME - 1]
+    cut = cut[:cut.rindex(" ")] if " " in cut else cut
+    while cut and unicodedata.combining(name[len(cut)]):  # never part a letter from its accent
+        cut = cut[:-1]
+    return cut.rstrip() + "…"
 
 
 def create_code(session: Session, project: Project, name: str, parent: Code | None = None, **fields) -> Code:

@@ -45,6 +45,22 @@ def apply_code(
     return coding
 
 
+def apply_new_code(
+    session: Session, document: Document, coder: User, start: int, end: int, name: str | None = None, parent: Code | None = None
+) -> tuple[Code, Coding, bool]:
+    """Code [start, end) with a code made while coding: `name` under `parent`, or with no name the
+    selected words themselves (in-vivo coding). A code of that name at that level is used, not
+    duplicated. Returns (code, coding, whether the code is new); audited like any codebook edit."""
+    check_span(document, start, end)
+    if name is None:
+        name = codebook.in_vivo_name(document.text[start:end])
+    code = codebook.sibling_named(session, document.project_id, parent, name)
+    created = code is None
+    if created:
+        code = codebook.create_code(session, document.project, name, parent)
+    return code, apply_code(session, document, code, coder, start, end), created
+
+
 def _same_span(document: Document, code: Code, coder: User, start: int, end: int):
     return select(Coding).where(
         Coding.document_id == document.id,

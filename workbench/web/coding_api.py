@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask import Blueprint, jsonify, request
 from flask_login import current_user, login_required
 
-from workbench.services import codebook, coding, documents, memos, projects, retrieval
+from workbench.services import codebook, coding, documents, memos, projects, retrieval, shortcuts
 from workbench.services.errors import Invalid
 from workbench.web import db, json_object
 from workbench.web.document_view import CODING_FIELDS, coding_json
@@ -48,6 +48,37 @@ def apply(project_id: int, document_id: int):
     created = [coding.apply_code(db(), document, code, current_user.user, start, end, origin) for code in codes]
     shown = retrieval.document_codings(db(), document.id, coding_ids={c.id for c in created})
     return jsonify(codings=shown_json(document, shown)), 201
+
+
+@bp.post("/documents/<int:document_id>/codings/new-code")
+@login_required
+def apply_new(project_id: int, document_id: int):
+    """{start, end, name, parent_id} or {start, end, in_vivo: true}: make a code while coding and apply it.
+
+    Creating a code edits the codebook, so it needs the role codebook edits need (owner)."""
+    project = projects.require(db(), current_user.user, project_id, "owner")
+    document = documents.get_document(db(), project.id, document_id)
+    data = json_object()
+    start = utf16_to_code_point(document.text, data.get("start"))
+    end = utf16_to_code_point(document.text, data.get("end"))
+    parent_id = data.get("parent_id")
+    parent = None if parent_id is None else codebook.get_code(db(), project.id, parent_id) if isinstance(parent_id, int) else _bad_code(parent_id)
+    name = None if data.get("in_vivo") is True else str(data.get("name") or "")
+    code, made, created = coding.apply_new_code(db(), document, current_user.user, start, end, name, parent)
+    path = next(n.path for n in codebook.codebook(db(), project.id) if n.code.id == code.id)
+    shown = retrieval.document_codings(db(), document.id, coding_ids={made.id})
+    return jsonify(code={"id": code.id, "path": path, "colour": code.colour}, created=created,
+                   codings=shown_json(document, shown)), 201 if created else 200
+
+
+@bp.route("/shortcuts/<int:code_id>", methods=["PUT", "DELETE"])
+@login_required
+def shortcut(project_id: int, code_id: int):
+    """PUT pins a code to the lowest free number key of the coder's coding screen; DELETE frees it."""
+    project = projects.require(db(), current_user.user, project_id, "coder")
+    code = codebook.get_code(db(), project.id, code_id)
+    (shortcuts.pin if request.method == "PUT" else shortcuts.unpin)(db(), code, current_user.user)
+    return jsonify(pins=shortcuts.pins(db(), project.id, current_user.user))
 
 
 def _bad_code(value):

@@ -115,13 +115,23 @@ def said_html(turn: Turn, labels: dict[int, str]) -> Markup:
     return Markup("".join(parts))
 
 
+def margin_labels(starting) -> list[tuple[object, list]]:
+    """One label per code among the codings starting in a turn: (first coding, all of that code's)."""
+    groups: dict[int, list] = {}
+    for c in starting:
+        groups.setdefault(c.code_id, []).append(c)
+    return [(group[0], group) for group in groups.values()]
+
+
 def margin_html(turn: Turn, lanes: dict[int, int], paths: dict[int, str]) -> tuple[Markup, Markup]:
-    """Margin stripes (one per coding touching the turn) and the text labels of codings starting here."""
+    """Margin stripes (one per coding touching the turn) and one text label per code starting here,
+    naming its coders ("Trust · ana, ben"). coding.js renderTurn() builds the same HTML."""
     stripes = "".join(f'<span style="--c: {c.colour}; --l: {lanes[c.id]}"></span>' for c in turn.codings)
     tags = "".join(
-        f'<li><button type="button" class="tag" data-coding="{c.id}"><span class="swatch" style="background: {c.colour}">'
-        f'</span>{escape(paths.get(c.code_id, ""))} <span class="muted">{escape(c.coder)}</span></button></li>'
-        for c in turn.starting
+        f'<li><button type="button" class="tag" data-codings="{" ".join(str(c.id) for c in group)}"><span class="swatch" '
+        f'style="background: {first.colour}"></span>{escape(paths.get(first.code_id, ""))} <span class="muted">· '
+        f'{escape(", ".join(dict.fromkeys(c.coder for c in group)))}</span></button></li>'
+        for first, group in margin_labels(turn.starting)
     )
     return Markup(stripes), Markup(tags)
 
@@ -134,7 +144,13 @@ def coding_json(c, offsets16: dict[int, int], lane: int = 0) -> list:
     return [c.id, offsets16[c.start], offsets16[c.end], c.code_id, c.coder, c.origin, c.memos, lane]
 
 
-def screen(document, utterances, shown, nodes) -> dict:
+def title_lines(utterances) -> int:
+    """How many turns at the top are the transcript's title lines: lines without a speaker before the
+    first speaker turn (a transcript without any speaker has none: it is all one voice)."""
+    return next((i for i, u in enumerate(utterances) if u.speaker), 0)
+
+
+def screen(document, utterances, shown, nodes, pins: dict[int, int] | None = None) -> dict:
     """Everything document.html needs: rendered turns with UTF-16 offsets, counts, and the JSON for coding.js.
 
     Turns are rendered lazily while the template streams through them: holding 15,000 pieces at
@@ -148,14 +164,17 @@ def screen(document, utterances, shown, nodes) -> dict:
         counts[c.code_id] = counts.get(c.code_id, 0) + 1
     labels = {c.id: escape(f"{paths.get(c.code_id, '')} ({c.coder})") for c in shown}
 
+    titles = title_lines(utterances)
+
     def rendered():
         for turn in iter_turns(document.text, utterances, shown):
             stripes, tags = margin_html(turn, lanes, paths)
-            yield turn, offsets16[turn.start], offsets16[turn.end], said_html(turn, labels), stripes, tags
+            yield turn, turn.index < titles, offsets16[turn.start], offsets16[turn.end], said_html(turn, labels), stripes, tags
 
     codes = json.dumps([{"id": n.code.id, "path": n.path, "colour": n.code.colour} for n in nodes])
     rows = json.dumps([coding_json(c, offsets16, lanes[c.id]) for c in shown])  # one call: the C encoder
     # Escaped like Jinja's tojson so the JSON cannot close its <script> element.
-    data = f'{{"fields": {json.dumps(CODING_FIELDS)}, "codes": {codes}, "codings": {rows}}}'
+    keys = json.dumps(pins or {})
+    data = f'{{"fields": {json.dumps(CODING_FIELDS)}, "codes": {codes}, "pins": {keys}, "codings": {rows}}}'
     data = data.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026").replace("'", "\\u0027")
     return {"turns": rendered(), "turn_count": len(utterances), "counts": counts, "data": Markup(data)}

@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask import Blueprint, render_template, request
 from flask_login import current_user, login_required
 
-from workbench.services import codebook, documents, projects, retrieval
+from workbench.services import codebook, documents, projects, retrieval, shortcuts
 from workbench.web import db
 from workbench.web.document_view import screen
 
@@ -32,5 +32,6 @@ def show(project_id: int, document_id: int):
         coding_count=len(shown),
         can_code=projects.has_role(db(), project, current_user.user, "coder"),
         is_owner=projects.has_role(db(), project, current_user.user, "owner"),
-        **screen(document, retrieval.document_turns(db(), document.id), shown, nodes),
+        **screen(document, retrieval.document_turns(db(), document.id), shown, nodes,
+                 shortcuts.pins(db(), project.id, current_user.user)),
     )

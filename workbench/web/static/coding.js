@@ -3,6 +3,8 @@
 // its text nodes concatenate to exactly that slice of the document, so Range.toString().length is
 // the offset within the turn.
 import { api, memoWidget, escapeHtml } from "./coding_parts.js";
+import { numberKeys } from "./coding_keys.js";
+import { placeBeside, wordSelection } from "./coding_select.js";
 
 const screen = document.getElementById("coding-screen");
 if (screen) init(screen);
@@ -22,7 +24,6 @@ function init(screen) {
   const bounds = saids.map((s) => [Number(s.dataset.start), Number(s.dataset.end)]);
   const params = new URLSearchParams(location.search);
   const filter = { coder: params.get("coder") || "", code: Number(params.get("code")) || null };
-  const recentKey = `workbench.recent.${projectId}`;
   const details = document.getElementById("coding-details");
   const status = document.getElementById("passage-status");
   const base = `/api/projects/${projectId}`;
@@ -78,7 +79,12 @@ function init(screen) {
     range.setEnd(...point(end));
     return range;
   }
-  window.workbenchCoding = { selectionSpan, rangeFor }; // for tests and the suggestion panel
+  function select(start, end) {
+    const range = rangeFor(start, end);
+    getSelection().setBaseAndExtent(range.startContainer, range.startOffset, range.endContainer, range.endOffset);
+  }
+  const { snapped, extendSelection } = wordSelection({ saids, bounds, turnAt, selectionSpan, select });
+  window.workbenchCoding = { selectionSpan, rangeFor, snapped }; // for tests and the suggestion panel
 
   // ---- rendering a turn (the server renders the first time; this mirrors document_view.py) ---
   const firstTurn = (c) => { const i = turnAt(c.start); return bounds[i][1] > c.start ? i : i + 1; };
@@ -103,8 +109,11 @@ function init(screen) {
     said.replaceChildren(fragment);
     const turn = said.closest(".turn");
     turn.querySelector(".stripes").innerHTML = touching.map((c) => `<span style="--c: ${colour(c)}; --l: ${c.lane || 0}"></span>`).join("");
-    turn.querySelector(".margin").innerHTML = touching.filter((c) => firstTurn(c) === i).map((c) =>
-      `<li><button type="button" class="tag" data-coding="${c.id}"><span class="swatch" style="background: ${colour(c)}"></span>${escapeHtml(path(c))} <span class="muted">${escapeHtml(c.coder)}</span></button></li>`).join("");
+    const labels = new Map(); // one per code, naming its coders, as document_view.margin_html
+    touching.filter((c) => firstTurn(c) === i).forEach((c) => labels.set(c.code_id, [...(labels.get(c.code_id) || []), c]));
+    turn.querySelector(".margin").innerHTML = [...labels.values()].map((group) =>
+      `<li><button type="button" class="tag" data-codings="${group.map((c) => c.id).join(" ")}"><span class="swatch" style="background: ${colour(group[0])}"></span>` +
+      `${escapeHtml(path(group[0]))} <span class="muted">· ${escapeHtml([...new Set(group.map((c) => c.coder))].join(", "))}</span></button></li>`).join("");
   }
   function rerender(spans) {
     const touched = new Set();
@@ -172,28 +181,38 @@ function init(screen) {
     if (!mouseDown) settle = setTimeout(announce, 250);
   });
 
+  // ---- number keys: the coder's pins (kept on the server), else the codebook's first nine ---------
+  const keys = numberKeys(data, codes, base, say);
+  const keyOf = keys.keyOf;
+
   // ---- the code picker --------------------------------------------------------------------------
   const picker = document.getElementById("picker");
   const input = document.getElementById("picker-filter");
   const list = document.getElementById("picker-list");
+  const createBox = document.getElementById("picker-create"), parentChoice = document.getElementById("picker-parent");
   let pending = null, items = [], highlighted = 0, ticked = new Set(), returnFocus = null;
-  const recent = () => JSON.parse(localStorage.getItem(recentKey) || "[]").filter((id) => codes.has(id));
-  function remember(ids) { localStorage.setItem(recentKey, JSON.stringify([...new Set([...ids, ...recent()])].slice(0, 9))); }
-  function quickList(q) {
+  const NEW = { id: "new" }; // the "Create ‘…’" row, offered to owners when no code matches
+  const leaf = (c) => c.path.split("/").at(-1).toLowerCase();
+  function quickList(q) { // codebook order, never recency: a code's number key never moves
     q = q.trim().toLowerCase();
-    if (!q) { const r = recent(); return [...r.map((id) => codes.get(id)), ...data.codes.filter((c) => !r.includes(c.id))]; }
+    if (!q) return data.codes;
     const hits = data.codes.filter((c) => c.path.toLowerCase().includes(q));
-    const leaf = (c) => c.path.split("/").at(-1).toLowerCase();
-    return hits.sort((a, b) => (leaf(b).startsWith(q) - leaf(a).startsWith(q)));
+    hits.sort((a, b) => (leaf(b).startsWith(q) - leaf(a).startsWith(q)));
+    return isOwner && !hits.length ? [NEW] : hits;
+  }
+  function option(c, k) {
+    const state = `id="pick-${c.id}" class="${k === highlighted ? "highlighted" : ""}"`;
+    if (c === NEW) return `<li role="option" ${state} data-create="yes" aria-selected="false"><span class="tick" aria-hidden="true">+</span>Create ‘${escapeHtml(input.value.trim())}’</li>`;
+    return `<li role="option" ${state} data-code="${c.id}" aria-selected="${ticked.has(c.id)}">` +
+      `<span class="tick" aria-hidden="true">${ticked.has(c.id) ? "☑" : "☐"}</span><kbd title="Number key">${keyOf(c.id) || ""}</kbd>` +
+      `<span class="swatch" style="background: ${c.colour}"></span>${escapeHtml(c.path)}</li>`;
   }
   function renderPicker() {
     items = quickList(input.value).slice(0, 60);
     highlighted = Math.min(highlighted, Math.max(items.length - 1, 0));
-    const recentIds = new Set(recent());
-    list.innerHTML = items.map((c, k) => `<li role="option" id="pick-${c.id}" data-code="${c.id}" aria-selected="${ticked.has(c.id)}" class="${k === highlighted ? "highlighted" : ""}">` +
-      `<span class="tick" aria-hidden="true">${ticked.has(c.id) ? "☑" : "☐"}</span><kbd>${k < 9 ? k + 1 : ""}</kbd>` +
-      `<span class="swatch" style="background: ${c.colour}"></span>${escapeHtml(c.path)}${recentIds.has(c.id) && !input.value ? ' <span class="muted">recent</span>' : ""}</li>`).join("") ||
-      '<li class="muted" role="presentation">No code matches: check the spelling or add it in the codebook.</li>';
+    list.innerHTML = items.map(option).join("") ||
+      '<li class="muted" role="presentation">No code matches: check the spelling, or ask a project owner to add it to the codebook.</li>';
+    if (createBox) createBox.hidden = !items.includes(NEW);
     input.setAttribute("aria-activedescendant", items.length ? `pick-${items[highlighted].id}` : "");
     list.querySelector(".highlighted")?.scrollIntoView({ block: "nearest" });
   }
@@ -202,20 +221,26 @@ function init(screen) {
     clearTimeout(settle); announce(); // the selection is still in the text: announce it before focus moves
     pending = span; ticked = new Set(); highlighted = 0; input.value = "";
     returnFocus = document.activeElement;
-    const quote = rangeFor(span.start, span.end).toString();
-    document.getElementById("picker-quote").textContent = `“${quote.length > 60 ? quote.slice(0, 57) + "…" : quote}”`;
+    const range = rangeFor(span.start, span.end);
+    document.getElementById("picker-quote").textContent = range.toString(); // whole, in a scrolling box
     renderPicker();
     // Focus moves to the picker, which greys the selection out: mark the pending words another way.
-    if (window.CSS && CSS.highlights) CSS.highlights.set("pending-selection", new Highlight(rangeFor(span.start, span.end)));
+    if (window.CSS && CSS.highlights) CSS.highlights.set("pending-selection", new Highlight(range));
     picker.hidden = false;
-    const rect = rangeFor(span.start, span.end).getBoundingClientRect();
-    // Below the selection if it fits, else above it, so the picker never hides the words being coded.
-    const height = picker.offsetHeight;
-    let top = rect.bottom + 6;
-    if (top + height > innerHeight) top = rect.top - height - 6 >= 0 ? rect.top - height - 6 : Math.max(8, innerHeight - height - 8);
-    picker.style.top = `${window.scrollY + top}px`;
-    picker.style.left = `${Math.max(8, Math.min(rect.left, innerWidth - picker.offsetWidth - 16))}px`;
-    input.focus();
+    place(range);
+    input.focus({ preventScroll: true });
+  }
+  function place(range) { // beside the selection, never over it; scroll first if it cannot fit
+    const size = { width: picker.offsetWidth, height: picker.offsetHeight }, viewport = { width: innerWidth, height: innerHeight };
+    let rect = range.getBoundingClientRect(), at = placeBeside(rect, size, viewport);
+    if (!at) {
+      // Scroll so the selection's top sits near the top of the screen, then below (or beside) it fits.
+      scrollBy(0, rect.top - 8);
+      rect = range.getBoundingClientRect(); at = placeBeside(rect, size, viewport);
+    }
+    at ||= { top: Math.max(8, innerHeight - size.height - 8), left: Math.max(8, innerWidth - size.width - 8) }; // taller than the screen
+    picker.style.top = `${scrollY + at.top}px`;
+    picker.style.left = `${scrollX + at.left}px`;
   }
   function closePicker() {
     picker.hidden = true; pending = null;
@@ -223,17 +248,63 @@ function init(screen) {
     if (returnFocus && document.contains(returnFocus)) returnFocus.focus();
   }
   function toggle(id) { ticked.has(id) ? ticked.delete(id) : ticked.add(id); renderPicker(); }
+
+  // ---- applying: one success point for "a code was applied", announced and timed --------------------
+  function applied(result, message) {
+    performance.mark("coding:answered");
+    const fresh = result.codings.filter((c) => shown(c) && !codings.some((o) => o.id === c.id));
+    merge([...codings, ...fresh]);
+    say(message);
+    document.dispatchEvent(new CustomEvent("workbench:changed", { detail: { message } }));
+    if (!picker.hidden) closePicker();
+    getSelection().removeAllRanges();
+    requestAnimationFrame(() => setTimeout(() => { // after the frame with the highlight is painted
+      performance.mark("coding:rendered");
+      performance.measure("select→highlighted", "coding:chosen", "coding:rendered");
+    }));
+  }
+  const turnLabel = (span) => `turn ${firstTurn(span) + 1}`;
+  const named = (id) => `‘${codes.get(id).path}’${keyOf(id) ? ` (key ${keyOf(id)})` : ""}`;
   async function apply(span, ids) {
     if (!ids.length) return say("Tick at least one code, or press Enter on a highlighted code.");
+    performance.mark("coding:chosen");
     try {
       const result = await api("POST", `${base}/documents/${documentId}/codings`, { start: span.start, end: span.end, code_ids: ids });
-      remember(ids);
-      const fresh = result.codings.filter((c) => shown(c) && !codings.some((o) => o.id === c.id));
-      merge([...codings, ...fresh]);
-      say(`Coded with ${ids.map((id) => codes.get(id).path).join(", ")}.`);
-      if (!picker.hidden) closePicker();
-      getSelection().removeAllRanges();
+      applied(result, `Coded ${ids.map(named).join(", ")} on ${turnLabel(span)}.`);
     } catch (error) { say(error.message); }
+  }
+  // A new code while coding: the name typed in the picker under the chosen parent, or (in vivo, with
+  // no name) the selected words themselves. The server makes and applies it in one transaction.
+  async function applyNew(span, name) {
+    if (!isOwner) return say("Only a project owner can add codes to the codebook.");
+    performance.mark("coding:chosen");
+    // The parent chosen beside "Create ‘…’"; in vivo from the number-key row or the `v` key: top level.
+    const parent = createBox && !createBox.hidden && parentChoice.value ? Number(parentChoice.value) : null;
+    try {
+      const result = await api("POST", `${base}/documents/${documentId}/codings/new-code`,
+        name === null ? { start: span.start, end: span.end, in_vivo: true, parent_id: parent } : { start: span.start, end: span.end, name, parent_id: parent });
+      if (!codes.has(result.code.id)) addCode(result.code, parent); // new (or made by a colleague since the page loaded)
+      applied(result, `${result.created ? "Created and coded" : "Coded (the code already existed)"} ${named(result.code.id)} on ${turnLabel(span)}.`);
+    } catch (error) { say(error.message); }
+  }
+  function addCode(code, parentId) { // in codebook order: after the parent's last descendant, or last
+    const parent = codes.get(parentId);
+    if (parentChoice) parentChoice.value = "";
+    let at = data.codes.length;
+    if (parent) {
+      at = data.codes.indexOf(parent) + 1;
+      while (at < data.codes.length && data.codes[at].path.startsWith(parent.path + "/")) at++;
+    }
+    data.codes.splice(at, 0, code);
+    codes.set(code.id, code);
+    parentChoice?.add(new Option(code.path, code.id), parentChoice.options[at + 1] || null);
+    const side = document.querySelector(".side-codebook .code-list"), depth = code.path.split("/").length - 1;
+    const row = document.createElement("li");
+    row.style.paddingLeft = `${depth * 1.1}em`;
+    row.innerHTML = `<kbd class="shortcut" data-shortcut-of="${code.id}"></kbd><span class="swatch" style="background: ${code.colour}"></span>${escapeHtml(code.path.split("/").at(-1))} <span class="count" data-count="${code.id}">0</span>` +
+      `<button type="button" class="pin" data-pin="${code.id}" aria-pressed="false">pin<span class="visually-hidden"> Pin ${escapeHtml(code.path)} to a number key</span></button>`;
+    side?.insertBefore(row, side.children[at] || null);
+    keys.renumber();
   }
   input.addEventListener("input", () => { highlighted = 0; renderPicker(); });
   input.addEventListener("keydown", (event) => {
@@ -242,18 +313,24 @@ function init(screen) {
       renderPicker(); event.preventDefault();
     } else if (event.key === "Enter") {
       event.preventDefault();
+      if (items[highlighted] === NEW && !ticked.size) return applyNew(pending, input.value.trim());
       const ids = new Set(ticked);
-      if (items[highlighted] && (!ticked.size || input.value)) ids.add(items[highlighted].id);
+      if (items[highlighted] && items[highlighted] !== NEW && (!ticked.size || input.value)) ids.add(items[highlighted].id);
       apply(pending, [...ids]);
     } else if (event.key === "Escape") { event.preventDefault(); closePicker(); }
+    else if (event.altKey && event.code === "KeyV") { event.preventDefault(); applyNew(pending, null); }
     else if (!input.value && /^[1-9]$/.test(event.key)) {
       event.preventDefault();
-      const item = items[Number(event.key) - 1];
-      if (item) toggle(item.id);
+      const id = keys.codeFor(Number(event.key));
+      if (id) toggle(id);
     } else if (!input.value && event.key === " " && items[highlighted]) { event.preventDefault(); toggle(items[highlighted].id); }
   });
-  list.addEventListener("click", (event) => { const li = event.target.closest("li[data-code]"); if (li) toggle(Number(li.dataset.code)); });
+  list.addEventListener("click", (event) => {
+    if (event.target.closest("li[data-create]")) return applyNew(pending, input.value.trim());
+    const li = event.target.closest("li[data-code]"); if (li) toggle(Number(li.dataset.code));
+  });
   document.getElementById("picker-apply").addEventListener("click", () => apply(pending, [...ticked]));
+  document.getElementById("picker-in-vivo")?.addEventListener("click", () => applyNew(pending, null));
   document.getElementById("picker-close").addEventListener("click", closePicker);
   picker.addEventListener("keydown", (event) => { if (event.key === "Escape") closePicker(); });
 
@@ -276,14 +353,20 @@ function init(screen) {
     const id = Number(button.dataset.coding);
     try {
       await api("DELETE", `${base}/codings/${id}`);
-      merge(codings.filter((c) => c.id !== id));
       button.closest("article").innerHTML = "<p>Coding removed.</p>";
-      say("Coding removed.");
+      removed(id);
     } catch (error) { say(error.message); }
   });
+  function removed(id) { // the one success point for "a coding was removed"
+    const gone = codings.find((c) => c.id === id);
+    merge(codings.filter((c) => c.id !== id));
+    const message = gone ? `Removed ‘${path(gone)}’ from ${turnLabel(gone)}.` : "Coding removed.";
+    say(message);
+    document.dispatchEvent(new CustomEvent("workbench:changed", { detail: { message } }));
+  }
   transcript.addEventListener("click", (event) => {
     const tag = event.target.closest(".tag");
-    if (tag) return showDetails([Number(tag.dataset.coding)]).catch((e) => say(e.message));
+    if (tag) return showDetails(tag.dataset.codings.split(" ").map(Number)).catch((e) => say(e.message));
     const selection = getSelection();
     if (!event.target.closest("mark") || !selection.isCollapsed || !selection.rangeCount) return;
     const at = boundaryOffset(selection.anchorNode, selection.anchorOffset, true);
@@ -309,28 +392,46 @@ function init(screen) {
   function say(message) { status.textContent = message; }
 
   // ---- keyboard -------------------------------------------------------------------------------------
+  function focusTurn(i) { // j / k and the skip link: into the transcript, one turn at a time
+    const said = saids[Math.max(0, Math.min(i, saids.length - 1))];
+    said?.focus({ preventScroll: true });
+    said?.scrollIntoView({ block: "nearest" });
+  }
+  document.getElementById("skip-to-transcript")?.addEventListener("click", (event) => { event.preventDefault(); focusTurn(0); });
   document.addEventListener("keydown", (event) => {
-    if (!picker.hidden || event.ctrlKey && !event.shiftKey || event.metaKey || event.altKey) return;
+    if (!picker.hidden || event.metaKey) return;
     const target = event.target;
     if (target.closest("input, textarea, select, dialog")) return;
-    const span = selectionSpan();
     const said = target.closest && target.closest(".said");
+    if (event.shiftKey && (event.key === "ArrowRight" || event.key === "ArrowLeft") && (said || selectionSpan())) {
+      event.preventDefault(); return extendSelection(event, said);
+    }
+    if (event.ctrlKey || event.altKey) return;
+    const span = selectionSpan();
     if (said && event.key === "Enter" && !span) { // keyboard selection: the whole turn, then Shift+arrows
       event.preventDefault();
-      const range = document.createRange(); range.selectNodeContents(said);
-      getSelection().removeAllRanges(); getSelection().addRange(range);
-    } else if (span && event.shiftKey && (event.key === "ArrowRight" || event.key === "ArrowLeft")) {
-      event.preventDefault();
-      getSelection().modify("extend", event.key === "ArrowRight" ? "forward" : "backward", event.ctrlKey ? "word" : "character");
+      const i = saids.indexOf(said);
+      select(bounds[i][0], bounds[i][1]);
     } else if (span && (event.key === "c" || (event.key === "Enter" && !target.closest("button, a")))) {
       event.preventDefault(); openPicker(span);
+    } else if (span && event.key === "v" && canCode) {
+      event.preventDefault(); applyNew(span, null);
     } else if (span && /^[1-9]$/.test(event.key) && canCode) {
-      const item = quickList("")[Number(event.key) - 1];
-      if (item) { event.preventDefault(); apply(span, [item.id]); }
+      const id = keys.codeFor(Number(event.key));
+      event.preventDefault();
+      if (id) apply(span, [id]); else say(`No code has key ${event.key}: pin one in the codebook panel.`);
+    } else if (event.key === "j" || event.key === "k") {
+      event.preventDefault(); focusTurn((said ? saids.indexOf(said) : -1) + (event.key === "j" ? 1 : -1));
     } else if (event.key === "n" || event.key === "p") { event.preventDefault(); go(event.key === "n" ? 1 : -1); }
   });
-  transcript.addEventListener("mouseup", () => { // a mouse selection opens the picker straight away
-    setTimeout(() => { const span = selectionSpan(); if (span && canCode && picker.hidden) openPicker(span); }, 0);
+  transcript.addEventListener("mouseup", (event) => { // a mouse selection snaps to words (not with Alt), opens the picker
+    const exact = event.altKey;
+    setTimeout(() => {
+      let span = selectionSpan();
+      if (!span || !canCode || !picker.hidden) return;
+      if (!exact) { span = snapped(span); select(span.start, span.end); }
+      openPicker(span);
+    }, 0);
   });
 
   // Filters reload the page (the server renders the filtered view); empty ones stay out of the address.
