@@ -1,7 +1,7 @@
 """Memos and retrieval services on SQLite and PostgreSQL."""
 import pytest
 
-from workbench.services import cases, codebook, coding, memos, projects, retrieval
+from workbench.services import cases, codebook, coding, memos, projects, retrieval, search
 from workbench.services.errors import Forbidden, Invalid, NotFound
 
 
@@ -42,14 +42,15 @@ def test_code_passages_carry_speaker_case_and_coder(session, small_project):
     assert retrieval.case_attribute_names(session, project.id) == {"role": ["GP"]}
 
 
-def test_search_offsets_are_code_points_even_after_emoji(session, small_project):
+def test_search_hits_keep_code_point_offsets_after_emoji(session, small_project):
     project, document = small_project
-    hits, truncated = retrieval.search(session, project.id, "every  single")
+    hits, truncated = search.search(session, project, '"every  single"')
     assert not truncated and len(hits) == 1
     hit = hits[0]
-    assert document.text[hit.start:hit.start + len(hit.match)] == "every single"
-    assert hit.before.endswith("stretched 🙂 ") and hit.speaker == "P01"
-    assert hit.clipped == (False, False)  # the whole line fits: no ellipsis either side
-    with pytest.raises(Invalid, match="two characters"):
-        retrieval.search(session, project.id, " x ")
-    assert retrieval.search(session, project.id, "(unbalanced[") == ([], False)
+    said = document.text[hit.start:hit.end]
+    assert "".join(piece for piece, _ in hit.parts) == said and "stretched 🙂 every single" in said
+    assert [piece for piece, marked in hit.parts if marked] == ["every single"] and hit.speaker == "P01"
+    with pytest.raises(Invalid, match="Type a word"):
+        search.search(session, project, " ! ")
+    with pytest.raises(Invalid, match="never closed"):
+        search.search(session, project, "(unbalanced[ OR every")
