@@ -65,7 +65,7 @@ class Passage:
     text: str
 
 
-def _speaker_finder(session: Session, document_ids: set[int]):
+def speaker_finder(session: Session, document_ids: set[int]):
     """(document id, offset) -> (turn position, speaker), by bisecting each document's turn starts."""
     turns: dict[int, tuple[list[int], list[tuple[int, str]]]] = {}
     rows = session.execute(
@@ -124,7 +124,7 @@ def code_passages(
             matching = select(CaseAttribute.case_id).where(CaseAttribute.name == name, CaseAttribute.value == value)
             query = query.where(Document.case_id.in_(matching))
     rows = session.execute(query.order_by(Document.name, Coding.start, Coding.end, Coding.id)).all()
-    find = _speaker_finder(session, {c.document_id for c, _, _ in rows})
+    find = speaker_finder(session, {c.document_id for c, _, _ in rows})
     cases = {case.id: case for case in session.scalars(select(Case).where(Case.project_id == project_id))}
     passages = []
     for c, document_name, username in rows:
@@ -160,7 +160,7 @@ def search(session: Session, project_id: int, query: str, limit: int = MAX_HITS)
         raise Invalid("Type at least two characters to search.")
     pattern = re.compile(r"\s+".join(re.escape(word) for word in query.split(" ")), re.IGNORECASE)
     documents = list(session.scalars(select(Document).where(Document.project_id == project_id).order_by(Document.name)))
-    find = _speaker_finder(session, {d.id for d in documents})
+    find = speaker_finder(session, {d.id for d in documents})
     hits: list[Hit] = []
     for document in documents:
         for match in pattern.finditer(document.text):
