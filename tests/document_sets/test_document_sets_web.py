@@ -3,6 +3,7 @@ import io
 from urllib.parse import unquote
 
 import pytest
+from sqlalchemy import select
 
 from tests.conftest import signed_in_client
 from tests.sample_data import SMALL_CODEBOOK
@@ -158,6 +159,21 @@ def test_filtered_pages_and_files_hold_only_the_sets_documents(app, site):
     assert f"/export/framework.xlsx?set={wave}" in page and f"/export/refi.qdpx?set={wave}" in page
     agreement = owner.get(f"/projects/{pid}/agreement.csv?set={wave}&coders=tom&coders=zoe")
     assert agreement.status_code == 200 and "set wave 1" in unquote(agreement.headers["Content-Disposition"])
+
+
+def test_an_export_prepared_in_the_background_keeps_the_set(app, site):
+    from workbench.models import Job
+    from workbench.worker.loop import drain
+    from workbench.worker.runner import Runtime
+
+    owner, pid = as_(app, site, "olivia"), site["project"]
+    assert owner.post(f"/projects/{pid}/export-later", data={"export": "matrix.csv", "set": site["wave"]}).status_code == 302
+    drain(Runtime.of_app(app))
+    with app.extensions["workbench.sessions"]() as session:
+        job = session.scalars(select(Job).where(Job.kind == "export")).one()
+        assert job.arguments["sets"] == [site["wave"]] and job.status == "done", job.error
+        assert job.result["filename"] == f"matrix-project-{pid}-set wave 1.csv"
+        assert b"P02_gp" not in job.payload and b"P03_vcs" in job.payload
 
 
 def test_the_cli_export_takes_sets_by_name(cli, site, tmp_path):

@@ -1,4 +1,4 @@
-"""The one place a page or download reads which documents it analyses: `?set=<id>&set=<id>`."""
+"""The one place a page or download reads which documents it analyses: `?set=<id>&set=<id>` (or a form's `set` fields)."""
 from __future__ import annotations
 
 from flask import g, request
@@ -14,7 +14,7 @@ def analysis_scope(project: Project) -> scope.Scope:
     """The chosen document sets, resolved and applied to this request's session (templates find the
     project's sets in `g.document_sets` for the filter). An unknown set is a 404, a non-number a 400."""
     ids = []
-    for value in request.args.getlist("set"):
+    for value in request.values.getlist("set"):
         if not value:
             continue
         if not value.isdigit() or int(value) > MAX_ID:
