@@ -6,15 +6,11 @@ import pytest
 from sqlalchemy import select
 
 from tests.conftest import signed_in_client
+from tests.document_sets.conftest import TEXTS
 from tests.sample_data import SMALL_CODEBOOK
 from workbench.models import Memo
 from workbench.services import codebook, coding, document_sets, documents, projects
 
-TEXTS = {
-    "P01_gp": "Interviewer: Trust?\nP01: We trust the charity with our patients.",
-    "P02_gp": "Interviewer: Time?\nP02: Workload is brutal every winter.",
-    "P03_vcs": "Interviewer: Trust?\nP03: We trust the surgery now.",
-}
 
 
 @pytest.fixture

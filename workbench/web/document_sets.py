@@ -7,7 +7,7 @@ from flask_login import current_user, login_required
 from workbench.services import document_sets, projects
 from workbench.services.errors import Invalid
 from workbench.web import db
-from workbench.web.security import MAX_ID
+from workbench.web.security import database_ids
 
 bp = Blueprint("document_sets", __name__)
 
@@ -16,11 +16,9 @@ def _back(project_id: int):
     return redirect(url_for("projects.show", project_id=project_id) + "#document-sets")
 
 
-def _ticked() -> list[int]:
-    values = request.form.getlist("document")
-    if not all(v.isdigit() and int(v) <= MAX_ID for v in values):
-        raise Invalid("Documents are ticked by their ids (whole numbers).")
-    return [int(v) for v in values]
+def _set(project_id: int, set_id: int, role: str):
+    project = projects.require(db(), current_user.user, project_id, role)
+    return project, document_sets.get_set(db(), project.id, set_id)
 
 
 @bp.post("/projects/<int:project_id>/sets")
@@ -35,8 +33,7 @@ def create(project_id: int):
 @bp.post("/projects/<int:project_id>/sets/<int:set_id>/rename")
 @login_required
 def rename(project_id: int, set_id: int):
-    project = projects.require(db(), current_user.user, project_id, "coder")
-    chosen = document_sets.get_set(db(), project.id, set_id)
+    project, chosen = _set(project_id, set_id, "coder")
     old = chosen.name
     document_sets.rename_set(db(), chosen, request.form.get("name", ""))
     flash(f"Renamed the document set {old!r} to {chosen.name!r}.", "ok")
@@ -46,9 +43,7 @@ def rename(project_id: int, set_id: int):
 @bp.post("/projects/<int:project_id>/sets/<int:set_id>/delete")
 @login_required
 def delete(project_id: int, set_id: int):
-    # Owners only: others may be filtering their analyses by this set.
-    project = projects.require(db(), current_user.user, project_id, "owner")
-    chosen = document_sets.get_set(db(), project.id, set_id)
+    project, chosen = _set(project_id, set_id, "owner")  # owners only: others may be filtering by this set
     document_sets.delete_set(db(), chosen)
     flash(f"Deleted the document set {chosen.name!r}; its documents are still in the project.", "ok")
     return _back(project.id)
@@ -59,14 +54,14 @@ def delete(project_id: int, set_id: int):
 def members(project_id: int):
     """The bulk action under the document list: add (or remove) the ticked documents to the chosen set."""
     project = projects.require(db(), current_user.user, project_id, "coder")
-    set_id = request.form.get("set", "")
-    if not set_id.isdigit() or int(set_id) > MAX_ID:
+    if not request.form.get("set"):
         raise Invalid("Choose a document set first (or create one below).")
-    chosen = document_sets.get_set(db(), project.id, int(set_id))
+    chosen = document_sets.get_set(db(), project.id, database_ids([request.form["set"]], "Document sets")[0])
+    ticked = database_ids(request.form.getlist("document"), "Documents")
     if request.form.get("action") == "remove":
-        count = document_sets.remove_documents(db(), chosen, _ticked())
+        count = document_sets.remove_documents(db(), chosen, ticked)
         flash(f"Took {count} document(s) out of {chosen.name!r}.", "ok")
     else:
-        count = document_sets.add_documents(db(), chosen, _ticked())
+        count = document_sets.add_documents(db(), chosen, ticked)
         flash(f"Added {count} document(s) to {chosen.name!r}.", "ok")
     return _back(project.id)

@@ -36,11 +36,16 @@ def show(project_id: int, document_id: int):
     )
 
 
+def _document(project_id: int, document_id: int):
+    """The project (for a coder at least: services check the rest) and its document."""
+    project = projects.require(db(), current_user.user, project_id, "coder")
+    return project, documents.get_document(db(), project.id, document_id)
+
+
 @bp.post("/projects/<int:project_id>/documents/<int:document_id>/rename")
 @login_required
 def rename(project_id: int, document_id: int):
-    project = projects.require(db(), current_user.user, project_id, "coder")
-    document = documents.get_document(db(), project.id, document_id)
+    project, document = _document(project_id, document_id)
     old = document.name
     documents.rename_document(db(), document, request.form.get("name", ""))
     flash(f"Renamed {old!r} to {document.name!r}.", "ok")
@@ -50,8 +55,7 @@ def rename(project_id: int, document_id: int):
 @bp.get("/projects/<int:project_id>/documents/<int:document_id>/delete")
 @login_required
 def confirm_delete(project_id: int, document_id: int):
-    project = projects.require(db(), current_user.user, project_id, "coder")
-    document = documents.get_document(db(), project.id, document_id)
+    project, document = _document(project_id, document_id)
     summary = documents.check_may_delete(db(), document, current_user.user)
     return render_template("delete_document.html", project=project, document=document, summary=summary)
 
@@ -59,8 +63,7 @@ def confirm_delete(project_id: int, document_id: int):
 @bp.post("/projects/<int:project_id>/documents/<int:document_id>/delete")
 @login_required
 def delete(project_id: int, document_id: int):
-    project = projects.require(db(), current_user.user, project_id, "coder")
-    document = documents.get_document(db(), project.id, document_id)
+    project, document = _document(project_id, document_id)
     summary = documents.delete_document(db(), document, current_user.user)
     flash(f"Deleted {summary.document!r} with {summary.describe()}.", "ok")
     return redirect(url_for("projects.show", project_id=project.id))
