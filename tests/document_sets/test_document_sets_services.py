@@ -41,6 +41,15 @@ def test_documents_of_another_project_cannot_join(session, study):
         document_sets.add_documents(session, study["gps"], [stranger.id])
 
 
+def test_the_audit_log_names_sets_and_documents(session, study):
+    from workbench.services import audit
+
+    rows = audit.entries(session, study["project"].id)
+    described = [text for entry, text in audit.describe(session, study["project"].id, rows)
+                 if entry.action == "document set membership add"]
+    assert "set: wave 1; document: P03_vcs" in described
+
+
 def test_deleting_a_set_keeps_its_documents_and_is_audited(session, study):
     document_sets.delete_set(session, study["gps"])
     assert len(documents.list_documents(session, study["project"].id)) == 3
@@ -93,6 +102,19 @@ def test_an_applied_scope_restricts_retrieval_search_memos_and_exports(session, 
 
     names = zipfile.ZipFile(io.BytesIO(qdpx)).read("project.qde").decode()
     assert "P01_gp" in names and "P02_gp" not in names
+
+
+def test_scope_and_blind_coding_narrow_together(session, study):
+    from workbench.services import coding, projects
+
+    project = study["project"]
+    zoe_passage = study["docs"]["P01_gp"]
+    coding.apply_code(session, zoe_passage, study["trust"], study["zoe"], 0, 11)
+    projects.set_blind(session, project, True)
+    projects.require(session, study["zoe"], project.id)
+    scope.apply(session, scope.resolve(session, project.id, [study["gps"].id]))
+    passages = retrieval.code_passages(session, project.id, study["trust"])
+    assert [(p.document, p.coder) for p in passages] == [("P01_gp", "zoe")]
 
 
 def test_the_scope_test_would_see_the_whole_project(session, study):

@@ -193,12 +193,15 @@ def describe(session: Session, project_id: int, rows: list[AuditEntry]) -> list[
     paths = {n.code.id: n.path for n in codebook(session, project_id)}
     documents = {d.id: d for d in session.scalars(select(Document).where(Document.project_id == project_id))}
     users = dict(session.execute(select(User.id, User.username)).all())
+    sets = dict(session.execute(select(DocumentSet.id, DocumentSet.name).where(DocumentSet.project_id == project_id)).all())
 
     def name(key, value):
         if key in ("code_id",) and value in paths:
             return paths[value]
         if key == "document_id" and value in documents:
             return documents[value].name
+        if key == "set_id" and value in sets:
+            return sets[value]
         if key in ("coder_id", "user_id", "author_id", "reviewer_id", "chosen_coder_id", "pinned_by", "created_by_id", "used_by_id") and value in users:
             return users[value]
         return value
