@@ -125,7 +125,7 @@ def test_bulk_action_needs_a_set_and_documents_of_this_project(app, site):
     assert as_(app, site, "nadia").post(f"/projects/{pid}/sets/{site['wave']}/delete").status_code == 404
 
 
-ANALYSES = ["", "/codes/{trust}", "/search?q=Interviewer", "/agreement", "/exports", "/memos"]
+ANALYSES = ["", "/codes/{trust}", "/search?q=Interviewer", "/agreement", "/disagreements", "/exports", "/memos"]
 
 
 @pytest.mark.parametrize("path", ANALYSES)

@@ -80,10 +80,11 @@ def disagreements(project_id: int):
         raise Invalid("The codebook is empty: there is nothing to review.")
     code_id = request.args.get("code", type=int) or nodes[0].code.id
     code = codebook.get_code(db(), project.id, code_id)
+    scope = analysis_scope(project)
     choice = _choice(request.args)
     found = consensus.disagreements(db(), project, code, choice["unit"], choice["coders"], choice["documents"])
     return render_template(
-        "disagreements.html", project=project, code=code, nodes=nodes, found=found, choice=choice,
+        "disagreements.html", project=project, scope=scope, code=code, nodes=nodes, found=found, choice=choice,
         history=consensus.history(db(), project, code.id), may_review=projects.has_role(db(), project, current_user.user, "coder"),
         may_edit=projects.has_role(db(), project, current_user.user, "owner"), all_coders=units.project_coders(db(), project.id),
         path=next(n.path for n in nodes if n.code.id == code.id),
@@ -104,7 +105,7 @@ def adjudicate(project_id: int):
                          form.get("rationale", ""), form.get("chosen_coder") or None, coders)
     flash("Decision recorded in the consensus layer.", "ok")
     return redirect(url_for("agreement.disagreements", project_id=project.id, code=code_id, unit=form.get("unit", "utterance"),
-                            coders=coders or []))
+                            coders=coders or [], set=form.getlist("set")))
 
 
 @bp.post("/projects/<int:project_id>/codes/<int:code_id>/definition")
