@@ -12,7 +12,7 @@ from tests.sample_data import SMALL_CODEBOOK
 from workbench.app import create_app
 from workbench.config import Settings
 from workbench.models import AuditEntry, Invitation, Job, Memo
-from workbench.services import codebook, coding, documents, invitations, projects
+from workbench.services import codebook, coding, document_sets, documents, invitations, projects
 from tests.conftest import signed_in_client
 
 # (endpoint, method) -> who may use it: "public", "signed-in", or the least project role.
@@ -82,6 +82,15 @@ RULES = {
     ("jobs.retry", "POST"): "coder",
     ("jobs.output_file", "GET"): "viewer",
     ("export_page.export_later", "POST"): "viewer",
+    ("documents.rename", "POST"): "coder",
+    # the importer may delete while nobody else coded it; here the owner imported it, so coders are refused
+    ("documents.confirm_delete", "GET"): "owner",
+    ("documents.delete", "POST"): "owner",
+    ("document_sets.create", "POST"): "coder",
+    ("document_sets.rename", "POST"): "coder",
+    ("document_sets.delete", "POST"): "owner",
+    ("document_sets.members", "POST"): "coder",
+    ("memos.show", "GET"): "viewer",
 }
 # Path values that differ from the defaults in the `world` fixture.
 VALUES = {"agreement.heatmap": {"fmt": "svg"}, "export_page.frequency_by": {"fmt": "csv"}}
@@ -121,6 +130,8 @@ def world(app):
         made = coding.apply_code(session, document, code, users["olivia"], 18, 25)
         memo = Memo(project_id=project.id, author_id=users["olivia"].id, document_id=document.id, text="owner's note")
         session.add(memo)
+        wave = document_sets.create_set(session, project, "wave 1")
+        document_sets.add_documents(session, wave, [document.id])
         token = invitations.create_invitation(session, project, users["olivia"], "newcomer", "viewer")
         invitation_id = session.scalar(select(Invitation.id))
         job = Job(kind="embed", project_id=project.id, status="failed", error="database is locked", arguments={})
@@ -135,7 +146,7 @@ def world(app):
                 "project_id": project.id, "document_id": document.id, "code_id": code.id, "coding_id": made.id,
                 "memo_id": memo.id, "user_id": users["tom"].id, "kind": "matrix", "fmt": "csv", "attribute": "role",
                 "action": "pin", "filename": "workbench.css", "job_id": job.id, "export_id": export.id,
-                "token": token, "invitation_id": invitation_id,
+                "token": token, "invitation_id": invitation_id, "set_id": wave.id,
             },
         }
 

@@ -184,6 +184,30 @@ class Document(Base):
     )
 
 
+class DocumentSet(Base):
+    """A named group of documents ("wave 1", "GPs"), used to scope analyses; a document can be in several."""
+
+    __tablename__ = "document_set"
+    __table_args__ = (UniqueConstraint("project_id", "name"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("project.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(100))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now)
+
+    members: Mapped[list[DocumentSetMember]] = relationship(back_populates="document_set", cascade="all, delete-orphan")
+
+
+class DocumentSetMember(Base):
+    """One document in one set."""
+
+    __tablename__ = "document_set_member"
+    set_id: Mapped[int] = mapped_column(ForeignKey("document_set.id", ondelete="CASCADE"), primary_key=True)
+    document_id: Mapped[int] = mapped_column(ForeignKey("document.id", ondelete="CASCADE"), primary_key=True, index=True)
+
+    document_set: Mapped[DocumentSet] = relationship(back_populates="members")
+    document: Mapped[Document] = relationship()
+
+
 class Utterance(Base):
     """A speaker turn: [start, end) in code points of the document text."""
 

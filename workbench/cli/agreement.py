@@ -6,6 +6,7 @@ from pathlib import Path
 import click
 
 from workbench.cli import main, transaction
+from workbench.cli.sets import scoped, set_option
 from workbench.export.agreement_table import format_figure
 from workbench.services import agreement, codebook, consensus, projects
 
@@ -34,11 +35,13 @@ def _render(head: list[str], rows: list[list]) -> str:
 @click.option("--roll-up", is_flag=True, help="Count a subcode's codings for its parents too.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Also write the table (.csv or .xlsx).")
 @click.option("--raw-csv", is_flag=True, help="CSV cells exactly as stored (no ' before text starting with = + - @).")
+@set_option
 def agreement_command(project: str, coders: str | None, documents: str | None, unit: str, roll_up: bool, output: Path | None,
-                      raw_csv: bool):
+                      raw_csv: bool, sets: tuple[str, ...]):
     """Per-code agreement between coders: percent agreement, kappa, alpha, AC1."""
     with transaction(writes=False) as session:
         target = projects.find_project(session, project)
+        scoped(session, target, sets)
         report = agreement.compute_agreement(session, target, _names(coders), _names(documents), unit, roll_up)
         data = agreement.export_agreement(report, output.suffix.lower().lstrip("."), raw=raw_csv) if output else None
     head, rows = report.table()

@@ -22,6 +22,8 @@ from workbench.models import (
     Coding,
     Document,
     Exemplar,
+    DocumentSet,
+    DocumentSetMember,
     Invitation,
     Memo,
     Project,
@@ -35,6 +37,8 @@ AUDITED = {
     Project: ("project", "create", "update", "delete"),
     ProjectMember: ("member", "add", "change role", "remove"),
     Document: ("document", "import", "update", "delete"),
+    DocumentSet: ("document set", "create", "update", "delete"),
+    DocumentSetMember: ("document set membership", "add", "update", "remove"),
     Case: ("case", "create", "update", "delete"),
     CaseAttribute: ("case attribute", "set", "update", "remove"),
     Code: ("code", "create", "update", "delete"),
@@ -45,6 +49,8 @@ AUDITED = {
     SuggestionRejection: ("suggestion", "reject", "update", "forget"),
     Invitation: ("invitation", "create", "update", "delete"),
 }
+# Facts a service adds to an object's entry (such as what a deleted document took with it): see annotate.
+DETAILS = "workbench.audit_details"
 # Never copied into the log: large or secret values.
 LEFT_OUT = {"text": "characters", "vector": "bytes", "token_sha256": "characters"}
 
@@ -54,6 +60,11 @@ def actor_of(session: Session) -> tuple[int | None, str]:
     if callable(actor):
         actor = actor()
     return actor or (None, "system")
+
+
+def annotate(session: Session, obj, **details) -> None:
+    """Add `details` to the entry `obj` gets at the next flush (to `before` for a delete, else `after`)."""
+    session.info.setdefault(DETAILS, {})[id(obj)] = details
 
 
 def _jsonable(value):
@@ -121,6 +132,9 @@ def _record(session: Session, _context_unused) -> None:
                 continue
         else:
             before, after = (None, _row(obj)) if kind == 0 else (_row(obj), None)
+        details = session.info.get(DETAILS, {}).pop(id(obj), None)
+        if details:
+            (before if kind == 2 else after).update(details)
         name, verb = spec[0], spec[1 + kind]
         if isinstance(obj, Project) and kind == 1 and "blind" in after:
             verb = "start blind coding" if after["blind"] else "reveal"
@@ -179,12 +193,15 @@ def describe(session: Session, project_id: int, rows: list[AuditEntry]) -> list[
     paths = {n.code.id: n.path for n in codebook(session, project_id)}
     documents = {d.id: d for d in session.scalars(select(Document).where(Document.project_id == project_id))}
     users = dict(session.execute(select(User.id, User.username)).all())
+    sets = dict(session.execute(select(DocumentSet.id, DocumentSet.name).where(DocumentSet.project_id == project_id)).all())
 
     def name(key, value):
         if key in ("code_id",) and value in paths:
             return paths[value]
         if key == "document_id" and value in documents:
             return documents[value].name
+        if key == "set_id" and value in sets:
+            return sets[value]
         if key in ("coder_id", "user_id", "author_id", "reviewer_id", "chosen_coder_id", "pinned_by", "created_by_id", "used_by_id") and value in users:
             return users[value]
         return value

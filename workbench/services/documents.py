@@ -1,4 +1,4 @@
-"""Importing transcripts into a project, all or nothing."""
+"""Documents: importing transcripts (all or nothing), renaming, and the guarded delete."""
 from __future__ import annotations
 
 import hashlib
@@ -6,12 +6,20 @@ import re
 from dataclasses import dataclass
 from pathlib import PurePath
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from workbench.importers import DEFAULT_MAX_BYTES, Limits, UnreadableFile, parse_transcript
-from workbench.models import Case, Coding, Document, Project, Utterance
-from workbench.services.errors import Invalid, NotFound
+from workbench.importers.characters import control_refusal
+from workbench.models import (
+    Adjudication, AuditEntry, Case, Coding, Document, DocumentSetMember, Embedding, Exemplar, Memo, Project,
+    SuggestionRejection, User, Utterance,
+)
+from workbench.services import audit, embeddings, projects, visibility
+from workbench.services.errors import Forbidden, Invalid, NotFound
+
+MAX_NAME = 255
+EVERY_CODER = {visibility.ALL_CODERS: True}  # the delete guard and its counts see everyone's work, even in blind mode
 
 
 def document_name(filename: str) -> str:
@@ -113,6 +121,116 @@ def list_documents(session: Session, project_id: int) -> list[tuple[Document, in
     return [(doc, n) for doc, n in rows]
 
 
-def delete_document(session: Session, document: Document) -> None:
+def clean_name(value, what: str, limit: int) -> str:
+    """A name a researcher types for a document or a group of documents: one line, not empty, not too long."""
+    name = " ".join(str(value or "").split())
+    if not name:
+        raise Invalid(f"A {what} needs a name.")
+    if len(name) > limit:
+        raise Invalid(f"A {what} name is limited to {limit} characters; this one has {len(name)}.")
+    refusal = control_refusal(f"The {what} name", name)
+    if refusal:
+        raise Invalid(refusal.replace(" Nothing was imported.", ""))
+    return name
+
+
+def rename_document(session: Session, document: Document, name: str) -> Document:
+    """A new name, unique in the project (ignoring case); every page and export shows it from now on."""
+    name = clean_name(name, "document", MAX_NAME)
+    taken = session.scalar(select(Document).where(Document.project_id == document.project_id,
+                                                  func.lower(Document.name) == name.lower(), Document.id != document.id))
+    if taken is not None:
+        raise Invalid(f"There is already a document called {taken.name!r} in this project: choose another name.")
+    document.name = name
+    session.flush()
+    return document
+
+
+@dataclass(frozen=True)
+class Deletion:
+    """What deleting a document takes with it, for the confirmation and the audit log."""
+
+    document: str
+    codings: int
+    memos: int
+    coders: int  # people whose codings or memos go
+    consensus_decisions: int
+    importer_id: int | None
+
+    def describe(self) -> str:
+        return (f"{self.codings} coding(s) and {self.memos} memo(s) by {self.coders} coder(s), "
+                f"and {self.consensus_decisions} consensus decision(s)")
+
+
+def _codings_of(document: Document):
+    return select(Coding).where(Coding.document_id == document.id)
+
+
+def _memos_of(document: Document):
+    on_codings = select(Coding.id).where(Coding.document_id == document.id)
+    return select(Memo).where((Memo.document_id == document.id) | Memo.coding_id.in_(on_codings))
+
+
+def importer_of(session: Session, document: Document) -> int | None:
+    """Who imported the document, from its audit entry (None for the command line or a system import)."""
+    return session.scalar(select(AuditEntry.user_id).where(
+        AuditEntry.project_id == document.project_id, AuditEntry.target_type == "document",
+        AuditEntry.action == "document import", AuditEntry.target_id == str(document.id)).order_by(AuditEntry.id).limit(1))
+
+
+def deletion(session: Session, document: Document) -> Deletion:
+    codings = session.scalars(_codings_of(document), execution_options=EVERY_CODER).all()
+    memos = session.scalars(_memos_of(document), execution_options=EVERY_CODER).all()
+    decisions = session.scalar(select(func.count(Adjudication.id)).where(Adjudication.document_id == document.id))
+    people = {c.coder_id for c in codings} | {m.author_id for m in memos}
+    return Deletion(document.name, len(codings), len(memos), len(people), decisions or 0, importer_of(session, document))
+
+
+def check_may_delete(session: Session, document: Document, user: User) -> Deletion:
+    """Owners may delete any document; its importer only while nobody else has coded it or written a memo on it."""
+    summary = deletion(session, document)
+    project = session.get(Project, document.project_id)
+    if projects.has_role(session, project, user, "owner"):
+        return summary
+    if summary.importer_id != user.id or not projects.has_role(session, project, user, "coder"):
+        raise Forbidden("Only a project owner, or the person who imported this document, can delete it.")
+    others = session.scalar(
+        select(func.count()).select_from(_codings_of(document).where(Coding.coder_id != user.id).subquery()),
+        execution_options=EVERY_CODER,
+    ) + session.scalar(
+        select(func.count()).select_from(_memos_of(document).where(Memo.author_id != user.id).subquery()),
+        execution_options=EVERY_CODER,
+    )
+    if others:
+        raise Forbidden("Others have coded this document or written memos on it: only a project owner can delete it now.")
+    return summary
+
+
+def delete_document(session: Session, document: Document, by: User | None = None) -> Deletion:
+    """Delete a document and everything on it, each removal through the ORM so it reaches the audit log.
+
+    `by` is checked with `check_may_delete`; the command line (no user) deletes as the operator.
+    Its cached embeddings go too: vectors of a confidential transcript should not outlive it."""
+    summary = check_may_delete(session, document, by) if by is not None else deletion(session, document)
+    coding_ids = select(Coding.id).where(Coding.document_id == document.id)
+    doomed = [
+        *session.scalars(_memos_of(document), execution_options=EVERY_CODER),
+        *session.scalars(select(Exemplar).where(Exemplar.coding_id.in_(coding_ids)), execution_options=EVERY_CODER),
+        *session.scalars(select(SuggestionRejection).where(SuggestionRejection.document_id == document.id)),
+        *session.scalars(select(Adjudication).where(Adjudication.document_id == document.id)),
+        *session.scalars(select(DocumentSetMember).where(DocumentSetMember.document_id == document.id)),
+    ]
+    for obj in doomed:
+        session.delete(obj)
+    session.flush()
+    for coding in session.scalars(_codings_of(document), execution_options=EVERY_CODER):
+        session.delete(coding)
+    session.flush()
+    digests = {embeddings.sha256(t) for t in embeddings.segment_texts(session, [document.id])}
+    if digests:
+        session.execute(delete(Embedding).where(Embedding.sha256.in_(sorted(digests))))
+    audit.annotate(session, document, codings=summary.codings, memos=summary.memos, coders=summary.coders,
+                   consensus_decisions=summary.consensus_decisions)
     session.delete(document)
     session.flush()
+    return summary

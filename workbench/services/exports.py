@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 
 from workbench.export import matrix, tables
 from workbench.models import Case, Coding, Document, Job, Project, User, Utterance
-from workbench.services import jobs, projects
+from workbench.services import jobs, projects, scope
 from workbench.services.codebook import codebook
 from workbench.services.errors import Invalid
 
@@ -111,10 +111,11 @@ def export(session: Session, project: Project, kind: str, fmt: str, raw: bool = 
     return function(session, project, fmt, raw=raw) if fmt == "csv" else function(session, project, fmt)
 
 
-def export_later(session: Session, project: Project, user: User, kind: str, fmt: str) -> Job:
-    """Queue an export of a large project; the file waits in the job row for its download."""
+def export_later(session: Session, project: Project, user: User, kind: str, fmt: str,
+                 only: scope.Scope | None = None) -> Job:
+    """Queue an export of a large project (of the documents in `only`); the file waits in the job row for its download."""
     _check(kind, fmt)
-    return jobs.enqueue(session, "export", project, user, {"kind": kind, "fmt": fmt})
+    return jobs.enqueue(session, "export", project, user, {"kind": kind, "fmt": fmt, "sets": only.set_ids if only else []})
 
 
 @jobs.kind("export", "Preparing an export")
@@ -123,7 +124,10 @@ def export_job(run: jobs.JobRun):
     user = run.session.get(User, run.job.user_id)
     project = projects.require(run.session, user, run.job.project_id)
     kind, fmt = run.job.arguments["kind"], run.job.arguments["fmt"]
+    # The sets are resolved again when the job runs: its file shows the documents in them then.
+    only = scope.apply(run.session, scope.resolve(run.session, project.id, run.job.arguments.get("sets", [])))
     run.output = export(run.session, project, kind, fmt)
-    run.result = {"summary": f"{kind}.{fmt} is ready ({len(run.output):,} bytes).",
-                  "filename": f"{kind}-project-{project.id}.{fmt}"}
+    label = f" ({only.describe()})" if only.sets else ""
+    run.result = {"summary": f"{kind}.{fmt}{label} is ready ({len(run.output):,} bytes).",
+                  "filename": "-".join(filter(None, [kind, f"project-{project.id}", only.file_label()])) + f".{fmt}"}
     yield 1, 1

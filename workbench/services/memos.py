@@ -1,11 +1,13 @@
 """Memos: a researcher's notes on a document, a code or a single coding."""
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from workbench.models import Coding, Memo, Project, User
-from workbench.services import codebook, documents
+from workbench.models import Coding, Document, Memo, Project, User
+from workbench.services import codebook, documents, retrieval
 from workbench.services.errors import Forbidden, Invalid, NotFound
 
 TARGETS = ("document_id", "code_id", "coding_id")
@@ -96,3 +98,50 @@ def memo_json(memo: Memo) -> dict:
         "coding_id": memo.coding_id,
         "updated_at": memo.updated_at.isoformat() if memo.updated_at else None,
     }
+
+
+@dataclass(frozen=True)
+class MemoEntry:
+    """A memo on the memos page: what it is about, in words, and where to find that."""
+
+    memo: Memo
+    author: str
+    document_id: int | None
+    document: str
+    code_id: int | None
+    code_path: str
+    quote: str  # the coded passage, for a memo on a coding
+    turn: int | None  # the speaker turn where that passage starts
+
+
+def memo_entries(session: Session, project_id: int, text: str = "", author: str = "", code_id: int | None = None) -> list[MemoEntry]:
+    """Every memo of the project (that this session may see: blind coding hides others' memos) by document,
+    code and author; `text` matches case-insensitively, `code_id` memos on the code or on its codings."""
+    memos = session.scalars(select(Memo).where(Memo.project_id == project_id)).all()
+    codings = {c.id: c for c in session.scalars(select(Coding).where(Coding.id.in_({m.coding_id for m in memos if m.coding_id})))}
+    names = dict(session.execute(select(Document.id, Document.name).where(Document.project_id == project_id)).all())
+    paths = {n.code.id: n.path for n in codebook.codebook(session, project_id)}
+    find = retrieval.speaker_finder(session, {c.document_id for c in codings.values()})
+    wanted = text.casefold().strip()
+    entries = []
+    for memo in memos:
+        coding = codings.get(memo.coding_id)
+        document_id = coding.document_id if coding else memo.document_id
+        about_code = coding.code_id if coding else memo.code_id
+        if wanted and wanted not in memo.text.casefold():
+            continue
+        if author and memo.author.username != author:
+            continue
+        if code_id is not None and about_code != code_id:
+            continue
+        quote = coding.document.text[coding.start:coding.end] if coding else ""
+        turn = find(coding.document_id, coding.start)[0] if coding else None
+        entries.append(MemoEntry(memo, memo.author.username, document_id, names.get(document_id, ""), about_code,
+                                 paths.get(about_code, ""), quote, turn))
+    return sorted(entries, key=lambda e: (e.document.casefold(), e.code_path.casefold(), e.author, e.memo.id))
+
+
+def memo_authors(session: Session, project_id: int) -> list[str]:
+    """Who wrote the memos this session may see, for the author filter."""
+    query = select(User.username).join(Memo, Memo.author_id == User.id).where(Memo.project_id == project_id)
+    return sorted(set(session.scalars(query)))

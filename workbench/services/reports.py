@@ -19,6 +19,7 @@ from workbench.export import charts, codebook_doc, cooccurrence, framework, tabl
 from workbench.models import Case, Code, Coding, Document, Exemplar, Project, User
 from workbench.services import codebook as codebook_service
 from workbench.services import refi as refi_service
+from workbench.services.scope import titled
 from workbench.services.coding import get_coding
 from workbench.services.errors import NotFound
 
@@ -92,7 +93,7 @@ NOTE = ("Participants, documents and codings count the code and its subcodes, by
 def export_thematic(session: Session, project: Project, fmt: str = "docx", raw: bool = False) -> bytes:
     rows = thematic_rows(session, project)
     if fmt == "docx":
-        return thematic.to_docx(f"Thematic table: {project.name}", rows, NOTE)
+        return thematic.to_docx(titled(session, project.id, f"Thematic table: {project.name}"), rows, NOTE)
     return _table(fmt, thematic.HEADER, thematic.table_rows(rows), "Thematic table", {0: 22, 1: 26, 2: 40, 6: 90}, raw)
 
 
@@ -123,7 +124,7 @@ def export_codebook(session: Session, project: Project, fmt: str = "docx", raw: 
         return refi_service.export_qdc(session, project)
     entries = codebook_entries(session, project)
     if fmt == "docx":
-        return codebook_doc.to_docx(f"Codebook: {project.name}", entries)
+        return codebook_doc.to_docx(titled(session, project.id, f"Codebook: {project.name}"), entries)
     return codebook_doc.to_csv(entries, raw)
 
 
@@ -156,7 +157,7 @@ def export_cooccurrence(session: Session, project: Project, fmt: str = "csv", ra
     paths, documents = _coded_documents(session, project)
     result = cooccurrence.cooccurrence(paths, documents)
     if fmt in ("png", "svg"):
-        return charts.heatmap(paths, result.counts, "Co-occurring codings within a segment (same coder)", fmt)
+        return charts.heatmap(paths, result.counts, titled(session, project.id, "Co-occurring codings within a segment (same coder)"), fmt)
     if fmt == "csv":
         return tables.to_csv(cooccurrence.PAIR_HEADER, result.pairs(), raw)
     return cooccurrence.workbook_bytes(cooccurrence.cooccurrence_sheets(result))
@@ -173,7 +174,7 @@ def export_frequency_by_attribute(session: Session, project: Project, fmt: str =
     values, counts = cooccurrence.frequency_by_attribute(paths, documents, value_of)
     if fmt in ("png", "svg"):
         series = {v: [row[k] for row in counts] for k, v in enumerate(values)}
-        return charts.grouped_bars(paths, series, f"Codings by {attribute}", fmt)
+        return charts.grouped_bars(paths, series, titled(session, project.id, f"Codings by {attribute}"), fmt)
     header = ["code", *values, "total"]
     return _table(fmt, header, [[p, *row, sum(row)] for p, row in zip(paths, counts)], f"Codings by {attribute}", raw=raw)
 

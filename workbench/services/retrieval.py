@@ -62,7 +62,7 @@ class Passage:
     text: str
 
 
-def _speaker_finder(session: Session, document_ids: set[int]):
+def speaker_finder(session: Session, document_ids: set[int]):
     """(document id, offset) -> (turn position, speaker), by bisecting each document's turn starts."""
     turns: dict[int, tuple[list[int], list[tuple[int, str]]]] = {}
     rows = session.execute(
@@ -121,7 +121,7 @@ def code_passages(
             matching = select(CaseAttribute.case_id).where(CaseAttribute.name == name, CaseAttribute.value == value)
             query = query.where(Document.case_id.in_(matching))
     rows = session.execute(query.order_by(Document.name, Coding.start, Coding.end, Coding.id)).all()
-    find = _speaker_finder(session, {c.document_id for c, _, _ in rows})
+    find = speaker_finder(session, {c.document_id for c, _, _ in rows})
     cases = {case.id: case for case in session.scalars(select(Case).where(Case.project_id == project_id))}
     passages = []
     for c, document_name, username in rows:

@@ -9,6 +9,7 @@ from workbench.services import agreement, codebook, consensus, exports, projects
 from workbench.services.errors import Invalid, NotFound
 from workbench.web import db
 from workbench.web.downloads import attachment, wants_raw
+from workbench.web.scope import analysis_scope
 
 bp = Blueprint("agreement", __name__)
 
@@ -32,6 +33,7 @@ def _query(choice: dict) -> dict:
 @login_required
 def show(project_id: int):
     project = projects.require(db(), current_user.user, project_id)
+    scope = analysis_scope(project)
     choice = _choice(request.args)
     report, problem = None, None
     try:
@@ -39,7 +41,8 @@ def show(project_id: int):
     except Invalid as exc:
         problem = str(exc)
     return render_template(
-        "agreement.html", project=project, report=report, problem=problem, choice=choice, query=_query(choice),
+        "agreement.html", project=project, scope=scope, report=report, problem=problem, choice=choice,
+        query=_query(choice) | scope.query_args(),
         all_coders=units.project_coders(db(), project.id), default_coders=units.default_coders(db(), project.id),
         documents=units.choose_documents(db(), project.id, None), consensus_name=CONSENSUS_CODER,
     )
@@ -51,8 +54,10 @@ def download(project_id: int, fmt: str):
     project = projects.require(db(), current_user.user, project_id)
     if fmt not in ("csv", "xlsx"):
         raise NotFound(f"No agreement table as {fmt}.")
+    scope = analysis_scope(project)
     report = agreement.compute_agreement(db(), project, **_choice(request.args))
-    return attachment(agreement.export_agreement(report, fmt, raw=wants_raw()), project.name, "agreement", report.unit, ext=fmt)
+    return attachment(agreement.export_agreement(report, fmt, raw=wants_raw()), project.name, "agreement", report.unit,
+                      scope.file_label(), ext=fmt)
 
 
 @bp.get("/projects/<int:project_id>/agreement/heatmap.<fmt>")
@@ -61,6 +66,7 @@ def heatmap(project_id: int, fmt: str):
     project = projects.require(db(), current_user.user, project_id)
     if fmt not in ("png", "svg"):
         raise NotFound(f"No heatmap as {fmt}.")
+    analysis_scope(project)
     report = agreement.compute_agreement(db(), project, **_choice(request.args))
     return Response(agreement.agreement_heatmap(report, request.args.get("metric", "kappa"), fmt), mimetype=exports.MIMETYPES[fmt])
 
@@ -74,10 +80,11 @@ def disagreements(project_id: int):
         raise Invalid("The codebook is empty: there is nothing to review.")
     code_id = request.args.get("code", type=int) or nodes[0].code.id
     code = codebook.get_code(db(), project.id, code_id)
+    scope = analysis_scope(project)
     choice = _choice(request.args)
     found = consensus.disagreements(db(), project, code, choice["unit"], choice["coders"], choice["documents"])
     return render_template(
-        "disagreements.html", project=project, code=code, nodes=nodes, found=found, choice=choice,
+        "disagreements.html", project=project, scope=scope, code=code, nodes=nodes, found=found, choice=choice,
         history=consensus.history(db(), project, code.id), may_review=projects.has_role(db(), project, current_user.user, "coder"),
         may_edit=projects.has_role(db(), project, current_user.user, "owner"), all_coders=units.project_coders(db(), project.id),
         path=next(n.path for n in nodes if n.code.id == code.id),
@@ -98,7 +105,7 @@ def adjudicate(project_id: int):
                          form.get("rationale", ""), form.get("chosen_coder") or None, coders)
     flash("Decision recorded in the consensus layer.", "ok")
     return redirect(url_for("agreement.disagreements", project_id=project.id, code=code_id, unit=form.get("unit", "utterance"),
-                            coders=coders or []))
+                            coders=coders or [], set=form.getlist("set")))
 
 
 @bp.post("/projects/<int:project_id>/codes/<int:code_id>/definition")

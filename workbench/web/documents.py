@@ -1,7 +1,7 @@
-"""The coding screen: a document as speaker turns with its codings, the codebook beside it."""
+"""The coding screen (a document as speaker turns with its codings, the codebook beside it); renaming and deleting a document."""
 from __future__ import annotations
 
-from flask import Blueprint, render_template, request
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from workbench.services import codebook, documents, projects, retrieval, shortcuts
@@ -35,3 +35,36 @@ def show(project_id: int, document_id: int):
         **screen(document, retrieval.document_turns(db(), document.id), shown, nodes,
                  shortcuts.pins(db(), project.id, current_user.user)),
     )
+
+
+def _document(project_id: int, document_id: int):
+    """The project (for a coder at least: services check the rest) and its document."""
+    project = projects.require(db(), current_user.user, project_id, "coder")
+    return project, documents.get_document(db(), project.id, document_id)
+
+
+@bp.post("/projects/<int:project_id>/documents/<int:document_id>/rename")
+@login_required
+def rename(project_id: int, document_id: int):
+    project, document = _document(project_id, document_id)
+    old = document.name
+    documents.rename_document(db(), document, request.form.get("name", ""))
+    flash(f"Renamed {old!r} to {document.name!r}.", "ok")
+    return redirect(url_for("documents.show", project_id=project.id, document_id=document.id))
+
+
+@bp.get("/projects/<int:project_id>/documents/<int:document_id>/delete")
+@login_required
+def confirm_delete(project_id: int, document_id: int):
+    project, document = _document(project_id, document_id)
+    summary = documents.check_may_delete(db(), document, current_user.user)
+    return render_template("delete_document.html", project=project, document=document, summary=summary)
+
+
+@bp.post("/projects/<int:project_id>/documents/<int:document_id>/delete")
+@login_required
+def delete(project_id: int, document_id: int):
+    project, document = _document(project_id, document_id)
+    summary = documents.delete_document(db(), document, current_user.user)
+    flash(f"Deleted {summary.document!r} with {summary.describe()}.", "ok")
+    return redirect(url_for("projects.show", project_id=project.id))

@@ -8,6 +8,7 @@ from workbench.services import cases, exports, projects, refi, refi_users, repor
 from workbench.services.errors import Invalid
 from workbench.web import db, uploaded_files
 from workbench.web.downloads import attachment, wants_raw
+from workbench.web.scope import analysis_scope
 
 bp = Blueprint("export_page", __name__)
 
@@ -31,8 +32,9 @@ def settings():
 @login_required
 def show(project_id: int):
     project = projects.require(db(), current_user.user, project_id)
+    scope = analysis_scope(project)
     attributes = sorted({a.name for case in cases.list_cases(db(), project.id) for a in case.attributes})
-    return render_template("exports.html", project=project, kinds=exports.KINDS, descriptions=DESCRIPTIONS,
+    return render_template("exports.html", project=project, scope=scope, kinds=exports.KINDS, descriptions=DESCRIPTIONS,
                            attributes=attributes, themes=reports.thematic_rows(db(), project))
 
 
@@ -42,8 +44,9 @@ def frequency_by(project_id: int, attribute: str, fmt: str):
     project = projects.require(db(), current_user.user, project_id)
     if fmt not in exports.KINDS["frequency-by-attribute"][1]:
         raise Invalid(f"The chart comes as csv, xlsx, png or svg, not {fmt!r}.")
+    scope = analysis_scope(project)
     data = reports.export_frequency_by_attribute(db(), project, fmt, attribute, raw=wants_raw() and fmt == "csv")
-    return attachment(data, project.name, f"codings by {attribute}", ext=fmt)
+    return attachment(data, project.name, f"codings by {attribute}", scope.file_label(), ext=fmt)
 
 
 @bp.post("/projects/<int:project_id>/import-refi")
@@ -69,8 +72,10 @@ def import_refi(project_id: int):
 def export_later(project_id: int):
     project = projects.require(db(), current_user.user, project_id)
     kind, _, fmt = request.form.get("export", "").partition(".")
-    exports.export_later(db(), project, current_user.user, kind, fmt)
-    flash(f"Preparing the {kind} export ({fmt}) in the background: download it below when it is ready.", "ok")
+    scope = analysis_scope(project)
+    exports.export_later(db(), project, current_user.user, kind, fmt, scope)
+    flash(f"Preparing the {kind} export ({fmt}{', ' + scope.describe() if scope.sets else ''}) in the background: "
+          "download it below when it is ready.", "ok")
     return redirect(url_for("projects.show", project_id=project.id))
 
 

@@ -8,6 +8,7 @@ from workbench.services import exports, projects
 from workbench.services.errors import NotFound
 from workbench.web import db
 from workbench.web.downloads import attachment, wants_raw
+from workbench.web.scope import analysis_scope
 
 bp = Blueprint("exports", __name__)
 
@@ -18,4 +19,5 @@ def download(project_id: int, kind: str, fmt: str):
     project = projects.require(db(), current_user.user, project_id)
     if kind not in exports.KINDS or fmt not in exports.KINDS[kind][1]:
         raise NotFound(f"No export {kind}.{fmt}.")
-    return attachment(exports.export(db(), project, kind, fmt, raw=wants_raw()), project.name, kind, ext=fmt)
+    scope = analysis_scope(project)
+    return attachment(exports.export(db(), project, kind, fmt, raw=wants_raw()), project.name, kind, scope.file_label(), ext=fmt)

@@ -4,8 +4,9 @@ from __future__ import annotations
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from workbench.services import cases, codebook, documents, projects
+from workbench.services import cases, codebook, document_sets, documents, projects
 from workbench.web import db, uploaded_files
+from workbench.web.scope import analysis_scope
 from workbench.web.jobs import embed_later
 
 bp = Blueprint("projects", __name__)
@@ -28,9 +29,13 @@ def create():
 @login_required
 def show(project_id: int):
     project = projects.require(db(), current_user.user, project_id)
+    memberships = document_sets.sets_by_document(db(), project.id)
+    scope = analysis_scope(project)
     return render_template(
         "project.html",
         project=project,
+        scope=scope,
+        memberships=memberships,
         documents=documents.list_documents(db(), project.id),
         cases=cases.list_cases(db(), project.id),
         code_count=len(codebook.codebook(db(), project.id)),

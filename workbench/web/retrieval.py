@@ -8,6 +8,7 @@ from workbench.services import codebook, memos, projects, retrieval
 from workbench.services import search as text_search
 from workbench.services.errors import Invalid
 from workbench.web import db
+from workbench.web.scope import analysis_scope
 
 bp = Blueprint("retrieval", __name__)
 
@@ -17,6 +18,7 @@ bp = Blueprint("retrieval", __name__)
 def code(project_id: int, code_id: int):
     project = projects.require(db(), current_user.user, project_id)
     chosen_code = codebook.get_code(db(), project.id, code_id)
+    scope = analysis_scope(project)
     attributes = retrieval.case_attribute_names(db(), project.id)
     chosen = {name: request.args.get(f"attr.{name}", "") for name in attributes}
     coder = request.args.get("coder", "")
@@ -24,7 +26,7 @@ def code(project_id: int, code_id: int):
     passages = retrieval.code_passages(db(), project.id, chosen_code, coder or None, chosen, subcodes)
     node = next(n for n in codebook.codebook(db(), project.id) if n.code.id == code_id)
     return render_template(
-        "code.html", project=project, node=node, passages=passages, attributes=attributes, chosen=chosen,
+        "code.html", project=project, scope=scope, node=node, passages=passages, attributes=attributes, chosen=chosen,
         coder=coder, coders=[u.username for u in projects.coders_shown_to(project, current_user.user)], subcodes=subcodes,
         memos=memos.list_memos(db(), project.id, code_id=code_id), can_write=_may_code(project.id),
     )
@@ -38,6 +40,7 @@ def _may_code(project_id: int) -> bool:
 @login_required
 def search(project_id: int):
     project = projects.require(db(), current_user.user, project_id)
+    scope = analysis_scope(project)
     query, speaker, attribute = request.args.get("q", "").strip(), request.args.get("speaker", ""), request.args.get("attribute", "")
     hits, truncated, message = [], False, ""
     if query:
@@ -45,7 +48,7 @@ def search(project_id: int):
             hits, truncated = text_search.search(db(), project, query, speaker, _attribute(attribute))
         except Invalid as exc:  # a query that cannot be read is a hint on the page, not an error page
             message = str(exc)
-    return render_template("search.html", project=project, query=query, hits=hits, truncated=truncated, message=message,
+    return render_template("search.html", project=project, scope=scope, query=query, hits=hits, truncated=truncated, message=message,
                            speaker=speaker, attribute=attribute, speakers=text_search.speakers(db(), project),
                            attributes=retrieval.case_attribute_names(db(), project.id), can_code=_may_code(project.id),
                            codes=codebook.codebook(db(), project.id))
@@ -68,4 +71,4 @@ def code_hits(project_id: int):
                                  [int(v) for v in request.form.getlist("turn") if v.isdigit()])
     flash(f"Coded {len(made)} turn(s) as {chosen.name}.", "ok")
     back = {k: request.form.get(k, "") for k in ("q", "speaker", "attribute")}
-    return redirect(url_for("retrieval.search", project_id=project.id, **back))
+    return redirect(url_for("retrieval.search", project_id=project.id, set=request.form.getlist("set"), **back))

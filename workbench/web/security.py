@@ -10,6 +10,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
 from workbench.config import Settings
+from workbench.services.errors import Invalid
 
 UNSAFE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 # Inline styles stay allowed (colour swatches, indentation); scripts only from our own files.
@@ -27,6 +28,14 @@ class DatabaseId(IntegerConverter):
     def __init__(self, map, *args, **kwargs):
         kwargs.setdefault("max", MAX_ID)
         super().__init__(map, *args, **kwargs)
+
+
+def database_ids(values: list[str], what: str) -> list[int]:
+    """Ids from a query string or form (`?set=3&set=5`, ticked boxes): whole numbers a database id can be, else a 400."""
+    for value in values:
+        if not value.isdigit() or int(value) > MAX_ID:
+            raise Invalid(f"{what} are chosen by their ids (whole numbers), not {value!r}.")
+    return [int(value) for value in values]
 
 
 def start_session(user_session_version: int) -> None:

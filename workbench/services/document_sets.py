@@ -1,0 +1,100 @@
+"""Document sets: named groups of a project's documents ("wave 1", "GPs") that analyses can be scoped to."""
+from __future__ import annotations
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from workbench.models import Document, DocumentSet, DocumentSetMember, Project
+from workbench.services.documents import clean_name
+from workbench.services.errors import Invalid, NotFound
+
+MAX_NAME = 100
+
+
+def get_set(session: Session, project_id: int, set_id: int) -> DocumentSet:
+    found = session.get(DocumentSet, set_id)
+    if found is None or found.project_id != project_id:
+        raise NotFound(f"No document set with id {set_id} in this project.")
+    return found
+
+
+def _free_name(session: Session, project_id: int, name: str, keep: DocumentSet | None = None) -> str:
+    name = clean_name(name, "document set", MAX_NAME)
+    taken = session.scalar(select(DocumentSet).where(DocumentSet.project_id == project_id,
+                                                     func.lower(DocumentSet.name) == name.lower()))
+    if taken is not None and taken is not keep:
+        raise Invalid(f"There is already a document set called {taken.name!r} in this project: choose another name.")
+    return name
+
+
+def create_set(session: Session, project: Project, name: str) -> DocumentSet:
+    created = DocumentSet(project_id=project.id, name=_free_name(session, project.id, name))
+    session.add(created)
+    session.flush()
+    return created
+
+
+def rename_set(session: Session, document_set: DocumentSet, name: str) -> DocumentSet:
+    document_set.name = _free_name(session, document_set.project_id, name, keep=document_set)
+    session.flush()
+    return document_set
+
+
+def delete_set(session: Session, document_set: DocumentSet) -> None:
+    """The set and its memberships go; its documents stay."""
+    session.delete(document_set)
+    session.flush()
+
+
+def _project_documents(session: Session, project_id: int, document_ids: list[int]) -> list[int]:
+    wanted = set(document_ids)
+    if not wanted:
+        raise Invalid("Tick one or more documents first.")
+    found = set(session.scalars(select(Document.id).where(Document.project_id == project_id, Document.id.in_(wanted))))
+    if found != wanted:
+        raise NotFound(f"No document with id {min(wanted - found)} in this project.")
+    return sorted(found)
+
+
+def add_documents(session: Session, document_set: DocumentSet, document_ids: list[int]) -> int:
+    """Add documents to the set; returns how many were not in it yet."""
+    ids = _project_documents(session, document_set.project_id, document_ids)
+    present = set(session.scalars(select(DocumentSetMember.document_id).where(DocumentSetMember.set_id == document_set.id)))
+    new = [i for i in ids if i not in present]
+    session.add_all(DocumentSetMember(set_id=document_set.id, document_id=i) for i in new)
+    session.flush()
+    return len(new)
+
+
+def remove_documents(session: Session, document_set: DocumentSet, document_ids: list[int]) -> int:
+    """Take documents out of the set (ORM deletes, so each reaches the audit log); returns how many."""
+    ids = _project_documents(session, document_set.project_id, document_ids)
+    members = session.scalars(select(DocumentSetMember).where(
+        DocumentSetMember.set_id == document_set.id, DocumentSetMember.document_id.in_(ids))).all()
+    for member in members:
+        session.delete(member)
+    session.flush()
+    return len(members)
+
+
+def list_sets(session: Session, project_id: int) -> list[tuple[DocumentSet, int]]:
+    """The project's sets by name, with their number of documents."""
+    rows = session.execute(
+        select(DocumentSet, func.count(DocumentSetMember.document_id))
+        .outerjoin(DocumentSetMember, DocumentSetMember.set_id == DocumentSet.id)
+        .where(DocumentSet.project_id == project_id)
+        .group_by(DocumentSet.id).order_by(func.lower(DocumentSet.name))
+    ).all()
+    return [(s, n) for s, n in rows]
+
+
+def sets_by_document(session: Session, project_id: int) -> dict[int, list[str]]:
+    """Document id -> the names of the sets it is in, for the document list."""
+    rows = session.execute(
+        select(DocumentSetMember.document_id, DocumentSet.name).join(DocumentSet)
+        .where(DocumentSet.project_id == project_id).order_by(func.lower(DocumentSet.name))
+    )
+    out: dict[int, list[str]] = {}
+    for document_id, name in rows:
+        out.setdefault(document_id, []).append(name)
+    return out
