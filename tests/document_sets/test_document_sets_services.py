@@ -3,7 +3,7 @@ import pytest
 from sqlalchemy import select
 
 from workbench.models import AuditEntry, DocumentSetMember
-from workbench.services import document_sets, documents, exports, memos, retrieval, scope
+from workbench.services import document_sets, documents, exports, memos, retrieval, scope, search
 from workbench.services.errors import Invalid, NotFound
 
 
@@ -86,7 +86,7 @@ def test_an_applied_scope_restricts_retrieval_search_memos_and_exports(session, 
     scope.apply(session, scope.resolve(session, project.id, [study["wave"].id]))
     passages = retrieval.code_passages(session, project.id, study["trust"])
     assert {p.document for p in passages} == {"P01_gp", "P03_vcs"}
-    hits, _ = retrieval.search(session, project.id, "Interviewer")
+    hits, _ = search.search(session, project, "trust OR workload")  # workload: only in P02, outside the set
     assert {h.document for h in hits} == {"P01_gp", "P03_vcs"}
     assert {d.name for d, _ in documents.list_documents(session, project.id)} == {"P01_gp", "P03_vcs"}
     assert {e.document for e in memos.memo_entries(session, project.id)} == {"P01_gp", "P03_vcs"}

@@ -144,7 +144,7 @@ def test_filtered_pages_and_files_hold_only_the_sets_documents(app, site):
     passages = owner.get(f"/projects/{pid}/codes/{site['trust']}?set={wave}").get_data(as_text=True)
     assert "P01_gp" in passages and "P03_vcs" in passages
     search = owner.get(f"/projects/{pid}/search?q=Workload&set={wave}").get_data(as_text=True)
-    assert "0 results" in search
+    assert "0 turns found" in search
     response = owner.get(f"/projects/{pid}/export/matrix.csv?set={wave}")
     assert "set wave 1" in unquote(response.headers["Content-Disposition"])
     assert "P02_gp" not in response.get_data(as_text=True) and "P03_vcs" in response.get_data(as_text=True)
