@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask import Blueprint, flash, jsonify, redirect, render_template, url_for
 from flask_login import current_user, login_required
 
-from workbench.services import codebook, projects
+from workbench.services import codebook, projects, restructure
 from workbench.services.errors import Invalid
 from workbench.web import db, json_object, uploaded_files
 from workbench.web.downloads import attachment
@@ -96,5 +96,5 @@ def api_merge(project_id: int, code_id: int):
     if not isinstance(target_id, int) or isinstance(target_id, bool):
         raise Invalid("Say which code to merge into (target_id).")
     source = codebook.get_code(db(), project.id, code_id)
-    target = codebook.merge_codes(db(), source, codebook.get_code(db(), project.id, target_id))
+    target = restructure.merge_codes(db(), source, codebook.get_code(db(), project.id, target_id))
     return jsonify(code_json(target))
