@@ -12,17 +12,21 @@ from __future__ import annotations
 import functools
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import datetime, timezone
 
 from sqlalchemy import delete, event, inspect, select
 from sqlalchemy.orm import Session
 
-from workbench.models import Code, Coding, Document, Memo, UndoStep
-from workbench.services.audit import actor_of, changes, jsonable
+from workbench.models import Code, Coding, Document, Memo, UndoStep, as_utc
+from workbench.services.audit import actor_of, changes
 
 TABLES = {"code": Code, "coding": Coding, "memo": Memo}
 NAMES = {model: name for name, model in TABLES.items()}
 KEEP = 50  # steps kept per coder per project
 _GROUP = "workbench.undo_action"
+# Columns that never change and tell one row from another that got the same id: an update is
+# only undone on the row it was made to.
+IDENTITY = {"code": ("project_id",), "coding": ("document_id", "coder_id", "start", "end", "created_at"), "memo": ("author_id", "created_at")}
 
 
 @dataclass
@@ -71,8 +75,15 @@ def undoable(describe):
     return wrap
 
 
+def stored(value):
+    """A column value as kept in a step: times in UTC (databases hand them back naive or in their zone)."""
+    if isinstance(value, datetime):
+        return as_utc(value).astimezone(timezone.utc).isoformat()
+    return value
+
+
 def row_of(obj) -> dict:
-    return {column.key: jsonable(getattr(obj, column.key)) for column in inspect(obj).mapper.column_attrs}
+    return {column.key: stored(getattr(obj, column.key)) for column in inspect(obj).mapper.column_attrs}
 
 
 _RANK = {Code: 0, Coding: 1, Memo: 2}  # parents before children when one flush inserts both
@@ -89,7 +100,10 @@ def _capture(session: Session, _context) -> None:
         if type(obj) in NAMES and session.is_modified(obj):
             before, after = changes(obj)
             if after:
-                ops.append({"op": "update", "table": NAMES[type(obj)], "id": obj.id, "before": before, "after": after})
+                row = row_of(obj)
+                name = NAMES[type(obj)]
+                ops.append({"op": "update", "table": name, "id": obj.id, "before": before, "after": after,
+                            "identity": {k: row[k] for k in IDENTITY[name]}})
     ops += [{"op": "delete", "table": NAMES[type(o)], "row": row_of(o)}
             for o in sorted((o for o in session.deleted if type(o) in NAMES), key=lambda o: -_RANK[type(o)])]
     if ops and current.project_id is None:
@@ -114,7 +128,7 @@ def inverse_of(ops: list[dict]) -> list[dict]:
         elif op["op"] == "delete":
             out.append({"op": "insert", "table": op["table"], "row": op["row"]})
         else:
-            out.append({"op": "update", "table": op["table"], "id": op["id"], "set": op["before"], "expect": op["after"]})
+            out.append({"op": "update", "table": op["table"], "id": op["id"], "set": op["before"], "expect": {**op["identity"], **op["after"]}})
     return out
 
 
@@ -126,7 +140,7 @@ def redo_of(ops: list[dict]) -> list[dict]:
         elif op["op"] == "delete":
             out.append({"op": "delete", "table": op["table"], "id": op["row"]["id"], "expect": op["row"]})
         else:
-            out.append({"op": "update", "table": op["table"], "id": op["id"], "set": op["after"], "expect": op["before"]})
+            out.append({"op": "update", "table": op["table"], "id": op["id"], "set": op["after"], "expect": {**op["identity"], **op["before"]}})
     return out
 
 

@@ -14,14 +14,14 @@ from sqlalchemy.orm import Session
 
 from workbench.models import AuditEntry, Code, Coding, Document, Memo, Project, UndoStep, User, now
 from workbench.services import codebook, visibility
-from workbench.services.audit import actor_of, jsonable
+from workbench.services.audit import actor_of
 from workbench.services.errors import Conflict, Forbidden, Invalid
-from workbench.services.history import TABLES
+from workbench.services.history import TABLES, stored
 from workbench.services.projects import has_role
 
 # Columns that point at rows undo may bring back (with a new id): they follow the row.
 REFERENCES = {"parent_id": "code", "code_id": "code", "coding_id": "coding"}
-NOT_COMPARED = {"id", "version", "position", "created_at", "updated_at"}
+NOT_COMPARED = {"id", "version", "position", "updated_at"}
 EVERY = {visibility.ALL_CODERS: True}  # undo must see the rows it restores, even in blind mode
 
 
@@ -70,7 +70,9 @@ def _replay(session: Session, project: Project, user: User, step: UndoStep, verb
     except IntegrityError:
         raise Conflict(f"Cannot {verb} “{step.label}”: the data changed since. Nothing was changed.") from None
     if new_ids:
-        for other in session.scalars(select(UndoStep).where(UndoStep.project_id == project.id)):
+        # Only this step and older ones can mean the row that came back: a later step naming its old
+        # id means the other row SQLite gave that id to in the meantime.
+        for other in session.scalars(select(UndoStep).where(UndoStep.project_id == project.id, UndoStep.id <= step.id)):
             other.inverse = [_renumber(op, new_ids) for op in other.inverse]
             other.redo = [_renumber(op, new_ids) for op in other.redo]
     _, actor = actor_of(session)
@@ -97,12 +99,14 @@ def _renumber(op: dict, new_ids: dict) -> dict:
 
 def _apply(session: Session, ops: list[dict]) -> dict[tuple[str, int], int]:
     new_ids: dict[tuple[str, int], int] = {}
-    for stored in ops:
-        op = _renumber(stored, new_ids)
+    for recorded in ops:
+        op = _renumber(recorded, new_ids)
         model = TABLES[op["table"]]
         if op["op"] == "insert":
             values = _decode(model, op["row"])
-            old_id = values.pop("id")
+            old_id = values["id"]
+            if session.get(model, old_id, execution_options=EVERY) is not None:
+                del values["id"]  # SQLite gave the old id to another row: this one gets a new id
             _check_row(session, model, values)
             obj = model(**values)
             session.add(obj)
@@ -113,7 +117,7 @@ def _apply(session: Session, ops: list[dict]) -> dict[tuple[str, int], int]:
         obj = session.get(model, op["id"], execution_options=EVERY)
         if obj is None:
             raise Conflict(f"the {op['table']} it changed has been removed since.")
-        changed = [k for k, v in op["expect"].items() if k not in NOT_COMPARED and jsonable(getattr(obj, k)) != v]
+        changed = [k for k, v in op["expect"].items() if k not in NOT_COMPARED and stored(getattr(obj, k)) != v]
         if changed:
             raise Conflict(f"someone changed the {op['table']}’s {', '.join(k.removesuffix('_id') for k in changed)} since.")
         if op["op"] == "update":
