@@ -41,6 +41,12 @@ RULES = {
     ("codebook.api_update", "PATCH"): "owner",
     ("codebook.api_merge", "POST"): "owner",
     ("codebook.api_move", "POST"): "owner",
+    ("codebook.api_codings", "GET"): "viewer",
+    ("codebook.api_delete", "DELETE"): "owner",
+    ("codebook.api_split", "POST"): "owner",
+    ("undo_api.pending", "GET"): "viewer",
+    ("undo_api.undo_last", "POST"): "coder",  # a codebook step needs an owner: checked in services/undo.py
+    ("undo_api.redo_last", "POST"): "coder",
     ("coding_api.list_codings", "GET"): "viewer",
     ("coding_api.apply", "POST"): "coder",
     ("coding_api.detail", "GET"): "viewer",

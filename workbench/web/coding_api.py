@@ -58,8 +58,9 @@ def _bad_code(value):
 @login_required
 def remove(project_id: int, coding_id: int):
     project = projects.require(db(), current_user.user, project_id, "coder")
-    coding.remove_coding(db(), coding.get_coding(db(), project.id, coding_id), by=current_user.user)
-    return jsonify(removed=coding_id)
+    kept = coding.remove_coding(db(), coding.get_coding(db(), project.id, coding_id), by=current_user.user)
+    message = "Coding removed" + ("; its memo stays on the document." if kept == 1 else f"; its {kept} memos stay on the document." if kept else ".")
+    return jsonify(removed=coding_id, memos_kept=kept, message=message)
 
 
 @bp.get("/codings/<int:coding_id>")

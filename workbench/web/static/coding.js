@@ -231,6 +231,8 @@ function init(screen) {
       const fresh = result.codings.filter((c) => shown(c) && !codings.some((o) => o.id === c.id));
       merge([...codings, ...fresh]);
       say(`Coded with ${ids.map((id) => codes.get(id).path).join(", ")}.`);
+      const turn = Number(saids[firstTurn(span)].closest(".turn").id.slice(5)) + 1; // undo.js announces it
+      changed(`Coded ${ids.map((id) => `‘${codes.get(id).path}’`).join(", ")} on turn ${turn}`);
       if (!picker.hidden) closePicker();
       getSelection().removeAllRanges();
     } catch (error) { say(error.message); }
@@ -275,10 +277,12 @@ function init(screen) {
     if (!button) return;
     const id = Number(button.dataset.coding);
     try {
-      await api("DELETE", `${base}/codings/${id}`);
+      const result = await api("DELETE", `${base}/codings/${id}`);
       merge(codings.filter((c) => c.id !== id));
-      button.closest("article").innerHTML = "<p>Coding removed.</p>";
-      say("Coding removed.");
+      button.closest("article").innerHTML = `<p>${escapeHtml(result.message)}</p>`;
+      say(result.message);
+      changed(result.message);
+      if (result.memos_kept) loadDocumentMemos();
     } catch (error) { say(error.message); }
   });
   transcript.addEventListener("click", (event) => {
@@ -338,6 +342,21 @@ function init(screen) {
     const query = new URLSearchParams([...new FormData(s.form)].filter(([, value]) => value)).toString();
     location.assign(location.pathname + (query ? `?${query}` : ""));
   }));
-  document.querySelectorAll("#document-memos .memo-list").forEach((el) =>
-    api("GET", `${base}/memos?document_id=${documentId}`).then((r) => memoWidget(el, base, canCode, user, r.memos)).catch((e) => say(e.message)));
+  function loadDocumentMemos() {
+    document.querySelectorAll("#document-memos .memo-list").forEach((old) => {
+      const el = old.cloneNode(false); // a fresh element: the widget's listeners are added once
+      old.replaceWith(el);
+      api("GET", `${base}/memos?document_id=${documentId}`).then((r) => memoWidget(el, base, canCode, user, r.memos)).catch((e) => say(e.message));
+    });
+  }
+  loadDocumentMemos();
+  // ---- undo.js: announce changes to it; after an undo or redo, fetch what changed ----------------
+  function changed(message) { document.dispatchEvent(new CustomEvent("workbench:changed", { detail: { message } })); }
+  document.addEventListener("workbench:reload", () => {
+    refresh().catch((e) => say(e.message));
+    loadDocumentMemos();
+    details.querySelectorAll(".coding-detail").forEach((article) => {
+      if (!codings.some((c) => c.id === Number(article.dataset.coding))) article.remove();
+    });
+  });
 }
