@@ -11,6 +11,7 @@ function init(editor) {
   const under = (code, root) => { for (let c = code; c; c = codes.get(c.parent_id)) if (c.id === root.id) return true; return false; };
   const codingsOf = (code) => api("GET", `${base}/${code.id}/codings`).then((r) => r.codings);
   const plural = (n, word) => `${n} ${word}${n === 1 ? "" : "s"}`;
+  const subcodes = (code) => [...codes.values()].filter((c) => c.parent_id === code.id).length;
   let chosen = null; // the code whose button was pressed
   editor.addEventListener("click", (event) => {
     const button = event.target.closest(".merge, .split, .delete");
@@ -44,9 +45,9 @@ function init(editor) {
     const into = codes.get(Number(target.value));
     mergeConfirm.disabled = !into;
     if (!into) return;
-    const subcodes = [...codes.values()].filter((c) => c.parent_id === chosen.id).length;
+    const children = subcodes(chosen);
     mergeSummary.textContent = `Merge “${chosen.path}” into “${into.path}”? ${plural(chosen.codings, "coding")} move from “${chosen.name}” to “${into.name}” (which has ${plural(into.codings, "coding")} of its own)` +
-      `${subcodes ? `, its ${plural(subcodes, "subcode")} move under “${into.name}”` : ""}, and “${chosen.name}” is deleted. You can undo this.`;
+      `${children ? `, its ${plural(children, "subcode")} move under “${into.name}”` : ""}, and “${chosen.name}” is deleted. You can undo this.`;
     mergeConfirm.textContent = `Merge “${chosen.name}” into “${into.name}”`;
   });
   submitting(document.getElementById("merge-form"), document.getElementById("merge-error"), async () => {
@@ -63,7 +64,7 @@ function init(editor) {
     const byDocument = new Map();
     found.forEach((c) => byDocument.set(c.document, (byDocument.get(c.document) || 0) + 1));
     document.getElementById("delete-summary").textContent = found.length
-      ? `“${chosen.path}”${chosen.total !== chosen.codings ? " and its subcodes" : ""} ${found.length === 1 ? "has" : "have"} ${plural(found.length, "coding")} in ${plural(byDocument.size, "document")}:`
+      ? `“${chosen.path}”${subcodes(chosen) ? " and its subcodes have" : " has"} ${plural(found.length, "coding")} in ${plural(byDocument.size, "document")}:`
       : `“${chosen.path}” has no codings.`;
     document.getElementById("delete-documents").innerHTML = [...byDocument].map(([name, n]) => `<li>${escapeHtml(name)}: ${n}</li>`).join("");
     choice.hidden = !found.length;
@@ -77,7 +78,7 @@ function init(editor) {
   function describeDelete() {
     const n = Number(del.dataset.count), into = codes.get(Number(moveTo.value)), fate = delForm.elements.fate.value;
     const what = !n ? "" : fate === "move" ? (into ? ` Its ${plural(n, "coding")} move to “${into.path}”.` : " Choose the code that receives its codings.") : ` Its ${plural(n, "coding")} are deleted too.`;
-    document.getElementById("delete-confirmation").textContent = `Delete “${chosen.path}”${chosen.total !== chosen.codings || [...codes.values()].some((c) => c.parent_id === chosen.id) ? " and its subcodes" : ""}?${what} You can undo this.`;
+    document.getElementById("delete-confirmation").textContent = `Delete “${chosen.path}”${subcodes(chosen) ? " and its subcodes" : ""}?${what} You can undo this.`;
     document.getElementById("delete-confirm").disabled = Boolean(n && fate === "move" && !into);
     document.getElementById("delete-confirm").textContent = `Delete “${chosen.name}”`;
   }
