@@ -45,8 +45,7 @@ RULES = {
     ("codebook.api_delete", "DELETE"): "owner",
     ("codebook.api_split", "POST"): "owner",
     ("undo_api.pending", "GET"): "viewer",
-    ("undo_api.undo_last", "POST"): "coder",  # a codebook step needs an owner: checked in services/undo.py
-    ("undo_api.redo_last", "POST"): "coder",
+    ("undo_api.replay", "POST"): "coder",  # undo and redo; a codebook step needs an owner (services/undo.py)
     ("coding_api.list_codings", "GET"): "viewer",
     ("coding_api.apply", "POST"): "coder",
     ("coding_api.detail", "GET"): "viewer",

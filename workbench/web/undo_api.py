@@ -17,17 +17,12 @@ def pending(project_id: int):
     return jsonify(undo.pending(db(), project, current_user.user))
 
 
-@bp.post("/undo")
+@bp.post("/undo", defaults={"kind": "undo"})
+@bp.post("/redo", defaults={"kind": "redo"})
 @login_required
-def undo_last(project_id: int):
+def replay(project_id: int, kind: str):
+    """Undo the coder's last step, or redo the last one undone; answers with the next labels."""
     project = projects.require(db(), current_user.user, project_id, "coder")
-    step = undo.undo(db(), project, current_user.user)
-    return jsonify(done=step.label, message=f"Undone: {step.label}.", **undo.pending(db(), project, current_user.user))
-
-
-@bp.post("/redo")
-@login_required
-def redo_last(project_id: int):
-    project = projects.require(db(), current_user.user, project_id, "coder")
-    step = undo.redo(db(), project, current_user.user)
-    return jsonify(done=step.label, message=f"Redone: {step.label}.", **undo.pending(db(), project, current_user.user))
+    step = (undo.undo if kind == "undo" else undo.redo)(db(), project, current_user.user)
+    message = f"{'Undone' if kind == 'undo' else 'Redone'}: {step.label}."
+    return jsonify(done=step.label, message=message, **undo.pending(db(), project, current_user.user))
