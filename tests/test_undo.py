@@ -206,3 +206,19 @@ def test_codebook_counts_documents_and_participants_per_coder(session, study):
     assert (nodes["Trust"].direct_count, nodes["Trust"].documents) == (2, 1)
     mine = {n.path: n for n in codebook.codebook(session, study["project"].id, with_counts=True, coder_id=study["colleague"].id)}
     assert (mine["Trust"].direct_count, mine["Time and resources"].direct_count) == (1, 0)
+
+
+def test_undo_needs_the_role_the_action_needed(session, study):
+    from workbench.services.errors import Forbidden
+
+    project, owner = study["project"], study["owner"]
+    codebook.update_code(session, study["trust"], definition="Owners' wording.")
+    projects.change_role(session, project, owner, "coder")  # the colleague is an owner too
+    with pytest.raises(Forbidden, match="Only a project owner may undo “Edited code ‘Trust’”"):
+        undo.undo(session, project, owner)
+    cody = projects.get_or_create_user(session, "cody")
+    projects.add_member(session, project, cody, "coder")
+    act_as(session, cody)  # a coder's own code (as the picker creates them) and coding are theirs to undo
+    new = codebook.create_code(session, project, "Cody's idea")
+    coding.apply_code(session, study["document"], new, cody, 1, 4)
+    assert [undo.undo(session, project, cody).label for _ in range(2)] == ["Coded ‘Cody's idea’", "Created code ‘Cody's idea’"]

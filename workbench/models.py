@@ -280,6 +280,8 @@ class UndoStep(Base):
     project_id: Mapped[int] = mapped_column(ForeignKey("project.id", ondelete="CASCADE"))
     user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"))
     label: Mapped[str] = mapped_column(String(300))  # shown on the button: "Undo: Coded ‘Trust’"
+    # The role undoing it needs: an owner's codebook edit stays an owner's to undo.
+    role: Mapped[str] = mapped_column(String(16), default="coder")
     inverse: Mapped[list] = mapped_column(JSON)
     redo: Mapped[list] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now)

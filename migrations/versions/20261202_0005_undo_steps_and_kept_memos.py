@@ -20,6 +20,7 @@ def upgrade() -> None:
     sa.Column('project_id', sa.Integer(), nullable=False),
     sa.Column('user_id', sa.Integer(), nullable=False),
     sa.Column('label', sa.String(length=300), nullable=False),
+    sa.Column('role', sa.String(length=16), nullable=False),
     sa.Column('inverse', sa.JSON(), nullable=False),
     sa.Column('redo', sa.JSON(), nullable=False),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),

@@ -17,7 +17,7 @@ from datetime import datetime, timezone
 from sqlalchemy import delete, event, inspect, select
 from sqlalchemy.orm import Session
 
-from workbench.models import Code, Coding, Document, Memo, UndoStep, as_utc
+from workbench.models import Code, Coding, Document, Memo, ProjectMember, UndoStep, as_utc
 from workbench.services.audit import actor_of, changes
 
 TABLES = {"code": Code, "coding": Coding, "memo": Memo}
@@ -151,7 +151,9 @@ def _store(session: Session, done: Action) -> None:
     mine = (UndoStep.project_id == done.project_id, UndoStep.user_id == user_id)
     # A new action ends what could be redone, as in every editor.
     session.execute(delete(UndoStep).where(*mine, UndoStep.undone_at.is_not(None)))
-    session.add(UndoStep(project_id=done.project_id, user_id=user_id, label=done.label()[:300],
+    member = session.get(ProjectMember, (done.project_id, user_id))
+    role = "owner" if member and member.role == "owner" and any(op["table"] == "code" for op in done.ops) else "coder"
+    session.add(UndoStep(project_id=done.project_id, user_id=user_id, label=done.label()[:300], role=role,
                          inverse=inverse_of(done.ops), redo=redo_of(done.ops)))
     session.flush()
     old = list(session.scalars(select(UndoStep.id).where(*mine).order_by(UndoStep.id.desc()).offset(KEEP)))

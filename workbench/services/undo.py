@@ -59,8 +59,8 @@ def redo(session: Session, project: Project, user: User) -> UndoStep:
 
 
 def _replay(session: Session, project: Project, user: User, step: UndoStep, verb: str) -> None:
-    if any(op["table"] == "code" for op in step.inverse) and not has_role(session, project, user, "owner"):
-        raise Forbidden(f"Only a project owner may {verb} a codebook change.")
+    if not has_role(session, project, user, step.role):
+        raise Forbidden(f"Only a project {step.role} may {verb} “{step.label}”.")
     ops = step.inverse if verb == "undo" else step.redo
     try:
         with session.begin_nested():

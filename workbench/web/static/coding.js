@@ -353,7 +353,8 @@ function init(screen) {
   // ---- undo.js: announce changes to it; after an undo or redo, fetch what changed ----------------
   function changed(message) { document.dispatchEvent(new CustomEvent("workbench:changed", { detail: { message } })); }
   document.addEventListener("workbench:reload", () => {
-    refresh().catch((e) => say(e.message));
+    // A codebook step brought back a code this page does not know: its list of codes needs the server.
+    refresh().then(() => { if (codings.some((c) => !codes.has(c.code_id))) location.reload(); }).catch((e) => say(e.message));
     loadDocumentMemos();
     details.querySelectorAll(".coding-detail").forEach((article) => {
       if (!codings.some((c) => c.id === Number(article.dataset.coding))) article.remove();
