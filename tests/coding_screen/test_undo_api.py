@@ -34,6 +34,15 @@ def test_undo_and_redo_a_coding_over_json_with_labels(seeded, login, app):
     assert actions == ["undo", "redo"]
 
 
+def test_several_codes_applied_at_once_are_one_step(seeded, login, app):
+    client, before = login("cody"), coding_count(app)
+    codes = [seeded["codes"]["Trust"], seeded["codes"]["Time and resources"]]
+    client.post(api(seeded, f"/documents/{seeded['document']}/codings"), json={"start": 0, "end": 5, "code_ids": codes})
+    assert client.get(api(seeded, "/undo")).json["undo"] == "Coded ‘Trust’ and 1 more"
+    client.post(api(seeded, "/undo"), json={})
+    assert coding_count(app) == before
+
+
 def test_a_refused_undo_is_a_409_and_changes_nothing(seeded, login, app):
     olivia = login("olivia")
     base = api(seeded, "/codes")

@@ -11,6 +11,7 @@ from workbench.services.csv_upload import csv_rows
 from workbench.models import ORIGINS, Code, Coding, Document, Project, User
 from workbench.services import codebook, documents, memos, visibility
 from workbench.services.errors import DomainError, Forbidden, Invalid, NotFound
+from workbench.services import history
 from workbench.services.history import undoable
 from workbench.services.projects import get_or_create_user, has_role
 
@@ -45,6 +46,12 @@ def apply_code(
         # The same coder applied the same code to the same span in a concurrent request: one row wins.
         return session.scalars(_same_span(document, code, coder, start, end), execution_options={visibility.ALL_CODERS: True}).one()
     return coding
+
+
+def apply_codes(session: Session, document: Document, codes: list[Code], coder: User, start: int, end: int, origin: str = "manual") -> list[Coding]:
+    """Several codes on one span, as one step to undo."""
+    with history.action(session):
+        return [apply_code(session, document, code, coder, start, end, origin) for code in codes]
 
 
 def _same_span(document: Document, code: Code, coder: User, start: int, end: int):

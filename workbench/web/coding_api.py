@@ -45,7 +45,7 @@ def apply(project_id: int, document_id: int):
     end = utf16_to_code_point(document.text, data.get("end"))
     origin = data.get("origin", "manual")
     codes = [codebook.get_code(db(), project.id, cid) if isinstance(cid, int) else _bad_code(cid) for cid in code_ids]
-    created = [coding.apply_code(db(), document, code, current_user.user, start, end, origin) for code in codes]
+    created = coding.apply_codes(db(), document, codes, current_user.user, start, end, origin)
     shown = retrieval.document_codings(db(), document.id, coding_ids={c.id for c in created})
     return jsonify(codings=shown_json(document, shown)), 201
 
