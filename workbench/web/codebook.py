@@ -44,10 +44,14 @@ def export_yaml(project_id: int):
     return attachment(codebook.export_yaml(db(), project).encode("utf-8"), project.name, "codebook", ext="yaml")
 
 
+def _whole(value) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)  # JSON true is no id
+
+
 def _parent(project_id: int, parent_id):
     if parent_id in (None, ""):
         return None
-    if not isinstance(parent_id, int) or isinstance(parent_id, bool):
+    if not _whole(parent_id):
         raise Invalid("parent_id must be a code id or null (top level).")
     return codebook.get_code(db(), project_id, parent_id)
 
@@ -85,7 +89,7 @@ def api_move(project_id: int, code_id: int):
     project = projects.require(db(), current_user.user, project_id, "owner")
     data = json_object()
     position = data.get("position")
-    if position is not None and (not isinstance(position, int) or isinstance(position, bool)):
+    if position is not None and not _whole(position):
         raise Invalid("position must be a whole number.")
     code = codebook.move_code(db(), codebook.get_code(db(), project.id, code_id), _parent(project.id, data.get("parent_id")), position)
     return jsonify(code_json(code))
@@ -102,7 +106,7 @@ def api_merge(project_id: int, code_id: int):
 
 
 def _code_id(value, what: str) -> int:
-    if not isinstance(value, int) or isinstance(value, bool):
+    if not _whole(value):
         raise Invalid(f"Say which code {what}.")
     return value
 
@@ -137,7 +141,7 @@ def api_split(project_id: int, code_id: int):
     project = projects.require(db(), current_user.user, project_id, "owner")
     data = json_object()
     coding_ids = data.get("coding_ids")
-    if not isinstance(coding_ids, list) or not all(isinstance(i, int) and not isinstance(i, bool) for i in coding_ids):
+    if not isinstance(coding_ids, list) or not all(_whole(i) for i in coding_ids):
         raise Invalid("coding_ids must be a list of coding ids.")
     child = restructure.split_code(db(), codebook.get_code(db(), project.id, code_id), coding_ids, data.get("name", ""))
     return jsonify(code_json(child)), 201
