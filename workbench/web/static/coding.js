@@ -2,7 +2,7 @@
 // converts them to code points once. Every .said paragraph carries data-start/data-end (UTF-16) and
 // its text nodes concatenate to exactly that slice of the document, so Range.toString().length is
 // the offset within the turn.
-import { api, memoWidget, escapeHtml } from "./coding_parts.js";
+import { api, memoWidget, escapeHtml, changed as announceChange } from "./coding_parts.js";
 
 const screen = document.getElementById("coding-screen");
 if (screen) init(screen);
@@ -232,7 +232,7 @@ function init(screen) {
       merge([...codings, ...fresh]);
       say(`Coded with ${ids.map((id) => codes.get(id).path).join(", ")}.`);
       const turn = Number(saids[firstTurn(span)].closest(".turn").id.slice(5)) + 1; // undo.js announces it
-      changed(`Coded ${ids.map((id) => `‘${codes.get(id).path}’`).join(", ")} on turn ${turn}`);
+      announceChange(`Coded ${ids.map((id) => `‘${codes.get(id).path}’`).join(", ")} on turn ${turn}`);
       if (!picker.hidden) closePicker();
       getSelection().removeAllRanges();
     } catch (error) { say(error.message); }
@@ -281,7 +281,7 @@ function init(screen) {
       merge(codings.filter((c) => c.id !== id));
       button.closest("article").innerHTML = `<p>${escapeHtml(result.message)}</p>`;
       say(result.message);
-      changed(result.message);
+      announceChange(result.message);
       if (result.memos_kept) loadDocumentMemos();
     } catch (error) { say(error.message); }
   });
@@ -350,8 +350,7 @@ function init(screen) {
     });
   }
   loadDocumentMemos();
-  // ---- undo.js: announce changes to it; after an undo or redo, fetch what changed ----------------
-  function changed(message) { document.dispatchEvent(new CustomEvent("workbench:changed", { detail: { message } })); }
+  // ---- undo.js announces changes (announceChange); after an undo or redo, fetch what changed -----------
   document.addEventListener("workbench:reload", () => {
     // A codebook step brought back a code this page does not know: its list of codes needs the server.
     refresh().then(() => { if (codings.some((c) => !codes.has(c.code_id))) location.reload(); }).catch((e) => say(e.message));

@@ -28,7 +28,7 @@ export function reloadWith(message, undoable = true) {
 }
 
 // Tells undo.js what was just done (it announces it, with an Undo button).
-const changed = (message) => document.dispatchEvent(new CustomEvent("workbench:changed", { detail: { message } }));
+export const changed = (message) => document.dispatchEvent(new CustomEvent("workbench:changed", { detail: { message } }));
 
 let counter = 0;
 
