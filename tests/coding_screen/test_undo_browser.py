@@ -82,6 +82,8 @@ def test_undo_and_redo_a_coding_with_the_keyboard_the_buttons_and_the_announceme
     redo_button.click()
     expect(announcement).to_contain_text("Redone")
     assert ("Trust", "Honestly") in rows(live)
+    # The screen redraws the turn when its codings arrive: select only after that, or the selection goes.
+    wait_until(page, "[...document.querySelectorAll('mark')].some(m => m.textContent === 'Honestly')")
 
     # The announcement's own Undo button; and Ctrl+Z while typing a memo is the text field's, not ours.
     with page.expect_response(lambda r: "/suggestions?" in r.url):
