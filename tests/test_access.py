@@ -41,6 +41,11 @@ RULES = {
     ("codebook.api_update", "PATCH"): "owner",
     ("codebook.api_merge", "POST"): "owner",
     ("codebook.api_move", "POST"): "owner",
+    ("codebook.api_codings", "GET"): "viewer",
+    ("codebook.api_delete", "DELETE"): "owner",
+    ("codebook.api_split", "POST"): "owner",
+    ("undo_api.pending", "GET"): "viewer",
+    ("undo_api.replay", "POST"): "coder",  # undo and redo; a codebook step needs an owner (services/undo.py)
     ("coding_api.list_codings", "GET"): "viewer",
     ("coding_api.apply", "POST"): "coder",
     ("coding_api.apply_new", "POST"): "owner",  # it adds a code: a codebook edit

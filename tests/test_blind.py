@@ -9,7 +9,7 @@ import pytest
 from tests.sample_data import SMALL_CODEBOOK
 from tests.test_access import ROUTES, VALUES, _url
 from workbench.models import Memo
-from workbench.services import codebook, coding, documents, exports, projects
+from workbench.services import codebook, coding, documents, exports, projects, restructure
 from workbench.suggest import FakeEmbedder
 from workbench.worker.loop import drain
 from workbench.worker.runner import Runtime
@@ -129,5 +129,5 @@ def test_owner_housekeeping_still_sees_everyones_codings(app, blind_project):
         project = projects.require(session, owner, blind_project["project_id"], "owner")  # scopes the session
         assert session.scalar(select(func.count(Coding.id))) == 0  # the owner coded nothing
         with pytest.raises(Invalid, match="1 coding"):
-            codebook.delete_code(session, codebook.find_code(session, project.id, "Time and resources"))
+            restructure.delete_code(session, codebook.find_code(session, project.id, "Time and resources"))
         assert session.scalar(select(func.count(Coding.id)), execution_options={"workbench_all_coders": True}) == 2

@@ -7,7 +7,7 @@ import yaml
 from sqlalchemy import func, select
 
 from workbench.models import Code, Coding
-from workbench.services import codebook, coding, projects
+from workbench.services import codebook, coding, projects, restructure
 from workbench.services.errors import Invalid, NotFound
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -111,7 +111,7 @@ def test_merge_moves_codings_and_does_not_duplicate(session, small_project):
     coding.apply_code(session, document, source, coder, 60, 80)
     coding.apply_code(session, document, source, coder, 90, 100)
     coding.apply_code(session, document, target, coder, 90, 100)
-    codebook.merge_codes(session, source, target)
+    restructure.merge_codes(session, source, target)
     assert "Trust/Patient trust" not in paths(session, project)
     spans = sorted((c.start, c.end) for c in session.scalars(select(Coding).where(Coding.code_id == target.id)))
     assert spans == [(60, 80), (90, 100)]
@@ -121,10 +121,10 @@ def test_merge_brings_subcodes(session, small_project):
     project, _ = small_project
     trust = codebook.find_code(session, project.id, "Trust")
     time = codebook.find_code(session, project.id, "Time and resources")
-    codebook.merge_codes(session, time, trust)
+    restructure.merge_codes(session, time, trust)
     assert paths(session, project) == ["Trust", "Trust/Between sectors", "Trust/Patient trust", "Trust/Workload and capacity"]
     with pytest.raises(Invalid, match="into itself"):
-        codebook.merge_codes(session, trust, codebook.find_code(session, project.id, "Trust/Between sectors"))
+        restructure.merge_codes(session, trust, codebook.find_code(session, project.id, "Trust/Between sectors"))
 
 
 def test_delete_refuses_while_codings_exist_unless_forced(session, small_project):
@@ -133,9 +133,9 @@ def test_delete_refuses_while_codings_exist_unless_forced(session, small_project
     trust = codebook.find_code(session, project.id, "Trust")
     coding.apply_code(session, document, codebook.find_code(session, project.id, "Trust/Between sectors"), coder, 60, 80)
     with pytest.raises(Invalid, match="1 coding"):
-        codebook.delete_code(session, trust)
+        restructure.delete_code(session, trust)
     assert "Trust" in paths(session, project)
-    assert codebook.delete_code(session, trust, force=True) == 1
+    assert restructure.delete_code(session, trust, force=True) == 1
     assert paths(session, project) == ["Time and resources", "Time and resources/Workload and capacity"]
     assert session.scalar(select(func.count(Coding.id))) == 0
     assert session.scalar(select(func.count(Code.id)).where(Code.project_id == project.id)) == 2

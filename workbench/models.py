@@ -287,10 +287,33 @@ class Memo(Base):
     code_id: Mapped[int | None] = mapped_column(ForeignKey("code.id", ondelete="CASCADE"))
     coding_id: Mapped[int | None] = mapped_column(ForeignKey("coding.id", ondelete="CASCADE"))
     text: Mapped[str] = mapped_column(Text)
+    # Set when the coding the memo was written on is removed: the memo stays on the document with
+    # the passage it was about ([quote_start, quote_end) in code points), so no note is lost.
+    quote: Mapped[str | None] = mapped_column(Text)
+    quote_start: Mapped[int | None] = mapped_column(Integer)
+    quote_end: Mapped[int | None] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now, onupdate=now)
 
     author: Mapped[User] = relationship()
+
+
+class UndoStep(Base):
+    """One undoable action of one coder, as data: the row operations that reverse it (`inverse`) and
+    those that do it again (`redo`). See services/history.py (recording) and services/undo.py."""
+
+    __tablename__ = "undo_step"
+    __table_args__ = (Index("ix_undo_step_project_user", "project_id", "user_id", "id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("project.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"))
+    label: Mapped[str] = mapped_column(String(300))  # shown on the button: "Undo: Coded ‘Trust’"
+    # The role undoing it needs: an owner's codebook edit stays an owner's to undo.
+    role: Mapped[str] = mapped_column(String(16), default="coder")
+    inverse: Mapped[list] = mapped_column(JSON)
+    redo: Mapped[list] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now)
+    undone_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 class Adjudication(Base):

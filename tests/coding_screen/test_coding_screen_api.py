@@ -79,7 +79,7 @@ def test_a_coder_removes_their_own_codings_only_the_owner_anyones(seeded, login,
     assert client.delete(api(seeded, f"/codings/{seeded['owner_coding']}")).status_code == 403
     assert client.delete(api(seeded, f"/codings/{seeded['coder_coding']}")).status_code == 200
     assert count(app) == 1
-    assert login("olivia").delete(api(seeded, f"/codings/{seeded['owner_coding']}")).json == {"removed": seeded["owner_coding"]}
+    assert login("olivia").delete(api(seeded, f"/codings/{seeded['owner_coding']}")).json == {"removed": seeded["owner_coding"], "memos_kept": 0, "message": "Coding removed."}
     assert count(app) == 0
     assert login("olivia").delete(api(seeded, "/codings/999999")).status_code == 404
 

@@ -67,7 +67,7 @@ def annotate(session: Session, obj, **details) -> None:
     session.info.setdefault(DETAILS, {})[id(obj)] = details
 
 
-def _jsonable(value):
+def jsonable(value):
     if isinstance(value, datetime):
         return value.isoformat()
     return value
@@ -83,11 +83,11 @@ def _row(obj, columns: list[str] | None = None) -> dict:
         value = getattr(obj, key)
         if key in LEFT_OUT and value is not None:
             value = f"{len(value)} {LEFT_OUT[key]}"
-        values[key] = _jsonable(value)
+        values[key] = jsonable(value)
     return values
 
 
-def _changes(obj) -> tuple[dict, dict]:
+def changes(obj) -> tuple[dict, dict]:
     before, after = {}, {}
     state = inspect(obj)
     for column in state.mapper.column_attrs:
@@ -96,7 +96,7 @@ def _changes(obj) -> tuple[dict, dict]:
             old = history.deleted[0] if history.deleted else None
             new = history.added[0] if history.added else None
             if old != new:
-                before[column.key], after[column.key] = _jsonable(old), _jsonable(new)
+                before[column.key], after[column.key] = jsonable(old), jsonable(new)
     return before, after
 
 
@@ -127,7 +127,7 @@ def _record(session: Session, _context_unused) -> None:
         if spec is None:
             continue
         if kind == 1:
-            before, after = _changes(obj)
+            before, after = changes(obj)
             if not after:
                 continue
         else:

@@ -10,9 +10,9 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from workbench.importers.characters import control_refusal
-from workbench.models import Code, Coding, Project
-from workbench.services import visibility
+from workbench.models import Code, Coding, Document, Project
 from workbench.services.errors import Conflict, Invalid, NotFound
+from workbench.services.history import undoable
 
 SEPARATOR = "/"
 MAX_NAME = 200  # the column's length
@@ -32,6 +32,8 @@ class CodeNode:
     depth: int
     direct_count: int = 0
     total_count: int = 0
+    documents: int = 0  # documents with codings of this code or its subcodes
+    participants: int = 0  # distinct cases of those documents
 
 
 def _clean_text(value, what: str) -> str:
@@ -74,7 +76,7 @@ def _siblings(session: Session, project_id: int, parent_id: int | None):
     return select(Code).where(Code.project_id == project_id, parent_clause)
 
 
-def _check_unique(session: Session, project_id: int, parent_id: int | None, name: str, exclude: int | None = None):
+def check_unique(session: Session, project_id: int, parent_id: int | None, name: str, exclude: int | None = None):
     for sibling in session.scalars(_siblings(session, project_id, parent_id)):
         if sibling.name.casefold() == name.casefold() and sibling.id != exclude:
             raise Invalid(f"There is already a code {name!r} at this level of the codebook.")
@@ -100,10 +102,11 @@ def in_vivo_name(quote: str) -> str:
     return cut.rstrip() + "…"
 
 
+@undoable(lambda project, name, *a, **k: f"Created code ‘{' '.join(str(name).split())}’")
 def create_code(session: Session, project: Project, name: str, parent: Code | None = None, **fields) -> Code:
     name = _clean_name(name)
     parent_id = parent.id if parent else None
-    _check_unique(session, project.id, parent_id, name)
+    check_unique(session, project.id, parent_id, name)
     position = max((c.position + 1 for c in session.scalars(_siblings(session, project.id, parent_id))), default=0)
     count = session.scalar(select(func.count(Code.id)).where(Code.project_id == project.id))
     code = Code(
@@ -121,6 +124,14 @@ def create_code(session: Session, project: Project, name: str, parent: Code | No
     return code
 
 
+def _describe_update(code: Code, expected_version=None, **fields) -> str:
+    new_name = " ".join(str(fields.get("name") or "").split())
+    if new_name and new_name != code.name:
+        return f"Renamed ‘{code.name}’ to ‘{new_name}’"
+    return f"Edited code ‘{code.name}’"
+
+
+@undoable(_describe_update)
 def update_code(session: Session, code: Code, expected_version: int | None = None, **fields) -> Code:
     """Edit a code. With `expected_version` (the version the editor loaded), a code changed by
     someone else since is refused rather than overwritten."""
@@ -128,7 +139,7 @@ def update_code(session: Session, code: Code, expected_version: int | None = Non
         raise Conflict(f"{code.name!r} was changed by someone else while you were editing: reload the codebook and make your change again.")
     if "name" in fields:
         name = _clean_name(fields.pop("name"))
-        _check_unique(session, code.project_id, code.parent_id, name, exclude=code.id)
+        check_unique(session, code.project_id, code.parent_id, name, exclude=code.id)
         code.name = name
     if "colour" in fields:
         code.colour = _clean_colour(fields.pop("colour"), 0)
@@ -141,7 +152,7 @@ def update_code(session: Session, code: Code, expected_version: int | None = Non
     return code
 
 
-def _descendant_ids(session: Session, code: Code) -> set[int]:
+def descendant_ids(session: Session, code: Code) -> set[int]:
     children: dict[int | None, list[int]] = {}
     for cid, pid in session.execute(select(Code.id, Code.parent_id).where(Code.project_id == code.project_id)):
         children.setdefault(pid, []).append(cid)
@@ -153,15 +164,16 @@ def _descendant_ids(session: Session, code: Code) -> set[int]:
     return found
 
 
+@undoable(lambda code, *a, **k: f"Moved ‘{code.name}’")
 def move_code(session: Session, code: Code, new_parent: Code | None, position: int | None = None) -> Code:
     """Re-parent a code (None = top level); its children and codings come with it."""
     if new_parent is not None:
         if new_parent.project_id != code.project_id:
             raise Invalid("A code can only move within its own project's codebook.")
-        if new_parent.id == code.id or new_parent.id in _descendant_ids(session, code):
+        if new_parent.id == code.id or new_parent.id in descendant_ids(session, code):
             raise Invalid(f"Cannot move {code.name!r} under itself or one of its own subcodes.")
     parent_id = new_parent.id if new_parent else None
-    _check_unique(session, code.project_id, parent_id, code.name, exclude=code.id)
+    check_unique(session, code.project_id, parent_id, code.name, exclude=code.id)
     siblings = [c for c in session.scalars(_siblings(session, code.project_id, parent_id).order_by(Code.position)) if c.id != code.id]
     position = len(siblings) if position is None else max(0, min(position, len(siblings)))
     siblings.insert(position, code)
@@ -172,90 +184,40 @@ def move_code(session: Session, code: Code, new_parent: Code | None, position: i
     return code
 
 
-def merge_codes(session: Session, source: Code, target: Code) -> Code:
-    """Fold `source` into `target`: codings and subcodes move to the target, the source goes."""
-    if source.project_id != target.project_id:
-        raise Invalid("Codes can only be merged within one project.")
-    if source.id == target.id or target.id in _descendant_ids(session, source):
-        raise Invalid(f"Cannot merge {source.name!r} into itself or one of its own subcodes.")
-    for child in list(source.children):
-        clash = next((c for c in target.children if c.name.casefold() == child.name.casefold()), None)
-        if clash is not None:
-            merge_codes(session, child, clash)
-        else:
-            move_code(session, child, target)
-    # A coding the target already has (same document, span and coder) is not duplicated.
-    every = {visibility.ALL_CODERS: True}  # a merge moves everyone's codings, even in blind mode
-    existing = {
-        (c.document_id, c.start, c.end, c.coder_id)
-        for c in session.scalars(select(Coding).where(Coding.code_id == target.id), execution_options=every)
-    }
-    for coding in session.scalars(select(Coding).where(Coding.code_id == source.id), execution_options=every):
-        key = (coding.document_id, coding.start, coding.end, coding.coder_id)
-        if key in existing:
-            session.delete(coding)
-        else:
-            coding.code_id = target.id
-            existing.add(key)
-    session.flush()
-    session.expire(source, ["children"])
-    session.delete(source)
-    session.flush()
-    return target
-
-
-def delete_code(session: Session, code: Code, force: bool = False) -> int:
-    """Delete a code and its subcodes. Refuses while codings exist unless `force`; returns codings removed."""
-    ids = {code.id} | _descendant_ids(session, code)
-    every = {visibility.ALL_CODERS: True}  # the guard counts everyone's codings, even in blind mode
-    count = session.scalar(select(func.count(Coding.id)).where(Coding.code_id.in_(ids)), execution_options=every)
-    if count and not force:
-        raise Invalid(
-            f"{code.name!r} and its subcodes have {count} coding(s). Merge it into another code, "
-            "or delete with force to remove the codings too."
-        )
-    # ORM deletes, not bulk ones, so each removal reaches the audit log.
-    for coding in session.scalars(select(Coding).where(Coding.code_id.in_(ids)), execution_options=every):
-        session.delete(coding)
-    session.flush()
-    by_depth = sorted(session.scalars(select(Code).where(Code.id.in_(ids))), key=lambda c: _depth(c), reverse=True)
-    for doomed in by_depth:
-        session.delete(doomed)
-        session.flush()
-    return count or 0
-
-
-def _depth(code: Code) -> int:
-    depth = 0
-    while code.parent is not None:
-        code, depth = code.parent, depth + 1
-    return depth
-
-
 def codebook(session: Session, project_id: int, with_counts: bool = False, coder_id: int | None = None) -> list[CodeNode]:
-    """The codebook in its order (depth first), with full paths and, on request, coding counts."""
+    """The codebook in its order (depth first), with full paths and, on request, coding counts:
+    codings of the code itself and with its subcodes, and the documents and participants (cases)
+    those codings come from, subcodes included. `coder_id` counts one coder's codings only."""
     codes = list(session.scalars(select(Code).where(Code.project_id == project_id).order_by(Code.position, Code.id)))
     children: dict[int | None, list[Code]] = {}
     for code in codes:
         children.setdefault(code.parent_id, []).append(code)
     counts: dict[int, int] = {}
+    sources: dict[int, tuple[set, set]] = {}  # code -> (documents, cases) of its own codings
     if with_counts:
-        query = select(Coding.code_id, func.count(Coding.id)).join(Code).where(Code.project_id == project_id)
+        query = (select(Coding.code_id, Coding.document_id, Document.case_id, func.count(Coding.id))
+                 .join(Document, Document.id == Coding.document_id).where(Document.project_id == project_id))
         if coder_id is not None:
             query = query.where(Coding.coder_id == coder_id)
-        counts = dict(session.execute(query.group_by(Coding.code_id)).all())
+        for code_id, document_id, case_id, count in session.execute(query.group_by(Coding.code_id, Coding.document_id, Document.case_id)):
+            counts[code_id] = counts.get(code_id, 0) + count
+            documents, cases = sources.setdefault(code_id, (set(), set()))
+            documents.add(document_id)
+            cases.update({case_id} - {None})
     nodes: list[CodeNode] = []
 
-    def walk(parent_id: int | None, prefix: str, depth: int) -> int:
-        total_here = 0
+    def walk(parent_id: int | None, prefix: str, depth: int) -> tuple[int, set, set]:
+        here = [0, set(), set()]
         for code in children.get(parent_id, []):
             path = f"{prefix}{SEPARATOR}{code.name}" if prefix else code.name
             index = len(nodes)
             nodes.append(CodeNode(code, path, depth))
-            total = counts.get(code.id, 0) + walk(code.id, path, depth + 1)
-            nodes[index] = CodeNode(code, path, depth, counts.get(code.id, 0), total)
-            total_here += total
-        return total_here
+            total, documents, cases = walk(code.id, path, depth + 1)
+            own_documents, own_cases = sources.get(code.id, (set(), set()))
+            documents, cases, total = documents | own_documents, cases | own_cases, total + counts.get(code.id, 0)
+            nodes[index] = CodeNode(code, path, depth, counts.get(code.id, 0), total, len(documents), len(cases))
+            here = [here[0] + total, here[1] | documents, here[2] | cases]
+        return here[0], here[1], here[2]
 
     walk(None, "", 0)
     return nodes
@@ -277,6 +239,7 @@ def find_code(session: Session, project_id: int, path_or_name: str) -> Code:
     raise NotFound(f"Unknown code {path_or_name!r}: it is not in this project's codebook.")
 
 
+@undoable(lambda project, data: "Imported a codebook")
 def import_yaml(session: Session, project: Project, data: bytes | str) -> tuple[int, int]:
     """Merge a YAML codebook into the project: new codes are added, existing paths updated.
 

@@ -9,8 +9,10 @@ from sqlalchemy.orm import Session
 
 from workbench.services.csv_upload import csv_rows
 from workbench.models import ORIGINS, Code, Coding, Document, Project, User
-from workbench.services import codebook, documents, visibility
+from workbench.services import codebook, documents, memos, visibility
 from workbench.services.errors import DomainError, Forbidden, Invalid, NotFound
+from workbench.services import history
+from workbench.services.history import undoable
 from workbench.services.projects import get_or_create_user, has_role
 
 
@@ -23,6 +25,7 @@ def check_span(document: Document, start: int, end: int) -> None:
         raise Invalid(f"The span [{start}, {end}) is empty or reversed: select some text first.")
 
 
+@undoable(lambda document, code, *a, **k: f"Coded ‘{code.name}’")
 def apply_code(
     session: Session, document: Document, code: Code, coder: User, start: int, end: int, origin: str = "manual"
 ) -> Coding:
@@ -54,11 +57,18 @@ def apply_new_code(
     check_span(document, start, end)
     if name is None:
         name = codebook.in_vivo_name(document.text[start:end])
-    code = codebook.sibling_named(session, document.project_id, parent, name)
-    created = code is None
-    if created:
-        code = codebook.create_code(session, document.project, name, parent)
-    return code, apply_code(session, document, code, coder, start, end), created
+    with history.action(session):  # one step to undo: the new code and its first coding
+        code = codebook.sibling_named(session, document.project_id, parent, name)
+        created = code is None
+        if created:
+            code = codebook.create_code(session, document.project, name, parent)
+        return code, apply_code(session, document, code, coder, start, end), created
+
+
+def apply_codes(session: Session, document: Document, codes: list[Code], coder: User, start: int, end: int, origin: str = "manual") -> list[Coding]:
+    """Several codes on one span, as one step to undo."""
+    with history.action(session):
+        return [apply_code(session, document, code, coder, start, end, origin) for code in codes]
 
 
 def _same_span(document: Document, code: Code, coder: User, start: int, end: int):
@@ -78,12 +88,17 @@ def get_coding(session: Session, project_id: int, coding_id: int) -> Coding:
     return coding
 
 
-def remove_coding(session: Session, coding: Coding, by: User | None = None) -> None:
-    """Remove a coding. A coder removes their own; another coder's work only an owner may remove."""
+@undoable(lambda coding, *a, **k: f"Removed coding ‘{coding.code.name}’")
+def remove_coding(session: Session, coding: Coding, by: User | None = None) -> int:
+    """Remove a coding. A coder removes their own; another coder's work only an owner may remove.
+
+    Memos written on it stay on the document with the passage; returns how many did."""
     if by is not None and coding.coder_id != by.id and not has_role(session, coding.document.project, by, "owner"):
         raise Forbidden("Only a project owner may remove another coder's codings.")
+    kept = memos.keep_on_document(session, coding)
     session.delete(coding)
     session.flush()
+    return kept
 
 
 def list_codings(
@@ -106,6 +121,7 @@ class PlannedCoding:
     end: int
 
 
+@undoable(lambda project, data, filename="codings.csv", *a, **k: f"Applied the codings in {filename}")
 def apply_codings_file(session: Session, project: Project, data: bytes, filename: str = "codings.csv", origin: str = "import") -> int:
     """Apply codings listed in a CSV: document, coder, code, and either start/end or quote.
 

@@ -7,8 +7,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from workbench.models import Coding, Document, Memo, Project, User
-from workbench.services import codebook, documents, retrieval
+from workbench.services import codebook, documents, retrieval, visibility
 from workbench.services.errors import Forbidden, Invalid, NotFound
+from workbench.services.history import undoable
 
 TARGETS = ("document_id", "code_id", "coding_id")
 MAX_LENGTH = 20_000
@@ -45,6 +46,7 @@ def _target(fields: dict) -> tuple[str, int]:
     return key, value
 
 
+@undoable(lambda *a, **k: "Added a memo")
 def create_memo(session: Session, project: Project, author: User, text: str, **target) -> Memo:
     key, value = _target(target)
     _check_target(session, project.id, key, value)
@@ -61,6 +63,7 @@ def get_memo(session: Session, project_id: int, memo_id: int) -> Memo:
     return memo
 
 
+@undoable(lambda *a, **k: "Edited a memo")
 def update_memo(session: Session, memo: Memo, author: User, text: str) -> Memo:
     """Only the memo's author rewrites it: a memo is someone's own thinking."""
     if memo.author_id != author.id:
@@ -70,11 +73,23 @@ def update_memo(session: Session, memo: Memo, author: User, text: str) -> Memo:
     return memo
 
 
+@undoable(lambda *a, **k: "Deleted a memo")
 def delete_memo(session: Session, memo: Memo, author: User, is_owner: bool = False) -> None:
     if memo.author_id != author.id and not is_owner:
         raise Forbidden("Only the author of a memo (or a project owner) can delete it.")
     session.delete(memo)
     session.flush()
+
+
+def keep_on_document(session: Session, coding: Coding) -> int:
+    """Before a coding goes, its memos (everyone's) move to its document with the passage they were
+    about, so removing a coding never deletes a note. Returns how many memos were kept."""
+    kept = list(session.scalars(select(Memo).where(Memo.coding_id == coding.id), execution_options={visibility.ALL_CODERS: True}))
+    for memo in kept:
+        memo.coding_id, memo.document_id = None, coding.document_id
+        memo.quote, memo.quote_start, memo.quote_end = coding.document.text[coding.start:coding.end], coding.start, coding.end
+    session.flush()  # before the coding's delete, so the database's cascade finds nothing to remove
+    return len(kept)
 
 
 def list_memos(session: Session, project_id: int, **target) -> list[Memo]:
@@ -96,6 +111,7 @@ def memo_json(memo: Memo) -> dict:
         "document_id": memo.document_id,
         "code_id": memo.code_id,
         "coding_id": memo.coding_id,
+        "quote": memo.quote,
         "updated_at": memo.updated_at.isoformat() if memo.updated_at else None,
     }
 

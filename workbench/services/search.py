@@ -15,7 +15,7 @@ from sqlalchemy import bindparam, event, literal_column, select, text
 from sqlalchemy.orm import Session
 
 from workbench.models import Case, CaseAttribute, Code, Coding, Document, Project, User, Utterance
-from workbench.services import search_query
+from workbench.services import history, search_query
 from workbench.services.coding import apply_code
 from workbench.services.errors import Invalid
 
@@ -117,4 +117,5 @@ def code_hits(session: Session, project: Project, coder: User, code: Code, utter
         Utterance.id.in_(chosen), Document.project_id == project.id)).all()
     if len(turns) != len(chosen):
         raise Invalid("Some of the ticked results are not turns of this project: search again.")
-    return [apply_code(session, document, code, coder, turn.start, turn.end) for turn, document in turns]
+    with history.action(session, f"Coded {len(turns)} search hit{'s' if len(turns) != 1 else ''} as ‘{code.name}’"):
+        return [apply_code(session, document, code, coder, turn.start, turn.end) for turn, document in turns]

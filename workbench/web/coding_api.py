@@ -45,7 +45,7 @@ def apply(project_id: int, document_id: int):
     end = utf16_to_code_point(document.text, data.get("end"))
     origin = data.get("origin", "manual")
     codes = [codebook.get_code(db(), project.id, cid) if isinstance(cid, int) else _bad_code(cid) for cid in code_ids]
-    created = [coding.apply_code(db(), document, code, current_user.user, start, end, origin) for code in codes]
+    created = coding.apply_codes(db(), document, codes, current_user.user, start, end, origin)
     shown = retrieval.document_codings(db(), document.id, coding_ids={c.id for c in created})
     return jsonify(codings=shown_json(document, shown)), 201
 
@@ -89,8 +89,9 @@ def _bad_code(value):
 @login_required
 def remove(project_id: int, coding_id: int):
     project = projects.require(db(), current_user.user, project_id, "coder")
-    coding.remove_coding(db(), coding.get_coding(db(), project.id, coding_id), by=current_user.user)
-    return jsonify(removed=coding_id)
+    kept = coding.remove_coding(db(), coding.get_coding(db(), project.id, coding_id), by=current_user.user)
+    message = "Coding removed" + ("; its memo stays on the document." if kept == 1 else f"; its {kept} memos stay on the document." if kept else ".")
+    return jsonify(removed=coding_id, memos_kept=kept, message=message)
 
 
 @bp.get("/codings/<int:coding_id>")

@@ -1,7 +1,8 @@
 // codebook.js: the codebook page: collapse/expand, inline create and rename, drag to move or merge
-// (always confirmed), and an edit dialog for the fields and colour. Each change reloads the page so
-// counts and paths come from the server.
-import { api } from "./coding_parts.js";
+// (always confirmed), and an edit dialog for the fields and colour (merge, split and delete are in
+// codebook_changes.js). Each change reloads the page so counts and paths come from the server; the
+// change is announced after the reload by undo.js, with its Undo button.
+import { api, reloadWith as reload } from "./coding_parts.js";
 
 const FIELDS = ["name", "colour", "definition", "inclusion", "exclusion", "example"];
 const editor = document.getElementById("codebook-editor");
@@ -14,8 +15,7 @@ function init(editor) {
   const rows = [...editor.querySelectorAll("tr[data-code]")];
   const status = document.getElementById("codebook-status");
   const say = (message) => { status.textContent = message; };
-  const reload = (message) => { sessionStorage.setItem("codebook-status", message); location.reload(); };
-  if (sessionStorage.getItem("codebook-status")) { say(sessionStorage.getItem("codebook-status")); sessionStorage.removeItem("codebook-status"); }
+  document.addEventListener("workbench:reload", (event) => reload(event.detail.message, false));
   const run = (promise, message) => promise.then(() => reload(message)).catch((error) => say(error.message));
 
   // Collapse/expand: hide every row below this one that is deeper, until a row at the same depth.
@@ -57,7 +57,7 @@ function init(editor) {
     });
   });
 
-  // The edit dialog: fields, colour, parent and merge, the keyboard route to everything drag does.
+  // The edit dialog: fields, colour and parent, the keyboard route to moving by drag.
   const dialog = document.getElementById("code-editor"), form = document.getElementById("code-editor-form");
   let editing = null;
   editor.addEventListener("click", (event) => {
@@ -66,7 +66,6 @@ function init(editor) {
     editing = codes.get(Number(button.closest("tr").dataset.code));
     for (const key of FIELDS) form.elements.namedItem(key).value = editing[key] || "";
     form.elements.parent_id.value = editing.parent_id || "";
-    form.elements.merge.value = "";
     document.getElementById("code-editor-error").textContent = "";
     dialog.showModal();
   });
@@ -75,13 +74,6 @@ function init(editor) {
     event.preventDefault();
     const error = document.getElementById("code-editor-error"), f = form.elements;
     try {
-      const merge = f.merge.value;
-      if (merge) {
-        const target = codes.get(Number(merge));
-        if (!confirm(`Merge “${editing.name}” into “${target.name}”? Its codings and subcodes move to “${target.name}” and “${editing.name}” is deleted.`)) return;
-        await api("POST", `${base}/${editing.id}/merge`, { target_id: target.id });
-        return reload(`Merged “${editing.name}” into “${target.name}”.`);
-      }
       const fields = Object.fromEntries(FIELDS.map((k) => [k, f.namedItem(k).value]));
       await api("PATCH", `${base}/${editing.id}`, fields);
       const parent = f.parent_id.value ? Number(f.parent_id.value) : null;

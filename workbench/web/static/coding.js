@@ -352,17 +352,19 @@ function init(screen) {
     if (!button) return;
     const id = Number(button.dataset.coding);
     try {
-      await api("DELETE", `${base}/codings/${id}`);
-      button.closest("article").innerHTML = "<p>Coding removed.</p>";
-      removed(id);
+      const result = await api("DELETE", `${base}/codings/${id}`);
+      button.closest("article").innerHTML = `<p>${escapeHtml(result.message)}</p>`;
+      removed(id, result);
     } catch (error) { say(error.message); }
   });
-  function removed(id) { // the one success point for "a coding was removed"
+  function removed(id, result = {}) { // the one success point for "a coding was removed"
     const gone = codings.find((c) => c.id === id);
     merge(codings.filter((c) => c.id !== id));
-    const message = gone ? `Removed ‘${path(gone)}’ from ${turnLabel(gone)}.` : "Coding removed.";
+    const kept = result.memos_kept ? " Its memo stays on the document." : "";
+    const message = (gone ? `Removed ‘${path(gone)}’ from ${turnLabel(gone)}.` : "Coding removed.") + kept;
     say(message);
     document.dispatchEvent(new CustomEvent("workbench:changed", { detail: { message } }));
+    if (result.memos_kept) loadDocumentMemos();
   }
   transcript.addEventListener("click", (event) => {
     const tag = event.target.closest(".tag");
@@ -439,6 +441,21 @@ function init(screen) {
     const query = new URLSearchParams([...new FormData(s.form)].filter(([, value]) => value)).toString();
     location.assign(location.pathname + (query ? `?${query}` : ""));
   }));
-  document.querySelectorAll("#document-memos .memo-list").forEach((el) =>
-    api("GET", `${base}/memos?document_id=${documentId}`).then((r) => memoWidget(el, base, canCode, user, r.memos)).catch((e) => say(e.message)));
+  function loadDocumentMemos() {
+    document.querySelectorAll("#document-memos .memo-list").forEach((old) => {
+      const el = old.cloneNode(false); // a fresh element: the widget's listeners are added once
+      old.replaceWith(el);
+      api("GET", `${base}/memos?document_id=${documentId}`).then((r) => memoWidget(el, base, canCode, user, r.memos)).catch((e) => say(e.message));
+    });
+  }
+  loadDocumentMemos();
+  // ---- undo.js announces changes (announceChange); after an undo or redo, fetch what changed -----------
+  document.addEventListener("workbench:reload", () => {
+    // A codebook step brought back a code this page does not know: its list of codes needs the server.
+    refresh().then(() => { if (codings.some((c) => !codes.has(c.code_id))) location.reload(); }).catch((e) => say(e.message));
+    loadDocumentMemos();
+    details.querySelectorAll(".coding-detail").forEach((article) => {
+      if (!codings.some((c) => c.id === Number(article.dataset.coding))) article.remove();
+    });
+  });
 }

@@ -21,6 +21,15 @@ export async function api(method, url, body) {
   return data;
 }
 
+// Reload the page and let undo.js announce `message` afterwards (with its Undo button if `undoable`).
+export function reloadWith(message, undoable = true) {
+  sessionStorage.setItem("workbench.announce", JSON.stringify({ message, undo: undoable }));
+  location.reload();
+}
+
+// Tells undo.js what was just done (it announces it, with an Undo button).
+export const changed = (message) => document.dispatchEvent(new CustomEvent("workbench:changed", { detail: { message } }));
+
 let counter = 0;
 
 // A list of memos on one subject (document, code or coding) with a form to add one.
@@ -28,7 +37,7 @@ export function memoWidget(element, base, canWrite, user, memos) {
   const subject = element.dataset.subject, id = Number(element.dataset.id), formId = `memo-${subject}-${id}-${++counter}`;
   const render = () => {
     element.innerHTML = (memos.length ? "" : '<p class="muted">No memos yet.</p>') + memos.map((m) => `<div class="memo" data-memo="${m.id}">
-      <p>${escapeHtml(m.text)}</p><p class="muted">${escapeHtml(m.author)}${m.author === user ? ` · <button type="button" class="link delete-memo" data-memo="${m.id}">Delete memo</button>` : ""}</p></div>`).join("") +
+      ${m.quote ? `<blockquote class="memo-quote" title="The coding this memo was on was removed">${escapeHtml(m.quote.length > 200 ? m.quote.slice(0, 197) + "…" : m.quote)}</blockquote>` : ""}<p>${escapeHtml(m.text)}</p><p class="muted">${escapeHtml(m.author)}${m.author === user ? ` · <button type="button" class="link delete-memo" data-memo="${m.id}">Delete memo</button>` : ""}</p></div>`).join("") +
       (canWrite ? `<form class="memo-form"><label for="${formId}">Add a memo</label><textarea id="${formId}" rows="2" required></textarea>
         <button type="submit">Save memo</button><span class="memo-status" role="status"></span></form>` : "");
   };
@@ -40,6 +49,7 @@ export function memoWidget(element, base, canWrite, user, memos) {
       memos.push(await api("POST", `${base}/memos`, { [subject]: id, text: textarea.value }));
       render();
       element.querySelector(".memo-status").textContent = "Memo saved.";
+      changed("Memo saved");
     } catch (error) { element.querySelector(".memo-status").textContent = error.message; }
   });
   element.addEventListener("click", async (event) => {
@@ -50,6 +60,7 @@ export function memoWidget(element, base, canWrite, user, memos) {
       await api("DELETE", `${base}/memos/${memoId}`);
       memos = memos.filter((m) => m.id !== memoId);
       render();
+      changed("Memo deleted");
     } catch (error) { element.querySelector(".memo-status").textContent = error.message; }
   });
 }
