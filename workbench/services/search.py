@@ -19,7 +19,7 @@ from workbench.services import history, search_query
 from workbench.services.coding import apply_code
 from workbench.services.errors import Invalid
 
-MAX_HITS = 500
+MAX_HITS = 200  # turns shown per search; the page says when there are more
 
 
 @event.listens_for(Session, "after_flush")
@@ -64,7 +64,8 @@ def search(session: Session, project: Project, query: str, speaker: str = "", at
            document_ids: set[int] | None = None, limit: int = MAX_HITS) -> tuple[list[Hit], bool]:
     """Turns matching the query, in document order; returns (hits, truncated)."""
     tree = search_query.parse(query)
-    statement = select(Utterance, Document.name).join(Document, Utterance.document_id == Document.id) \
+    statement = select(Utterance.id, Utterance.document_id, Utterance.position, Utterance.speaker, Utterance.start,
+                       Utterance.end, Document.name).join(Document, Utterance.document_id == Document.id) \
         .where(Document.project_id == project.id, _matching(session, tree)) \
         .order_by(Document.name, Document.id, Utterance.position).limit(limit + 1)
     if speaker:
@@ -77,14 +78,10 @@ def search(session: Session, project: Project, query: str, speaker: str = "", at
         statement = statement.where(Document.id.in_(document_ids))
     rows = session.execute(statement).all()
     marker = search_query.highlighter(tree)
-    texts: dict[int, str] = {}
-    hits = []
-    for turn, name in rows[:limit]:
-        if turn.document_id not in texts:
-            texts[turn.document_id] = session.scalar(select(Document.text).where(Document.id == turn.document_id))
-        said = texts[turn.document_id][turn.start: turn.end]
-        hits.append(Hit(turn.id, turn.document_id, name, turn.position, turn.speaker or "", turn.start, turn.end,
-                        _pieces(said, marker)))
+    wanted = {row.document_id for row in rows[:limit]}
+    texts = {i: t for i, t in session.execute(select(Document.id, Document.text).where(Document.id.in_(wanted)))} if wanted else {}
+    hits = [Hit(row.id, row.document_id, row.name, row.position, row.speaker or "", row.start, row.end,
+                _pieces(texts[row.document_id][row.start: row.end], marker)) for row in rows[:limit]]
     return hits, len(rows) > limit
 
 
