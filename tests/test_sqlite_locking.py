@@ -120,8 +120,9 @@ def test_no_get_route_writes_without_taking_the_lock_first(app, world):
     unmarked: list[str] = []
 
     def check(_conn, _cursor, statement, _params, _context, _many):
-        # The one write a read may try: caching embeddings, best-effort (services/embeddings.py _store).
-        cache = statement.lstrip().upper().startswith("INSERT INTO EMBEDDING")
+        # The writes a read may try, best-effort: caching embeddings (services/embeddings.py _store) and
+        # queuing the suggestion classifiers' training (services/rankers.py _request_training).
+        cache = statement.lstrip().upper().startswith(("INSERT INTO EMBEDDING", "INSERT INTO JOB", "UPDATE JOB"))
         if statement.lstrip().upper().startswith(WRITES) and not writes_expected() and not cache:
             unmarked.append(statement.split("(")[0][:60])
 
@@ -167,6 +168,10 @@ def test_a_suggestion_get_never_holds_the_write_lock_while_the_model_works(app, 
         with other.connect() as connection:
             return connection.execute(select(func.count()).select_from(Embedding)).scalar_one()
 
+    def training_jobs() -> int:
+        with other.connect() as connection:
+            return connection.execute(text("SELECT count(*) FROM job WHERE kind = 'suggestion-classifiers'")).scalar_one()
+
     monkeypatch.setattr(fake, "encode", encode_while_another_commits)
     client = signed_in(app, ids[2])
     base = f"/api/projects/{ids[0]}/documents/{ids[1]}/suggestions"
@@ -176,10 +181,11 @@ def test_a_suggestion_get_never_holds_the_write_lock_while_the_model_works(app, 
     assert answer.status_code == 200, answer.get_json()
     assert events[0] == "other connection committed" and events[-1] == "suggestions answered"
     assert cached_rows() == before  # its snapshot was stale: caching was skipped, nothing failed
+    assert training_jobs() == 0  # and so was queuing the classifiers' training: the next request will
 
     monkeypatch.setattr(fake, "encode", encode)  # no concurrent commit this time: it caches
     assert client.get(f"{base}?start=0&end=20").status_code == 200
-    assert cached_rows() > before
+    assert cached_rows() > before and training_jobs() == 1
     other.dispose()
 
 
