@@ -62,7 +62,7 @@ def test_undo_and_redo_a_coding_with_the_keyboard_the_buttons_and_the_announceme
         page.evaluate(SELECT, ["Honestly", 0, "Honestly", -1])
     page.keyboard.press("1")  # the first code of the quick list: Trust
     announcement = page.locator("#announcement")
-    expect(announcement).to_contain_text("Coded ‘Trust’ on turn 4")
+    expect(announcement).to_contain_text("Coded ‘Trust’ (key 1) on turn 4")
     assert announcement.get_attribute("aria-live") == "polite"
     expect(undo_button).to_have_text("Undo: Coded ‘Trust’")
     assert ("Trust", "Honestly") in rows(live)
@@ -89,7 +89,7 @@ def test_undo_and_redo_a_coding_with_the_keyboard_the_buttons_and_the_announceme
     with page.expect_response(lambda r: "/suggestions?" in r.url):
         page.evaluate(SELECT, ["every single week", 0, "every single week", -1])
     page.keyboard.press("1")
-    expect(announcement).to_contain_text("Coded ‘Trust’ on turn 4")
+    expect(announcement).to_contain_text("Coded ‘Trust’ (key 1) on turn 4")
     page.get_by_label("Add a memo").first.fill("typing")
     page.get_by_label("Add a memo").first.press("Control+z")
     assert ("Trust", "every single week") in rows(live)
@@ -104,7 +104,7 @@ def test_undo_and_redo_a_coding_with_the_keyboard_the_buttons_and_the_announceme
 def test_a_memo_stays_on_the_document_when_its_coding_is_removed_and_undo_reattaches_it(live):
     page = live["page"]
     page.goto(f"{live['url']}/projects/{live['project']}/documents/{live['document']}")
-    page.get_by_role("button", name="Time and resources ana").click()
+    page.get_by_role("button", name="Time and resources · ana").click()
     details = page.locator("#coding-details")
     details.get_by_label("Add a memo").fill("Workload comes up again.")
     details.get_by_role("button", name="Save memo").click()

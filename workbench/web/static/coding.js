@@ -360,8 +360,8 @@ function init(screen) {
   function removed(id, result = {}) { // the one success point for "a coding was removed"
     const gone = codings.find((c) => c.id === id);
     merge(codings.filter((c) => c.id !== id));
-    const kept = result.memos_kept ? " Its memo stays on the document." : "";
-    const message = (gone ? `Removed ‘${path(gone)}’ from ${turnLabel(gone)}.` : "Coding removed.") + kept;
+    const kept = result.memos_kept ? "; its memo stays on the document." : ".";
+    const message = (gone ? `Removed ‘${path(gone)}’ from ${turnLabel(gone)}` : "Coding removed") + kept;
     say(message);
     document.dispatchEvent(new CustomEvent("workbench:changed", { detail: { message } }));
     if (result.memos_kept) loadDocumentMemos();
