@@ -40,3 +40,26 @@ def test_end_of_text():
 def test_batch_conversion_matches_one_by_one():
     indexes = list(range(len(TEXT) + 1))
     assert code_points_to_utf16(TEXT, indexes) == {i: code_point_to_utf16(TEXT, i) for i in indexes}
+
+
+def test_every_offset_of_random_texts_matches_a_unit_by_unit_count():
+    """The conversion scans astral characters only; check it against counting UTF-16 units one by one."""
+    import random
+
+    rng = random.Random(5)
+    alphabet = ["a", " ", "é", "e\u0301", "🙂", "👩\u200d⚕️", "\U0001f600", "\n", "中"]
+    for _ in range(200):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 30)))
+        unit_of = {}
+        units = 0
+        for index, char in enumerate(text):
+            unit_of[units] = index
+            units += 2 if ord(char) > 0xFFFF else 1
+        unit_of[units] = len(text)
+        for offset in range(units + 3):
+            if offset in unit_of:
+                assert utf16_to_code_point(text, offset) == unit_of[offset]
+                assert code_point_to_utf16(text, unit_of[offset]) == offset
+            else:
+                with pytest.raises(Invalid):
+                    utf16_to_code_point(text, offset)

@@ -1,9 +1,11 @@
 """The ranker's classifiers are trained by a job and stored, on SQLite and PostgreSQL: no request
 trains them, every process reads the same ones, and they rank exactly as classifiers trained inline."""
+from datetime import timedelta
+
 import numpy as np
 from sqlalchemy import func, select
 
-from workbench.models import Job, SuggestionClassifier
+from workbench.models import Job, SuggestionClassifier, now
 from workbench.services import coding, documents, jobs, rankers, suggestions
 from workbench.suggest import RankingSettings
 
@@ -72,6 +74,10 @@ def test_new_codings_queue_a_retraining_and_keep_the_stored_classifiers_meanwhil
     ranker = rankers.build_ranker(session, fake, study["project"])
     assert len(ranker.classifiers) == 1 and ranker.provenance["classifiers"]["current"] is False
     assert len(ranker.examples) == 15  # the passage coded a moment ago is evidence already
+    assert queued(session) == 0  # trained less than a minute ago: not again yet
+    stored = session.scalars(select(SuggestionClassifier)).one()
+    stored.trained_at = now() - timedelta(seconds=rankers.RETRAIN_SECONDS + 1)
+    rankers.build_ranker(session, fake, study["project"])
     assert queued(session) == 1
     run_training(session, fake)
     assert session.scalars(select(SuggestionClassifier)).one().examples == 15

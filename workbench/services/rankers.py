@@ -6,14 +6,15 @@ second ago already counts. The per-code logistic-regression classifiers take ~40
 train; they are trained by the "suggestion-classifiers" job and stored in the database
 (SuggestionClassifier), so every server process uses the same ones and no request trains. When
 the codings have moved on since they were trained, a request queues the job (coalesced per
-project) and uses the stored ones until it has run; a project without any ranks by definitions
-and passages alone. Everything the ranker used is named in its `provenance`."""
+project, at most once a minute: RETRAIN_SECONDS) and uses the stored ones meanwhile; a project
+without any ranks by definitions and passages alone. Everything the ranker used is named in its `provenance`."""
 from __future__ import annotations
 
 import hashlib
 import io
 import threading
 from collections import OrderedDict
+from datetime import timedelta
 
 import numpy as np
 from sqlalchemy import func, select
@@ -30,6 +31,9 @@ from workbench.suggest.ranking import train_classifiers
 KIND = "suggestion-classifiers"
 SNIPPET = 160
 KEEP = 8  # rankers kept per process (projects x evidence scopes)
+# Classifiers are trained again at most this often per project: 20 coders add a coding every few
+# hundred milliseconds, and back-to-back training (~40 ms per code) would keep a core busy for it.
+RETRAIN_SECONDS = 60
 RECENT_VECTORS = 20_000  # coded passages' vectors kept per process (~30 MB for a 384-dimension model)
 _RANKERS: OrderedDict[tuple, Ranker] = OrderedDict()
 _BUILDING: dict[tuple, threading.Lock] = {}
@@ -116,7 +120,8 @@ def build_ranker(session: Session, embedder, project: Project, only_coder_id: in
     stored = stored_classifiers(session, project, scope, embedder.name)
     digest = examples_digest(examples)
     ranker = _cached_or_built(session, embedder, project, codes, examples, scope, settings, stored, digest)
-    if examples and (stored is None or stored.examples_digest != digest):
+    if examples and (stored is None or (stored.examples_digest != digest
+                                        and now() - as_utc(stored.trained_at) >= timedelta(seconds=RETRAIN_SECONDS))):
         _request_training(session, project, scope)  # last: a write holds SQLite's lock to the end of the request
     return ranker
 
