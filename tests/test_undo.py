@@ -85,7 +85,7 @@ def test_undo_restores_the_state_before_and_redo_the_state_after(session, study,
         assert snapshot(session, pid) == before
         undo.redo(session, study["project"], study["owner"])
         assert snapshot(session, pid) == after
-    actions = list(session.scalars(select(AuditEntry.action).where(AuditEntry.project_id == pid, AuditEntry.target_type == "undo step")))
+    actions = list(session.scalars(select(AuditEntry.action).where(AuditEntry.project_id == pid, AuditEntry.target_type == "undo step").order_by(AuditEntry.id)))
     assert actions == ["undo", "redo", "undo", "redo"]
 
 
