@@ -15,7 +15,7 @@ from pathlib import Path
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import Engine, create_engine, event
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from workbench.config import REPO_ROOT
@@ -76,6 +76,19 @@ def insert_with_conflicts(bind):
     from sqlalchemy.dialects import postgresql, sqlite
 
     return (postgresql if bind.dialect.name == "postgresql" else sqlite).insert
+
+
+@contextlib.contextmanager
+def best_effort_write(session: Session):
+    """A write that a read-only request may skip (caching, queuing upkeep): in a SAVEPOINT, and when
+    another change holds or has just taken SQLite's write lock, given up rather than waited for.
+    Work that expects to write (a job, a command, an unsafe method) still fails, so it is retried."""
+    try:
+        with session.begin_nested():
+            yield
+    except OperationalError as exc:
+        if writes_expected() or (failure(exc) or ("",))[0] != "busy":
+            raise
 
 
 def failure(exc: BaseException) -> tuple[str, str] | None:

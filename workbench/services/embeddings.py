@@ -7,10 +7,9 @@ from typing import Sequence
 
 import numpy as np
 from sqlalchemy import select
-from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
-from workbench.db import failure, insert_with_conflicts, writes_expected
+from workbench.db import best_effort_write, insert_with_conflicts
 from workbench.models import Document, Embedding, Job, Project, User, Utterance
 from workbench.suggest import Embedder, ModelUnavailable, SentenceTransformerEmbedder
 from workbench.services import jobs
@@ -85,12 +84,8 @@ def _store(session: Session, model: str, digests: list[str], encoded: np.ndarray
     rows = [{"model": model, "sha256": d, "dimensions": int(v.shape[0]), "vector": v.tobytes()}
             for d, v in zip(digests, encoded)]
     insert = insert_with_conflicts(session.get_bind())
-    try:
-        with session.begin_nested():
-            session.execute(insert(Embedding).on_conflict_do_nothing(), rows)
-    except OperationalError as exc:
-        if writes_expected() or (failure(exc) or ("",))[0] != "busy":
-            raise
+    with best_effort_write(session):
+        session.execute(insert(Embedding).on_conflict_do_nothing(), rows)
 
 
 def _progress(total: int, shown: bool):

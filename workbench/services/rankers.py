@@ -18,10 +18,10 @@ from datetime import timedelta
 
 import numpy as np
 from sqlalchemy import func, select
-from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from workbench.db import failure, writes_expected
+from workbench.db import best_effort_write
 from workbench.models import Code, Coding, Document, Project, SuggestionClassifier, User, as_utc, now
 from workbench.services import codebook, jobs
 from workbench.services.embeddings import embed_texts, sha256
@@ -103,12 +103,8 @@ def _pack(classifiers: dict[int, tuple[np.ndarray, float]]) -> bytes:
 def _request_training(session: Session, project: Project, scope: int) -> None:
     """Queue the classifiers' training; a read-only request that finds the database busy leaves it
     to the next request rather than wait for the write lock."""
-    try:
-        with session.begin_nested():
-            jobs.enqueue(session, KIND, project, None, {"scopes": [scope]}, coalesce=True)
-    except OperationalError as exc:
-        if writes_expected() or (failure(exc) or ("",))[0] != "busy":
-            raise
+    with best_effort_write(session):
+        jobs.enqueue(session, KIND, project, None, {"scopes": [scope]}, coalesce=True)
 
 
 def build_ranker(session: Session, embedder, project: Project, only_coder_id: int | None = None,
