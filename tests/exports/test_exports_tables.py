@@ -46,7 +46,8 @@ def test_framework_matrix(session, coded):
     assert rows[1] == ["P01", "GP", "North", "• We met them at a PCN event\n\n• I trusted them\n\n• I trusted them from the start", "• every single week"]
     assert rows[2] == ["P02", "Link worker", "South", "• Knowing the GP by name helps a lot", "• Time.\n\n• We never have enough time"]
     assert sheet.auto_filter.ref == "A1:E3"
-    assert sheet["D2"].alignment.wrap_text and sheet.column_dimensions["D"].width == 50
+    # fitted: the longest line, "• Knowing the GP by name helps a lot" (36 characters), + 2
+    assert sheet["D2"].alignment.wrap_text and sheet.column_dimensions["D"].width == 38
     assert data == exports.export(session, project, "framework", "xlsx")
 
 

@@ -76,8 +76,7 @@ def _sheet(workbook, title: str, header: list, rows) -> None:
     sheet.append(tables.xlsx_cells(sheet, header, font=Font(bold=True)))
     for r in rows:
         sheet.append(tables.xlsx_cells(sheet, r))
-    sheet.column_dimensions["A"].width = 40
-    sheet.freeze_panes = "B2"
+    tables.fit_columns(sheet, "B2")  # a codes × codes matrix: header row and code column stay
 
 
 def workbook_bytes(sheets: Sequence[tuple[str, list, list]]) -> bytes:

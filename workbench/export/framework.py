@@ -46,8 +46,6 @@ def to_xlsx(attribute_names: Sequence[str], themes: Sequence[str], cases: Sequen
         for cell in row:
             cell.alignment = wrap
     lead = 1 + len(attribute_names)
-    for index in range(1, len(header) + 1):
-        sheet.column_dimensions[get_column_letter(index)].width = 14 if index <= lead else (12 if counts else 50)
-    sheet.freeze_panes = sheet.cell(row=2, column=lead + 1)
+    tables.fit_columns(sheet, sheet.cell(row=2, column=lead + 1).coordinate)  # participant and attributes stay
     sheet.auto_filter.ref = f"A1:{get_column_letter(len(header))}{max(sheet.max_row, 1)}"
     return tables.save(workbook)

@@ -1,5 +1,7 @@
 """Write a header and rows as CSV or XLSX bytes: every CSV and XLSX cell of every export passes here.
 
+Every XLSX sheet has fitted column widths, wrapped long text and a frozen header (see xlsx_stream.py).
+
 Transcripts, code names, user names and case attributes come from people and files we do not
 control, so a cell such as ``=HYPERLINK("http://...")`` must never run as a formula:
 - XLSX: text is always stored as a string cell (never a formula), with Excel's quote prefix on text
@@ -16,9 +18,10 @@ from collections.abc import Iterable, Sequence
 
 from openpyxl import Workbook
 from openpyxl.cell import Cell
-from openpyxl.styles import Font
+from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
+from workbench.export import xlsx_stream
 from workbench.export.package import FIXED_TIME, stable_package
 
 # Spreadsheets start a formula (or DDE call) with these; tab and CR hide a prefix from the eye.
@@ -80,13 +83,31 @@ def save(workbook: Workbook) -> bytes:
     return stable_package(buffer.getvalue())
 
 
-def to_xlsx(header: Sequence[str], rows: Iterable[Sequence], sheet_title: str, column_widths: dict[int, float] | None = None) -> bytes:
-    workbook = new_workbook(write_only=True)
-    sheet = workbook.create_sheet(sheet_title[:31])
-    sheet.freeze_panes = "A2"
-    for index, width in (column_widths or {}).items():
-        sheet.column_dimensions[get_column_letter(index + 1)].width = width
-    sheet.append(xlsx_cells(sheet, header, font=Font(bold=True)))
-    for row in rows:
-        sheet.append(xlsx_cells(sheet, row))
-    return save(workbook)
+def to_xlsx(header: Sequence[str], rows: Iterable[Sequence], sheet_title: str, column_widths: dict[int, float] | None = None,
+            freeze_columns: int = 0) -> bytes:
+    """One sheet, streamed (export/xlsx_stream.py): fitted widths, wrapped long text, a frozen header
+    (and the first `freeze_columns` columns, for a matrix). `column_widths` overrides fitted widths."""
+    return xlsx_stream.write(header, rows, sheet_title, column_widths, freeze_columns, looks_like_formula)
+
+
+def fit_columns(sheet, freeze: str = "A2", wrap_from_row: int = 2) -> None:
+    """The same house style for a styled openpyxl sheet (framework, co-occurrence): widths fitted to
+    the longest line (between 10 and 60 characters, the header counted up to 30), text longer than
+    the cap or with line breaks wrapped, the header row (and whatever `freeze` names) frozen."""
+    longest: dict[int, int] = {}
+    wrap = Alignment(wrap_text=True, vertical="top")
+    for row in sheet.iter_rows():
+        for cell in row:
+            if cell.value is None:
+                continue
+            text = cell.value if isinstance(cell.value, str) else str(cell.value)
+            length = max(map(len, text.split("\n")))
+            if cell.row == 1:
+                length = min(length, xlsx_stream.HEADER_WIDTH)
+                cell.alignment = wrap
+            elif isinstance(cell.value, str) and cell.row >= wrap_from_row and (len(text) > xlsx_stream.MAX_WIDTH or "\n" in text):
+                cell.alignment = wrap
+            longest[cell.column] = max(longest.get(cell.column, 0), length)
+    for column, length in longest.items():
+        sheet.column_dimensions[get_column_letter(column)].width = max(xlsx_stream.MIN_WIDTH, min(xlsx_stream.MAX_WIDTH, length + 2))
+    sheet.freeze_panes = freeze
