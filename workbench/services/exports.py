@@ -59,37 +59,39 @@ def coded_documents(session: Session, project_id: int) -> tuple[list[str], list[
     return list(paths.values()), documents
 
 
-def write_table(fmt: str, header, rows, sheet: str, widths=None, raw: bool = False) -> bytes:
-    """A table as CSV or XLSX: the one place every tabular export picks its writer."""
+def write_table(fmt: str, header, rows, sheet: str, widths=None, raw: bool = False, freeze_columns: int = 0) -> bytes:
+    """A table as CSV or XLSX: the one place every tabular export picks its writer. XLSX widths are
+    fitted to the content unless `widths` fixes some; `freeze_columns` keeps a matrix's row labels in view."""
     if fmt == "csv":
         return tables.to_csv(header, rows, raw)
     if fmt == "xlsx":
-        return tables.to_xlsx(header, rows, sheet, widths)
+        return tables.to_xlsx(header, rows, sheet, widths, freeze_columns)
     raise Invalid(f"Unknown format {fmt!r}: use one of {', '.join(FORMATS)}.")
 
 
 def export_matrix(session: Session, project: Project, fmt: str = "csv", raw: bool = False) -> bytes:
     paths, documents = coded_documents(session, project.id)
-    widths = {0: 22, 1: 8, 2: 12, 3: 8, 4: 8, 5: 8, 6: 60, 7: 12}
-    return write_table(fmt, matrix.matrix_header(paths), matrix.matrix_rows(paths, documents), "Coded matrix", widths, raw)
+    return write_table(fmt, matrix.matrix_header(paths), matrix.matrix_rows(paths, documents), "Coded matrix", raw=raw,
+                       freeze_columns=1)
 
 
 def export_frequency(session: Session, project: Project, fmt: str = "csv", raw: bool = False) -> bytes:
     paths, documents = coded_documents(session, project.id)
     header, rows = matrix.frequency_table(paths, documents)
-    return write_table(fmt, header, rows, "Code frequency", {0: 45}, raw)
+    return write_table(fmt, header, rows, "Code frequency", raw=raw, freeze_columns=1)
 
 
 # Every export the web page and `workbench export KIND` offer: kind -> (function, formats).
 # A function takes (session, project, fmt) and returns the file's bytes; one offering CSV also takes
 # raw=True, which writes cells as they are instead of neutralising formula-like text (export/tables.py).
-from workbench.services import refi, reports  # noqa: E402  (they use coded_documents above)
+from workbench.services import coded_segments, refi, reports  # noqa: E402  (they use coded_documents above)
 
 KINDS = {
     "matrix": (export_matrix, ("csv", "xlsx")),
+    "coded-segments": (coded_segments.export_coded_segments, ("csv", "xlsx")),
     "frequency": (export_frequency, ("csv", "xlsx")),
     "thematic": (reports.export_thematic, ("docx", "csv", "xlsx")),
-    "codebook": (reports.export_codebook, ("docx", "csv", "qdc")),
+    "codebook": (reports.export_codebook, ("docx", "csv", "xlsx", "qdc")),
     "framework": (reports.export_framework, ("xlsx",)),
     "cooccurrence": (reports.export_cooccurrence, ("csv", "xlsx", "png", "svg")),
     "frequency-by-attribute": (reports.export_frequency_by_attribute, ("csv", "xlsx", "png", "svg")),

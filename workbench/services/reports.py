@@ -94,14 +94,14 @@ def export_thematic(session: Session, project: Project, fmt: str = "docx", raw: 
     rows = thematic_rows(session, project)
     if fmt == "docx":
         return thematic.to_docx(titled(session, project.id, f"Thematic table: {project.name}"), rows, NOTE)
-    return _table(fmt, thematic.HEADER, thematic.table_rows(rows), "Thematic table", {0: 22, 1: 26, 2: 40, 6: 90}, raw)
+    return _table(fmt, thematic.HEADER, thematic.table_rows(rows), "Thematic table", raw=raw)
 
 
-def _table(fmt: str, header, rows, sheet: str, widths=None, raw: bool = False) -> bytes:
+def _table(fmt: str, header, rows, sheet: str, widths=None, raw: bool = False, freeze_columns: int = 0) -> bytes:
     # Imported here: services.exports imports this module to register its exporters.
     from workbench.services.exports import write_table
 
-    return write_table(fmt, header, rows, sheet, widths, raw)
+    return write_table(fmt, header, rows, sheet, widths, raw, freeze_columns)
 
 
 def codebook_entries(session: Session, project: Project) -> list[codebook_doc.CodebookEntry]:
@@ -125,6 +125,8 @@ def export_codebook(session: Session, project: Project, fmt: str = "docx", raw: 
     entries = codebook_entries(session, project)
     if fmt == "docx":
         return codebook_doc.to_docx(titled(session, project.id, f"Codebook: {project.name}"), entries)
+    if fmt == "xlsx":
+        return _table(fmt, codebook_doc.HEADER, codebook_doc.rows(entries), "Codebook")
     return codebook_doc.to_csv(entries, raw)
 
 

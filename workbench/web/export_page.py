@@ -17,6 +17,8 @@ DESCRIPTIONS = {
     "codebook": "Codebook: numbered hierarchy, definitions, when to use, examples and counts (.qdc for other tools).",
     "framework": "Framework matrix: participants × themes with the coded quotes, case attributes first, filterable.",
     "matrix": "Coded matrix: one row per segment and coder, one 0/1 column per code, for R, pandas or SPSS.",
+    "coded-segments": "Coded segments: one row per coding with document, case and its attributes, speaker, timestamp, "
+                      "code path, coder, origin, start and end (code points), the quote and its memos (as Taguette's highlights).",
     "frequency": "Code × document frequencies.",
     "cooccurrence": "Co-occurrence of codes within a segment (same coder): counts and c-coefficients, heatmap.",
     "frequency-by-attribute": "Codings per code by participant role, as a table and a bar chart.",
