@@ -57,17 +57,32 @@ def cooccurrence(codes: Sequence[str], documents: Sequence[CodedDocument]) -> Co
     return Cooccurrence(list(codes), counts)
 
 
-def frequency_by_attribute(codes: Sequence[str], documents: Sequence[CodedDocument], value_of: dict[str, str]) -> tuple[list[str], list[list[int]]]:
-    """Codings per code for each value of an attribute; value_of maps document name -> value."""
+COUNTS = ("codings", "participants")
+
+
+def frequency_by_attribute(codes: Sequence[str], documents: Sequence[CodedDocument], value_of: dict[str, str],
+                           count: str = "codings") -> tuple[list[str], list[list[int]]]:
+    """Per code, for each value of an attribute: its codings, or its participants (distinct cases with
+    at least one such coding; a document without a case is its own participant). value_of maps
+    document name -> value."""
+    if count not in COUNTS:
+        raise ValueError(f"count {count!r}: use codings or participants")
     values = sorted(set(value_of.values()) | {"(none)"} if any(d.name not in value_of for d in documents) else set(value_of.values()))
     column = {v: i for i, v in enumerate(values)}
     row = {code: i for i, code in enumerate(codes)}
     table = [[0] * len(values) for _ in codes]
+    seen: set[tuple[int, int, str]] = set()
     for document in documents:
         value = value_of.get(document.name, "(none)")
+        who = document.case or document.name
         for coding in document.codings:
             if coding.code in row:
-                table[row[coding.code]][column[value]] += 1
+                cell = (row[coding.code], column[value])
+                if count == "participants":
+                    if (*cell, who) in seen:
+                        continue
+                    seen.add((*cell, who))
+                table[cell[0]][cell[1]] += 1
     return values, table
 
 

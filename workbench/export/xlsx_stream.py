@@ -22,6 +22,7 @@ import re
 import tempfile
 import zipfile
 from collections.abc import Callable, Iterable, Sequence
+from operator import itemgetter
 from xml.sax.saxutils import escape, quoteattr
 
 MIN_WIDTH, MAX_WIDTH, HEADER_WIDTH = 10, 60, 30
@@ -36,6 +37,7 @@ HEAD = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
 
 # Cell styles (indexes into cellXfs below).
 PLAIN, HEADER, WRAPPED, QUOTED, QUOTED_WRAPPED, HEADER_QUOTED = range(6)
+ROW_NUMBER = "\x01"  # in a row template; never in XML we write (control characters are replaced)
 STYLE_ATTRIBUTE = ["", *(f' s="{n}"' for n in range(1, 6))]
 _TOP_WRAP = '<alignment wrapText="1" vertical="top"/>'
 STYLES = (
@@ -127,34 +129,83 @@ def _pane(rows: int, columns: int) -> str:
 def write(header: Sequence[str], rows: Iterable[Sequence], title: str, widths: dict[int, float] | None = None,
           freeze_columns: int = 0, looks_like_formula: Callable[[str], bool] = lambda _: False) -> bytes:
     """The XLSX bytes of one sheet: `header`, then `rows` in order (consumed once, never held)."""
-    letters = [column_letter(i) for i in range(len(header))]
-    longest = [min(len(str(h)), HEADER_WIDTH) for h in header]
+    cells = _Cells(len(header), looks_like_formula)
     count = 1
     with tempfile.TemporaryFile("w+", encoding="utf-8") as body:
-        body.write(_row(1, header, letters, longest, looks_like_formula, header=True))
+        body.write(cells.header(header))
         chunk: list[str] = []
         for values in rows:
             count += 1
-            if len(values) > len(letters):
-                letters.extend(column_letter(i) for i in range(len(letters), len(values)))
-                longest.extend([0] * (len(values) - len(longest)))
-            chunk.append(_row(count, values, letters, longest, looks_like_formula))
+            chunk.append(cells.row(count, values))
             if len(chunk) >= 500:
                 body.write("".join(chunk))
                 chunk.clear()
         body.write("".join(chunk))
         body.seek(0)
-        fitted = {i: float(max(MIN_WIDTH, min(MAX_WIDTH, n + 2))) for i, n in enumerate(longest)}
+        fitted = {i: float(max(MIN_WIDTH, min(MAX_WIDTH, n + 2))) for i, n in enumerate(cells.longest)}
         fitted.update(widths or {})
-        last = f"{letters[len(longest) - 1] if longest else 'A'}{count}"
+        last = f"{cells.letters[len(cells.longest) - 1] if cells.longest else 'A'}{count}"
         return _package(sheet_title(title), body, fitted, last, freeze_columns)
 
 
-def _row(number: int, values: Sequence, letters: list[str], longest: list[int], looks_like_formula, header: bool = False) -> str:
-    parts = [f'<row r="{number}">']
-    for i, value in enumerate(values):
+class _Cells:
+    """Rows as XML, and the longest line seen per column. A row's integers go through one
+    %-format of a template made once per row shape (the types of its values), so the 60 flags of
+    a coded-matrix row cost one C call instead of 60 Python steps; other values are written one by one
+    (repeated short strings, such as document, speaker and coder names, from a cache)."""
+
+    # An integer of up to 8 characters never widens a column past MIN_WIDTH (8 + 2 = 10).
+    NARROW = range(-9_999_999, 100_000_000)
+
+    def __init__(self, columns: int, looks_like_formula):
+        self.letters = [column_letter(i) for i in range(columns)]
+        self.longest = [0] * columns
+        self.looks_like_formula = looks_like_formula
+        self.plans: dict[tuple, tuple] = {}
+        self.strings: dict[str, tuple[str, str, int]] = {}
+
+    def header(self, values: Sequence) -> str:
+        return f'<row r="1">{"".join(self.cell(1, i, v, header=True) for i, v in enumerate(values))}</row>'
+
+    def row(self, number: int, values: Sequence) -> str:
+        shape = tuple(map(type, values))
+        plan = self.plans.get(shape)
+        if plan is None:
+            plan = self.plans[shape] = self._plan(shape)
+        template, integers, pick, others = plan
+        if others:
+            args = list(values)
+            for i in others:
+                args[i] = self.cell(number, i, values[i])
+            args = tuple(args)
+        else:
+            args = tuple(values)
+        if pick is not None:
+            picked = pick(values)
+            if max(picked) not in self.NARROW or min(picked) not in self.NARROW:
+                for i in integers:
+                    self.longest[i] = max(self.longest[i], len(str(values[i])))
+        return template.replace(ROW_NUMBER, str(number)) % args
+
+    def _plan(self, shape: tuple) -> tuple:
+        """A row template for these types: the row number is ROW_NUMBER, each value a %s (an integer
+        inside its cell's tags; anything else the whole cell, written by `cell`)."""
+        while len(self.letters) < len(shape):
+            self.letters.append(column_letter(len(self.letters)))
+            self.longest.append(0)
+        integers = [i for i, kind in enumerate(shape) if kind is int]
+        parts = [f'<c r="{self.letters[i]}{ROW_NUMBER}"><v>%s</v></c>' if kind is int else "%s" for i, kind in enumerate(shape)]
+        pick = None
+        if integers:
+            getter = itemgetter(*integers)
+            pick = getter if len(integers) > 1 else (lambda values: (getter(values),))
+        others = [i for i, kind in enumerate(shape) if kind is not int]
+        return f'<row r="{ROW_NUMBER}">' + "".join(parts) + "</row>", integers, pick, others
+
+    def cell(self, number: int, i: int, value, header: bool = False) -> str:
+        """One cell's XML ("" for an empty cell), widening its column's longest line."""
         if value is None or value == "":
-            continue  # an empty cell, as openpyxl wrote it
+            return ""  # an empty cell, as openpyxl wrote it
         kind = type(value)
         if kind is not str and kind is not int and kind is not float:
             if kind is bool or not isinstance(value, numbers.Real):
@@ -162,27 +213,33 @@ def _row(number: int, values: Sequence, letters: list[str], longest: list[int], 
             else:
                 value = float(value)  # numpy numbers
             kind = type(value)
+        ref = f"{self.letters[i]}{number}"
         if kind is not str:
             if kind is float and not math.isfinite(value):
-                continue  # NaN or infinity: an empty cell (NA in R and pandas)
+                return ""  # NaN or infinity: an empty cell (NA in R and pandas)
             shown = repr(value)
-            if len(shown) > longest[i]:
-                longest[i] = len(shown)
-            parts.append(f'<c r="{letters[i]}{number}"><v>{shown}</v></c>')
-            continue
+            self.longest[i] = max(self.longest[i], len(shown))
+            return f'<c r="{ref}"><v>{shown}</v></c>'
+        known = None if header else self.strings.get(value)
+        if known is None:
+            known = self._string(value, header)
+            if not header and len(value) <= 100 and len(self.strings) < 50_000:
+                self.strings[value] = known  # names, speakers, coders: the same few strings on every row
+        attributes, text, length = known
+        if length > self.longest[i]:
+            self.longest[i] = length
+        return f'<c r="{ref}"{attributes} t="inlineStr">{text}</c>'
+
+    def _string(self, value: str, header: bool) -> tuple[str, str, int]:
         length = _line_length(value)
-        if length > longest[i]:
-            longest[i] = min(length, HEADER_WIDTH) if header else length
-        quoted = looks_like_formula(value)
+        quoted = self.looks_like_formula(value)
         if header:
             style = HEADER_QUOTED if quoted else HEADER
         elif len(value) > MAX_WIDTH or "\n" in value:
             style = QUOTED_WRAPPED if quoted else WRAPPED
         else:
             style = QUOTED if quoted else PLAIN
-        parts.append(f'<c r="{letters[i]}{number}"{STYLE_ATTRIBUTE[style]} t="inlineStr">{_text(value)}</c>')
-    parts.append("</row>")
-    return "".join(parts)
+        return STYLE_ATTRIBUTE[style], _text(value), min(length, HEADER_WIDTH) if header else length
 
 
 def _package(title: str, body, widths: dict[int, float], last: str, freeze_columns: int) -> bytes:

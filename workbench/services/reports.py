@@ -21,7 +21,7 @@ from workbench.services import codebook as codebook_service
 from workbench.services import refi as refi_service
 from workbench.services.scope import titled
 from workbench.services.coding import get_coding
-from workbench.services.errors import NotFound
+from workbench.services.errors import Invalid, NotFound
 
 QUOTES_PER_THEME = 3
 DEFAULT_ATTRIBUTE = "role"
@@ -166,19 +166,25 @@ def export_cooccurrence(session: Session, project: Project, fmt: str = "csv", ra
 
 
 def export_frequency_by_attribute(session: Session, project: Project, fmt: str = "csv", attribute: str = DEFAULT_ATTRIBUTE,
-                                  raw: bool = False) -> bytes:
+                                  raw: bool = False, count: str = "codings") -> bytes:
+    """Codings (or participants: distinct cases) per code for each value of a case attribute."""
+    if count not in cooccurrence.COUNTS:
+        raise Invalid(f"Count codings or participants, not {count!r}.")
     paths, documents = _coded_documents(session, project)
     value_of = {}
     for name, case in session.execute(select(Document.name, Case).join(Case, Case.id == Document.case_id).where(Document.project_id == project.id)):
         value = case.attribute_map().get(attribute)
         if value:
             value_of[name] = value
-    values, counts = cooccurrence.frequency_by_attribute(paths, documents, value_of)
+    values, counts = cooccurrence.frequency_by_attribute(paths, documents, value_of, count)
+    what = count.capitalize()
     if fmt in ("png", "svg"):
         series = {v: [row[k] for row in counts] for k, v in enumerate(values)}
-        return charts.grouped_bars(paths, series, titled(session, project.id, f"Codings by {attribute}"), fmt)
+        return charts.grouped_bars(paths, series, titled(session, project.id, f"{what} by {attribute}"), fmt, count)
+    # A row's total of participants is still distinct people: a case has one value of the attribute.
     header = ["code", *values, "total"]
-    return _table(fmt, header, [[p, *row, sum(row)] for p, row in zip(paths, counts)], f"Codings by {attribute}", raw=raw)
+    return _table(fmt, header, [[p, *row, sum(row)] for p, row in zip(paths, counts)], f"{what} by {attribute}", raw=raw,
+                  freeze_columns=1)
 
 
 def pin_exemplar(session: Session, project: Project, coding_id: int, user: User) -> Exemplar:

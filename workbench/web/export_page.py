@@ -47,8 +47,9 @@ def frequency_by(project_id: int, attribute: str, fmt: str):
     if fmt not in exports.KINDS["frequency-by-attribute"][1]:
         raise Invalid(f"The chart comes as csv, xlsx, png or svg, not {fmt!r}.")
     scope = analysis_scope(project)
-    data = reports.export_frequency_by_attribute(db(), project, fmt, attribute, raw=wants_raw() and fmt == "csv")
-    return attachment(data, project.name, f"codings by {attribute}", scope.file_label(), ext=fmt)
+    count = request.args.get("count", "codings")
+    data = reports.export_frequency_by_attribute(db(), project, fmt, attribute, raw=wants_raw() and fmt == "csv", count=count)
+    return attachment(data, project.name, f"{count} by {attribute}", scope.file_label(), ext=fmt)
 
 
 @bp.post("/projects/<int:project_id>/import-refi")
