@@ -121,8 +121,10 @@ def test_no_get_route_writes_without_taking_the_lock_first(app, world):
 
     def check(_conn, _cursor, statement, _params, _context, _many):
         # The writes a read may try, best-effort: caching embeddings (services/embeddings.py _store) and
-        # queuing the suggestion classifiers' training (services/rankers.py _request_training).
-        cache = statement.lstrip().upper().startswith(("INSERT INTO EMBEDDING", "INSERT INTO JOB", "UPDATE JOB"))
+        # queuing the suggestion classifiers' training (services/rankers.py _request_training), storing
+        # a drawn chart (services/chart_cache.py).
+        cache = statement.lstrip().upper().startswith(("INSERT INTO EMBEDDING", "INSERT INTO JOB", "UPDATE JOB",
+                                                       "INSERT INTO CHART_CACHE", "UPDATE CHART_CACHE"))
         if statement.lstrip().upper().startswith(WRITES) and not writes_expected() and not cache:
             unmarked.append(statement.split("(")[0][:60])
 

@@ -348,6 +348,22 @@ class Embedding(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now)
 
 
+class ChartCache(Base):
+    """A drawn chart or heatmap, kept until what it shows changes (services/chart_cache.py).
+
+    One row per project, chart kind and `key` (sha256 of the chart's parameters, the analysis scope
+    and the coders the viewer may see); `version` names the codings, codebook and audit log state it
+    was drawn from, so a row whose version is not the current one is drawn again and replaced."""
+
+    __tablename__ = "chart_cache"
+    project_id: Mapped[int] = mapped_column(ForeignKey("project.id", ondelete="CASCADE"), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(40), primary_key=True)
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    version: Mapped[str] = mapped_column(String(64))
+    content: Mapped[bytes] = mapped_column(LargeBinary)
+    drawn_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now)
+
+
 class SuggestionClassifier(Base):
     """The suggestion ranker's per-code classifiers, trained by a job on one set of coded passages.
 

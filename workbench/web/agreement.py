@@ -5,7 +5,7 @@ from flask import Blueprint, Response, flash, redirect, render_template, request
 from flask_login import current_user, login_required
 
 from workbench.models import CONSENSUS_CODER
-from workbench.services import agreement, codebook, consensus, exports, projects, units
+from workbench.services import agreement, chart_cache, codebook, consensus, exports, projects, units
 from workbench.services.errors import Invalid, NotFound
 from workbench.web import db
 from workbench.web.downloads import attachment, wants_raw
@@ -67,8 +67,13 @@ def heatmap(project_id: int, fmt: str):
     if fmt not in ("png", "svg"):
         raise NotFound(f"No heatmap as {fmt}.")
     analysis_scope(project)
-    report = agreement.compute_agreement(db(), project, **_choice(request.args))
-    return Response(agreement.agreement_heatmap(report, request.args.get("metric", "kappa"), fmt), mimetype=exports.MIMETYPES[fmt])
+    choice, metric = _choice(request.args), request.args.get("metric", "kappa")
+
+    def draw():  # drawn once per codings version, for every server process (services/chart_cache.py)
+        return agreement.agreement_heatmap(agreement.compute_agreement(db(), project, **choice), metric, fmt)
+
+    data = chart_cache.cached_chart(db(), project, f"agreement-heatmap.{fmt}", _query(choice) | {"metric": metric}, draw)
+    return Response(data, mimetype=exports.MIMETYPES[fmt])
 
 
 @bp.get("/projects/<int:project_id>/disagreements")

@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask import Blueprint, Response, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from workbench.services import cases, exports, projects, refi, refi_users, reports
+from workbench.services import cases, chart_cache, exports, projects, refi, refi_users, reports
 from workbench.services.errors import Invalid
 from workbench.web import db, uploaded_files
 from workbench.web.downloads import attachment, wants_raw
@@ -48,7 +48,12 @@ def frequency_by(project_id: int, attribute: str, fmt: str):
         raise Invalid(f"The chart comes as csv, xlsx, png or svg, not {fmt!r}.")
     scope = analysis_scope(project)
     count = request.args.get("count", "codings")
-    data = reports.export_frequency_by_attribute(db(), project, fmt, attribute, raw=wants_raw() and fmt == "csv", count=count)
+
+    def draw():
+        return reports.export_frequency_by_attribute(db(), project, fmt, attribute, raw=wants_raw() and fmt == "csv", count=count)
+
+    data = chart_cache.cached_chart(db(), project, f"frequency-by.{fmt}", {"attribute": attribute, "count": count}, draw) \
+        if fmt in ("png", "svg") else draw()
     return attachment(data, project.name, f"{count} by {attribute}", scope.file_label(), ext=fmt)
 
 
