@@ -106,3 +106,17 @@ def to_docx(title: str, rows: Sequence[ThemeRow], note: str) -> bytes:
         docx_tables.add_row(table, [first, subtheme, row.definition, str(row.participants), str(row.documents),
                                     str(row.codings), quotes], WIDTHS_CM)
     return docx_tables.save(document)
+
+
+def rows_to_json(rows: Sequence[ThemeRow]) -> bytes:
+    """The rows as JSON, to keep them in the chart cache (services/chart_cache.py) for the export page."""
+    import json
+    from dataclasses import asdict
+
+    return json.dumps([asdict(row) for row in rows], ensure_ascii=False).encode()
+
+
+def rows_from_json(data: bytes) -> list[ThemeRow]:
+    import json
+
+    return [ThemeRow(**{**row, "quotes": [Passage(**quote) for quote in row["quotes"]]}) for row in json.loads(data)]

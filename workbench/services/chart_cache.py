@@ -1,4 +1,4 @@
-"""Charts and heatmaps drawn once and kept in the database until what they show changes.
+"""Charts and heatmaps (and the export page's quotes preview) drawn once and kept in the database until what they show changes.
 
 Drawing a heatmap or a bar chart takes matplotlib ~0.3–0.5 s; the export and agreement pages show
 them on every load. A drawn chart is stored in `chart_cache`, shared by every server process, under

@@ -4,6 +4,7 @@ from __future__ import annotations
 from flask import Blueprint, Response, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
+from workbench.export import thematic
 from workbench.services import cases, chart_cache, exports, projects, refi, refi_users, reports
 from workbench.services.errors import Invalid
 from workbench.web import db, uploaded_files
@@ -36,8 +37,11 @@ def show(project_id: int):
     project = projects.require(db(), current_user.user, project_id)
     scope = analysis_scope(project)
     attributes = sorted({a.name for case in cases.list_cases(db(), project.id) for a in case.attributes})
+    # The quotes preview reads every coding: kept in the chart cache until the codings or exemplars change.
+    themes = thematic.rows_from_json(chart_cache.cached_chart(
+        db(), project, "thematic-preview", {}, lambda: thematic.rows_to_json(reports.thematic_rows(db(), project))))
     return render_template("exports.html", project=project, scope=scope, kinds=exports.KINDS, descriptions=DESCRIPTIONS,
-                           attributes=attributes, themes=reports.thematic_rows(db(), project))
+                           attributes=attributes, themes=themes)
 
 
 @bp.get("/projects/<int:project_id>/export/frequency-by/<attribute>.<fmt>")
