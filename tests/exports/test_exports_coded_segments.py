@@ -121,3 +121,13 @@ def test_background_export_job_honours_the_set(session, study):
     table = read_csv(run.output)
     assert [row[0] for row in table[1:]] == [str(made["gp"].id), str(made["equals"].id)]
     assert run.result["filename"] == f"coded-segments-project-{project.id}-set wave 2.csv"
+
+
+def test_blind_coding_shows_a_coder_only_their_own_rows_and_memos(session, study):
+    from workbench.services import visibility
+
+    project, _, made = study
+    visibility.scope_to(session, {projects.get_or_create_user(session, "hannah").id})
+    table = read_csv(exports.export(session, project, "coded-segments", "csv"))
+    assert [row[0] for row in table[1:]] == [str(made["week"].id), str(made["gp"].id)]
+    assert table[2][15] == "hannah: Strong example."  # tom's memo on the same coding is his

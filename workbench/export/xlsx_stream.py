@@ -107,7 +107,7 @@ def _text(value: str) -> str:
     if len(value) > EXCEL_CELL_LIMIT:
         value = value[: EXCEL_CELL_LIMIT - len(CUT_NOTE)] + CUT_NOTE
     value = escape(_NOT_XML.sub("\ufffd", value))
-    if value[:1].isspace() or value[-1:].isspace():
+    if value[:1].isspace() or value[-1:].isspace() or "\n" in value:
         return f'<is><t xml:space="preserve">{value}</t></is>'
     return f"<is><t>{value}</t></is>"
 
