@@ -73,10 +73,12 @@ def test_stream_writer_values_styles_and_limits():
     assert len(value) == xlsx_stream.EXCEL_CELL_LIMIT and value.endswith(xlsx_stream.CUT_NOTE)
 
 
-def sixty_codes():
+def sixty_codes(dense: bool = False):
     labels = [f"Theme {i // 6}" if i % 6 == 0 else f"Theme {i // 6}/Code {i // 6}.{i % 6}: a long descriptive code name" for i in range(60)]
-    values = [[(i * 7 + j * 3) % 150 if i != j else 400 + i for j in range(60)] for i in range(60)]
-    return labels, values
+    if dense:
+        return labels, [[(i * 7 + j * 3) % 150 + 1 if i != j else 400 + i for j in range(60)] for i in range(60)]
+    # Each code co-occurs with its neighbours: 118 off-diagonal cells, up to 3 digits.
+    return labels, [[400 + i if i == j else (i + j) * 3 if abs(i - j) == 1 else 0 for j in range(60)] for i in range(60)]
 
 
 def boxes(texts, renderer):
@@ -100,7 +102,8 @@ def test_heatmap_of_60_codes_is_legible():
     # Every number drawn lies inside its own cell, and 3-digit numbers (the diagonal) fit too.
     cell = axes.transData.transform((1, 0))[0] - axes.transData.transform((0, 0))[0]
     numbers = [t for t in axes.texts]
-    assert len(numbers) == sum(1 for row in values for v in row if v)
+    # Sparse: every co-occurrence has its number (and the diagonal, each code's own count).
+    assert len(numbers) == sum(1 for row in values for v in row if v) == 60 + 2 * 59
     for text in numbers:
         box = text.get_window_extent(renderer)
         centre = axes.transData.transform(text.get_position())
@@ -119,6 +122,10 @@ def test_heatmap_leaves_out_numbers_that_do_not_fit():
     values[0][1] = values[1][0] = 123456
     figure = charts.heatmap_figure(labels, values, "t")
     assert "123456" not in {t.get_text() for t in figure.axes[0].texts}
+    # Dense: 3,540 co-occurrences are more than MOST_NUMBERS; the colour bar says, the diagonal stays.
+    labels, values = sixty_codes(dense=True)
+    figure = charts.heatmap_figure(labels, values, "t")
+    assert sorted(t.get_text() for t in figure.axes[0].texts) == sorted(str(400 + i) for i in range(60))
 
 
 def test_frequency_by_attribute_counts_participants(session, coded):

@@ -29,6 +29,7 @@ def _render(figure: Figure, fmt: str) -> bytes:
 
 
 LONGEST_LABEL = 40
+MOST_NUMBERS = 900  # off-diagonal numbers written in a heatmap; more, and only the colour bar says
 POINTS = 72  # per inch
 
 
@@ -66,10 +67,13 @@ def heatmap_figure(labels: Sequence[str], values: Sequence[Sequence[float]], tit
     axes.set_yticks(range(n), shown, fontsize=label_size)
     axes.tick_params(length=2, pad=2)
     top = max((max(row) for row in shaded), default=0) or 1
+    # Each number is a text drawn as paths (~1 ms each): past MOST_NUMBERS co-occurrences the colour
+    # bar reads better than a wall of digits, and the diagonal (each code's own count) stays.
+    crowded = sum(1 for i, row in enumerate(values) for j, v in enumerate(row) if v and i != j) > MOST_NUMBERS
     for i, row in enumerate(values):
         for j, value in enumerate(row):
             text = f"{value:g}"
-            if value and number_fits(text, cell, number_size):
+            if value and (i == j or not crowded) and number_fits(text, cell, number_size):
                 colour = "grey" if i == j else ("white" if value > top / 2 else "black")
                 axes.text(j, i, text, ha="center", va="center", fontsize=number_size, color=colour)
     axes.set_title(title, fontsize=max(label_size, 8), loc="left")
