@@ -1,7 +1,7 @@
 """The export and agreement pages with their figures, on the production server, charts drawn vs cached.
 
     .venv/bin/python bench/chart_pages.py                      # SQLite, 2 server processes
-    .venv/bin/python bench/chart_pages.py --database-url postgresql+psycopg://postgres@127.0.0.1/bench_charts
+    .venv/bin/python bench/chart_pages.py --postgresql         # a fresh database on the local PostgreSQL
 
 Builds a project straight into the tables (50 documents × 100 turns, 60 codes, two coders, 100 codings
 per document, a role per case), starts `workbench serve --workers 2` (gunicorn), signs in, and times
@@ -63,12 +63,19 @@ def load_page(client: Coder, path: str) -> tuple[float, float, int]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--database-url")
+    parser.add_argument("--postgresql", action="store_true", help="a fresh database on the local PostgreSQL server")
     parser.add_argument("--documents", type=int, default=50)
     parser.add_argument("--runs", type=int, default=5)
     args = parser.parse_args()
     folder = Path(tempfile.mkdtemp())
-    url = args.database_url or f"sqlite:///{folder / 'bench.db'}"
+    url, drop = load.fresh_postgres() if args.postgresql else (f"sqlite:///{folder / 'bench.db'}", lambda: None)
+    try:
+        run(url, folder, args)
+    finally:
+        drop()
+
+
+def run(url: str, folder: Path, args) -> None:
     project_id = prepare(url, args.documents)
     env = dict(load.os.environ, WORKBENCH_DATABASE_URL=url, WORKBENCH_SECRET_KEY="bench-secret", WORKBENCH_INSTANCE=str(folder),
                WORKBENCH_PRELOAD_MODEL="0", HF_HUB_OFFLINE="1", TRANSFORMERS_OFFLINE="1")

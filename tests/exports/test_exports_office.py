@@ -71,6 +71,10 @@ def test_stream_writer_values_styles_and_limits():
     long = xlsx_stream.write(["quote"], [["y" * 40_000]], "Long")
     value = openpyxl.load_workbook(io.BytesIO(long)).active["A2"].value
     assert len(value) == xlsx_stream.EXCEL_CELL_LIMIT and value.endswith(xlsx_stream.CUT_NOTE)
+    emoji = openpyxl.load_workbook(io.BytesIO(xlsx_stream.write(["quote"], [["🙂" * 20_000]], "Long"))).active["A2"].value
+    # Excel counts UTF-16 units: 20,000 emoji are 40,000; what is kept plus the note is at most 32,767.
+    assert emoji.endswith(xlsx_stream.CUT_NOTE) and len(emoji.encode("utf-16-le")) // 2 <= xlsx_stream.EXCEL_CELL_LIMIT
+    assert emoji.count("🙂") == (xlsx_stream.EXCEL_CELL_LIMIT - len(xlsx_stream.CUT_NOTE)) // 2
 
 
 def sixty_codes(dense: bool = False):

@@ -104,12 +104,19 @@ def sheet_title(title: str) -> str:
 
 
 def _text(value: str) -> str:
-    if len(value) > EXCEL_CELL_LIMIT:
-        value = value[: EXCEL_CELL_LIMIT - len(CUT_NOTE)] + CUT_NOTE
+    if len(value) > EXCEL_CELL_LIMIT // 2 and _excel_length(value) > EXCEL_CELL_LIMIT:
+        # Excel counts UTF-16 units (an emoji is two); a pair cut in half is dropped.
+        budget = 2 * (EXCEL_CELL_LIMIT - len(CUT_NOTE))
+        value = value.encode("utf-16-le")[:budget].decode("utf-16-le", errors="ignore") + CUT_NOTE
     value = escape(_NOT_XML.sub("\ufffd", value))
     if value[:1].isspace() or value[-1:].isspace() or "\n" in value:
         return f'<is><t xml:space="preserve">{value}</t></is>'
     return f"<is><t>{value}</t></is>"
+
+
+def _excel_length(value: str) -> int:
+    """Excel counts UTF-16 units: an emoji is two."""
+    return len(value.encode("utf-16-le")) // 2
 
 
 def _line_length(value: str) -> int:
