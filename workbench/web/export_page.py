@@ -36,7 +36,7 @@ def settings():
 def show(project_id: int):
     project = projects.require(db(), current_user.user, project_id)
     scope = analysis_scope(project)
-    attributes = sorted({a.name for case in cases.list_cases(db(), project.id) for a in case.attributes})
+    attributes = cases.attribute_names(db(), project.id)
     # The quotes preview reads every coding: kept in the chart cache until the codings or exemplars change.
     themes = thematic.rows_from_json(chart_cache.cached_chart(
         db(), project, "thematic-preview", {}, lambda: thematic.rows_to_json(reports.thematic_rows(db(), project))))
