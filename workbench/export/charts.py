@@ -13,6 +13,7 @@ matplotlib.use("Agg")
 from matplotlib import rc_context  # noqa: E402
 from matplotlib.backends.backend_agg import FigureCanvasAgg  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
+from matplotlib.ticker import MaxNLocator  # noqa: E402
 
 STABLE = {"svg.hashsalt": "workbench", "svg.fonttype": "path", "font.size": 8}
 METADATA = {"png": {"Software": None}, "svg": {"Date": None, "Creator": None}}
@@ -101,7 +102,8 @@ def grouped_bars(labels: Sequence[str], series: dict[str, Sequence[int]], title:
         axes.set_yticks([i + 0.4 - bar / 2 for i in range(len(labels))], labels)
         axes.invert_yaxis()
         axes.set_xlabel(counted)
+        axes.xaxis.set_major_locator(MaxNLocator(integer=True))  # counts: no 0.2 of a participant
         axes.set_title(title)
         if series:
-            axes.legend(loc="lower right")
+            axes.legend(loc="upper left", bbox_to_anchor=(1.01, 1))  # beside the bars, never over them
         return _render(figure, fmt)
