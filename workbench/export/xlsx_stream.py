@@ -16,7 +16,6 @@ What every sheet gets (the house style of every XLSX the app writes, see tables.
 The package is reproducible: fixed dates inside and on every zip entry."""
 from __future__ import annotations
 
-import io
 import math
 import numbers
 import re
@@ -258,8 +257,8 @@ def _package(title: str, body, widths: dict[int, float], last: str, freeze_colum
     suffix = "</sheetData></worksheet>"
     workbook = (f'{HEAD}<workbook xmlns="{MAIN}" xmlns:r="{RELATIONSHIPS}"><bookViews><workbookView/></bookViews>'
                 f'<sheets><sheet name={quoteattr(title)} sheetId="1" r:id="rId1"/></sheets></workbook>')
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as package:
+    # The zip goes to a temporary file too: a BytesIO and its getvalue() would hold the file twice.
+    with tempfile.TemporaryFile() as buffer, zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as package:
         for name, text in (("[Content_Types].xml", CONTENT_TYPES), ("_rels/.rels", ROOT_RELS), ("docProps/core.xml", CORE),
                            ("xl/workbook.xml", workbook), ("xl/_rels/workbook.xml.rels", WORKBOOK_RELS), ("xl/styles.xml", STYLES)):
             package.writestr(_entry(name), text)
@@ -268,7 +267,9 @@ def _package(title: str, body, widths: dict[int, float], last: str, freeze_colum
             while block := body.read(1 << 20):
                 sheet.write(block.encode("utf-8"))
             sheet.write(suffix.encode())
-    return buffer.getvalue()
+        package.close()
+        buffer.seek(0)
+        return buffer.read()
 
 
 def _entry(name: str) -> zipfile.ZipInfo:
