@@ -148,7 +148,7 @@ def apply_codings_command(project: str, csv_file: Path):
 @click.option("--raw-csv", is_flag=True, help="CSV cells exactly as stored: no ' before text starting with = + - @ (for data pipelines, not spreadsheets).")
 @set_option
 def export_command(kind: str, project: str, output: Path, raw_csv: bool, sets: tuple[str, ...]):
-    """Export KIND of PROJECT (matrix, frequency, ...) to a file; the extension (.csv, .xlsx, ...) picks the format."""
+    """Export KIND of PROJECT (matrix, coded-segments, frequency, ...) to a file; the extension (.csv, .xlsx, ...) picks the format."""
     with transaction(writes=False) as session:
         target = projects.find_project(session, project)
         scoped(session, target, sets)
