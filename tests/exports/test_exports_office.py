@@ -66,6 +66,9 @@ def test_stream_writer_values_styles_and_limits():
     assert sheet["C2"].alignment.wrap_text and sheet["A4"].alignment.wrap_text and not sheet["A3"].alignment.wrap_text
     assert [sheet.column_dimensions[c].width for c in "ABC"] == [10, 10, 60]  # " padded " is 8 + 2; 70 is capped
     assert sheet.freeze_panes == "A2"
+    # Rows as tall as their wrapped text: 70 characters in a 60-wide column, and "a\nb", take 2 lines.
+    assert [sheet.row_dimensions[r].height for r in (1, 2, 3, 4)] == [None, 30, None, 30]
+    assert xlsx_stream.wrapped_lines("y" * 117) == 3 and xlsx_stream.wrapped_lines("a\n\nb") == 3
     assert data == xlsx_stream.write(["name", "n", "note"], [["=1+1", 3, "x" * 70], [" padded ", 2.5, None], ["a\nb", float("nan"), ""]],
                                      "Sheet: one/two", looks_like_formula=lambda v: v.startswith("="))
     long = xlsx_stream.write(["quote"], [["y" * 40_000]], "Long")

@@ -10,7 +10,8 @@ What every sheet gets (the house style of every XLSX the app writes, see tables.
 - a bold, wrapped header row, frozen (and the first `freeze_columns` columns too, for a matrix);
 - column widths fitted to the longest line in the column (header counted up to 30 characters,
   since it wraps), between MIN_WIDTH and MAX_WIDTH characters;
-- text longer than MAX_WIDTH or with line breaks wrapped and aligned to the top;
+- text longer than MAX_WIDTH or with line breaks wrapped and aligned to the top, its row made tall
+  enough for the lines (spreadsheets do not grow a row for wrapped text by themselves);
 - text always an inline string, never a formula; text that starts like a formula also gets Excel's
   quote prefix, so editing the cell keeps it text; numbers stay numbers; None is an empty cell.
 The package is reproducible: fixed dates inside and on every zip entry."""
@@ -26,6 +27,7 @@ from operator import itemgetter
 from xml.sax.saxutils import escape, quoteattr
 
 MIN_WIDTH, MAX_WIDTH, HEADER_WIDTH = 10, 60, 30
+LINE_HEIGHT, MAX_ROW_HEIGHT = 15, 409  # points: Calibri 11's line, Excel's tallest row
 EXCEL_CELL_LIMIT = 32_767
 CUT_NOTE = " [… cut at Excel's 32,767-character cell limit; the CSV has it all]"
 ZIP_TIME = (1980, 1, 1, 0, 0, 0)
@@ -40,6 +42,7 @@ PLAIN, HEADER, WRAPPED, QUOTED, QUOTED_WRAPPED, HEADER_QUOTED = range(6)
 ROW_NUMBER = "\x01"  # in a row template; never in XML we write (control characters are replaced)
 STYLE_ATTRIBUTE = ["", *(f' s="{n}"' for n in range(1, 6))]
 _TOP_WRAP = '<alignment wrapText="1" vertical="top"/>'
+_TOP = '<alignment vertical="top"/>'
 STYLES = (
     f'{HEAD}<styleSheet xmlns="{MAIN}">'
     '<fonts count="2"><font><sz val="11"/><name val="Calibri"/><family val="2"/></font>'
@@ -47,12 +50,13 @@ STYLES = (
     '<fills count="3"><fill><patternFill patternType="none"/></fill><fill><patternFill patternType="gray125"/></fill>'
     '<fill><patternFill patternType="solid"><fgColor rgb="FFD9E2F3"/><bgColor indexed="64"/></patternFill></fill></fills>'
     '<borders count="1"><border><left/><right/><top/><bottom/><diagonal/></border></borders>'
-    '<cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/></cellStyleXfs>'
+    f'<cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" applyAlignment="1">{_TOP}</xf></cellStyleXfs>'
     '<cellXfs count="6">'
-    '<xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>'
+    # Every cell aligned to the top, so a row made tall by a wrapped cell reads from its first line.
+    f'<xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0" applyAlignment="1">{_TOP}</xf>'
     f'<xf numFmtId="0" fontId="1" fillId="2" borderId="0" xfId="0" applyFont="1" applyFill="1" applyAlignment="1">{_TOP_WRAP}</xf>'
     f'<xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0" applyAlignment="1">{_TOP_WRAP}</xf>'
-    '<xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0" quotePrefix="1"/>'
+    f'<xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0" quotePrefix="1" applyAlignment="1">{_TOP}</xf>'
     f'<xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0" quotePrefix="1" applyAlignment="1">{_TOP_WRAP}</xf>'
     f'<xf numFmtId="0" fontId="1" fillId="2" borderId="0" xfId="0" quotePrefix="1" applyFont="1" applyFill="1" applyAlignment="1">{_TOP_WRAP}</xf>'
     '</cellXfs><cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles></styleSheet>'
@@ -138,8 +142,8 @@ def write(header: Sequence[str], rows: Iterable[Sequence], title: str, widths: d
     """The XLSX bytes of one sheet: `header`, then `rows` in order (consumed once, never held)."""
     cells = _Cells(len(header), looks_like_formula)
     count = 1
+    head = cells.header(header)
     with tempfile.TemporaryFile("w+", encoding="utf-8") as body:
-        body.write(cells.header(header))
         chunk: list[str] = []
         for values in rows:
             count += 1
@@ -151,8 +155,25 @@ def write(header: Sequence[str], rows: Iterable[Sequence], title: str, widths: d
         body.seek(0)
         fitted = {i: float(max(MIN_WIDTH, min(MAX_WIDTH, n + 2))) for i, n in enumerate(cells.longest)}
         fitted.update(widths or {})
+        # The header wraps in its column: as tall as its longest name needs, now that widths are known.
+        lines = max((wrapped_lines(str(h), fitted.get(i, MAX_WIDTH)) for i, h in enumerate(header)), default=1)
+        head = _tall(head, 1, lines)
         last = f"{cells.letters[len(cells.longest) - 1] if cells.longest else 'A'}{count}"
-        return _package(sheet_title(title), body, fitted, last, freeze_columns)
+        return _package(sheet_title(title), head, body, fitted, last, freeze_columns)
+
+
+def wrapped_lines(value: str, width: float = MAX_WIDTH) -> int:
+    """How many lines wrapped text takes in a column `width` characters wide (an estimate: a
+    proportional font fits a little more). Spreadsheets do not grow rows for wrapped text on their own."""
+    per_line = max(int(width) - 2, 1)
+    return sum(max(1, -(-len(line) // per_line)) for line in value.split("\n"))
+
+
+def _tall(row: str, number: int, lines: int) -> str:
+    if lines <= 1:
+        return row
+    height = min(MAX_ROW_HEIGHT, LINE_HEIGHT * lines)
+    return row.replace(f'<row r="{number}">', f'<row r="{number}" ht="{height:g}" customHeight="1">', 1)
 
 
 class _Cells:
@@ -169,7 +190,8 @@ class _Cells:
         self.longest = [0] * columns
         self.looks_like_formula = looks_like_formula
         self.plans: dict[tuple, tuple] = {}
-        self.strings: dict[str, tuple[str, str, int]] = {}
+        self.strings: dict[str, tuple[str, str, int, int]] = {}
+        self.tallest = 1  # lines of the tallest wrapped cell in the row being written
 
     def header(self, values: Sequence) -> str:
         return f'<row r="1">{"".join(self.cell(1, i, v, header=True) for i, v in enumerate(values))}</row>'
@@ -180,6 +202,7 @@ class _Cells:
         if plan is None:
             plan = self.plans[shape] = self._plan(shape)
         template, integers, pick, others = plan
+        self.tallest = 1
         if others:
             args = list(values)
             for i in others:
@@ -192,7 +215,7 @@ class _Cells:
             if max(picked) not in self.NARROW or min(picked) not in self.NARROW:
                 for i in integers:
                     self.longest[i] = max(self.longest[i], len(str(values[i])))
-        return template.replace(ROW_NUMBER, str(number)) % args
+        return _tall(template.replace(ROW_NUMBER, str(number)) % args, number, self.tallest)
 
     def _plan(self, shape: tuple) -> tuple:
         """A row template for these types: the row number is ROW_NUMBER, each value a %s (an integer
@@ -232,12 +255,14 @@ class _Cells:
             known = self._string(value, header)
             if not header and len(value) <= 100 and len(self.strings) < 50_000:
                 self.strings[value] = known  # names, speakers, coders: the same few strings on every row
-        attributes, text, length = known
+        attributes, text, length, lines = known
         if length > self.longest[i]:
             self.longest[i] = length
+        if lines > self.tallest:
+            self.tallest = lines
         return f'<c r="{ref}"{attributes} t="inlineStr">{text}</c>'
 
-    def _string(self, value: str, header: bool) -> tuple[str, str, int]:
+    def _string(self, value: str, header: bool) -> tuple[str, str, int, int]:
         length = _line_length(value)
         quoted = self.looks_like_formula(value)
         if header:
@@ -246,15 +271,19 @@ class _Cells:
             style = QUOTED_WRAPPED if quoted else WRAPPED
         else:
             style = QUOTED if quoted else PLAIN
-        return STYLE_ATTRIBUTE[style], _text(value), min(length, HEADER_WIDTH) if header else length
+        lines = wrapped_lines(value) if style in (WRAPPED, QUOTED_WRAPPED) else 1
+        return STYLE_ATTRIBUTE[style], _text(value), min(length, HEADER_WIDTH) if header else length, lines
 
 
-def _package(title: str, body, widths: dict[int, float], last: str, freeze_columns: int) -> bytes:
+def _package(title: str, head: str, body, widths: dict[int, float], last: str, freeze_columns: int) -> bytes:
     columns = "".join(f'<col min="{i + 1}" max="{i + 1}" width="{w:g}" customWidth="1"/>' for i, w in sorted(widths.items()))
-    prefix = (f'{HEAD}<worksheet xmlns="{MAIN}" xmlns:r="{RELATIONSHIPS}"><dimension ref="A1:{last}"/>'
+    prefix = (f'{HEAD}<worksheet xmlns="{MAIN}" xmlns:r="{RELATIONSHIPS}"><sheetPr><pageSetUpPr fitToPage="1"/></sheetPr>'
+              f'<dimension ref="A1:{last}"/>'
               f'<sheetViews><sheetView workbookViewId="0">{_pane(1, freeze_columns)}</sheetView></sheetViews>'
               f'<sheetFormatPr defaultRowHeight="15"/>{f"<cols>{columns}</cols>" if columns else ""}<sheetData>')
-    suffix = "</sheetData></worksheet>"
+    # Printed (or made a PDF): landscape, as wide as one page, as many pages long as it takes.
+    suffix = ('</sheetData><pageMargins left="0.5" right="0.5" top="0.6" bottom="0.6" header="0.3" footer="0.3"/>'
+              '<pageSetup orientation="landscape" fitToWidth="1" fitToHeight="0"/></worksheet>')
     workbook = (f'{HEAD}<workbook xmlns="{MAIN}" xmlns:r="{RELATIONSHIPS}"><bookViews><workbookView/></bookViews>'
                 f'<sheets><sheet name={quoteattr(title)} sheetId="1" r:id="rId1"/></sheets></workbook>')
     # The zip goes to a temporary file too: a BytesIO and its getvalue() would hold the file twice.
@@ -264,6 +293,7 @@ def _package(title: str, body, widths: dict[int, float], last: str, freeze_colum
             package.writestr(_entry(name), text)
         with package.open(_entry("xl/worksheets/sheet1.xml"), "w", force_zip64=True) as sheet:
             sheet.write(prefix.encode())
+            sheet.write(head.encode("utf-8"))
             while block := body.read(1 << 20):
                 sheet.write(block.encode("utf-8"))
             sheet.write(suffix.encode())
