@@ -52,6 +52,10 @@ def test_widths_are_fitted_cell_by_cell(session, coded):
     frequency = openpyxl.load_workbook(io.BytesIO(exports.export(session, project, "frequency", "xlsx"))).active
     # "Time and resources/Workload and capacity" is 40 characters; document names and counts are short.
     assert [frequency.column_dimensions[letter].width for letter in "ABCD"] == [42, 10, 10, 10]
+    # Rows as tall as their wrapped cells: P01's Trust cell is 3 quotes with blank lines between, 5 lines.
+    framework = openpyxl.load_workbook(io.BytesIO(exports.export(session, project, "framework", "xlsx"))).active
+    assert framework["D2"].value.count("\n") == 4 and framework.row_dimensions[2].height == 5 * 15
+    assert framework.page_setup.orientation == "landscape" and framework.page_setup.fitToWidth == 1
 
 
 def test_stream_writer_values_styles_and_limits():

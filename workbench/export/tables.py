@@ -90,10 +90,14 @@ def to_xlsx(header: Sequence[str], rows: Iterable[Sequence], sheet_title: str, c
     return xlsx_stream.write(header, rows, sheet_title, column_widths, freeze_columns, looks_like_formula)
 
 
+HEADER_FONT = Font(bold=True, name="Calibri", size=11)
+
+
 def fit_columns(sheet, freeze: str = "A2", wrap_from_row: int = 2) -> None:
     """The same house style for a styled openpyxl sheet (framework, co-occurrence): widths fitted to
     the longest line (between 10 and 60 characters, the header counted up to 30), text longer than
-    the cap or with line breaks wrapped, the header row (and whatever `freeze` names) frozen."""
+    the cap or with line breaks wrapped and its row made tall enough, the header row (and whatever
+    `freeze` names) frozen."""
     longest: dict[int, int] = {}
     wrap = Alignment(wrap_text=True, vertical="top")
     for row in sheet.iter_rows():
@@ -104,10 +108,20 @@ def fit_columns(sheet, freeze: str = "A2", wrap_from_row: int = 2) -> None:
             length = max(map(len, text.split("\n")))
             if cell.row == 1:
                 length = min(length, xlsx_stream.HEADER_WIDTH)
-                cell.alignment = wrap
+                cell.alignment, cell.font = wrap, HEADER_FONT
             elif isinstance(cell.value, str) and cell.row >= wrap_from_row and (len(text) > xlsx_stream.MAX_WIDTH or "\n" in text):
                 cell.alignment = wrap
             longest[cell.column] = max(longest.get(cell.column, 0), length)
-    for column, length in longest.items():
-        sheet.column_dimensions[get_column_letter(column)].width = max(xlsx_stream.MIN_WIDTH, min(xlsx_stream.MAX_WIDTH, length + 2))
+    widths = {column: max(xlsx_stream.MIN_WIDTH, min(xlsx_stream.MAX_WIDTH, length + 2)) for column, length in longest.items()}
+    for column, width in widths.items():
+        sheet.column_dimensions[get_column_letter(column)].width = width
+    # Spreadsheets do not grow a row for wrapped text by themselves: as tall as its tallest cell.
+    for row in sheet.iter_rows():
+        lines = max((xlsx_stream.wrapped_lines(c.value, widths.get(c.column, xlsx_stream.MAX_WIDTH))
+                     for c in row if isinstance(c.value, str) and c.alignment.wrap_text), default=1)
+        if lines > 1:
+            sheet.row_dimensions[row[0].row].height = min(xlsx_stream.MAX_ROW_HEIGHT, xlsx_stream.LINE_HEIGHT * lines)
     sheet.freeze_panes = freeze
+    # Printed (or made a PDF): landscape, one page wide, as xlsx_stream.py does.
+    sheet.page_setup.orientation, sheet.page_setup.fitToWidth, sheet.page_setup.fitToHeight = "landscape", 1, 0
+    sheet.sheet_properties.pageSetUpPr.fitToPage = True
