@@ -19,7 +19,8 @@ from workbench.export import charts, codebook_doc, cooccurrence, framework, tabl
 from workbench.models import Case, Code, Coding, Document, Exemplar, Project, User
 from workbench.services import codebook as codebook_service
 from workbench.services import refi as refi_service
-from workbench.services.scope import titled
+from workbench.export.about import line as about_line
+from workbench.services.scope import about, titled
 from workbench.services.coding import get_coding
 from workbench.services.errors import NotFound
 
@@ -93,15 +94,17 @@ NOTE = ("Participants, documents and codings count the code and its subcodes, by
 def export_thematic(session: Session, project: Project, fmt: str = "docx", raw: bool = False) -> bytes:
     rows = thematic_rows(session, project)
     if fmt == "docx":
-        return thematic.to_docx(titled(session, project.id, f"Thematic table: {project.name}"), rows, NOTE)
-    return _table(fmt, thematic.HEADER, thematic.table_rows(rows), "Thematic table", {0: 22, 1: 26, 2: 40, 6: 90}, raw)
+        return thematic.to_docx(titled(session, project.id, f"Thematic table: {project.name}"), rows,
+                                f"{NOTE}\n{about_line(about(session, project))}")
+    return _table(fmt, thematic.HEADER, thematic.table_rows(rows), "Thematic table", {0: 22, 1: 26, 2: 40, 6: 90}, raw,
+                  about(session, project))
 
 
-def _table(fmt: str, header, rows, sheet: str, widths=None, raw: bool = False) -> bytes:
+def _table(fmt: str, header, rows, sheet: str, widths=None, raw: bool = False, about_rows=None) -> bytes:
     # Imported here: services.exports imports this module to register its exporters.
     from workbench.services.exports import write_table
 
-    return write_table(fmt, header, rows, sheet, widths, raw)
+    return write_table(fmt, header, rows, sheet, widths, raw, about_rows)
 
 
 def codebook_entries(session: Session, project: Project) -> list[codebook_doc.CodebookEntry]:
@@ -124,7 +127,8 @@ def export_codebook(session: Session, project: Project, fmt: str = "docx", raw: 
         return refi_service.export_qdc(session, project)
     entries = codebook_entries(session, project)
     if fmt == "docx":
-        return codebook_doc.to_docx(titled(session, project.id, f"Codebook: {project.name}"), entries)
+        return codebook_doc.to_docx(titled(session, project.id, f"Codebook: {project.name}"), entries,
+                                    about_line(about(session, project)))
     return codebook_doc.to_csv(entries, raw)
 
 
@@ -160,7 +164,7 @@ def export_cooccurrence(session: Session, project: Project, fmt: str = "csv", ra
         return charts.heatmap(paths, result.counts, titled(session, project.id, "Co-occurring codings within a segment (same coder)"), fmt)
     if fmt == "csv":
         return tables.to_csv(cooccurrence.PAIR_HEADER, result.pairs(), raw)
-    return cooccurrence.workbook_bytes(cooccurrence.cooccurrence_sheets(result))
+    return cooccurrence.workbook_bytes(cooccurrence.cooccurrence_sheets(result), about(session, project))
 
 
 def export_frequency_by_attribute(session: Session, project: Project, fmt: str = "csv", attribute: str = DEFAULT_ATTRIBUTE,
@@ -176,7 +180,8 @@ def export_frequency_by_attribute(session: Session, project: Project, fmt: str =
         series = {v: [row[k] for row in counts] for k, v in enumerate(values)}
         return charts.grouped_bars(paths, series, titled(session, project.id, f"Codings by {attribute}"), fmt)
     header = ["code", *values, "total"]
-    return _table(fmt, header, [[p, *row, sum(row)] for p, row in zip(paths, counts)], f"Codings by {attribute}", raw=raw)
+    return _table(fmt, header, [[p, *row, sum(row)] for p, row in zip(paths, counts)], f"Codings by {attribute}", raw=raw,
+                  about_rows=about(session, project))
 
 
 def pin_exemplar(session: Session, project: Project, coding_id: int, user: User) -> Exemplar:

@@ -74,7 +74,7 @@ def export_later(project_id: int):
     kind, _, fmt = request.form.get("export", "").partition(".")
     scope = analysis_scope(project)
     exports.export_later(db(), project, current_user.user, kind, fmt, scope)
-    flash(f"Preparing the {kind} export ({fmt}{', ' + scope.describe() if scope.sets else ''}) in the background: "
+    flash(f"Preparing the {kind} export ({fmt}, {scope.statement()}) in the background: "
           "download it below when it is ready.", "ok")
     return redirect(url_for("projects.show", project_id=project.id))
 

@@ -1,0 +1,105 @@
+"""One passage, however many coders coded it: grouping near-identical spans, and quotes that start and
+end on whole words.
+
+The rule, stated once for retrieval, the framework matrix and the thematic table: two codings of a
+document are **the same passage** when their spans overlap by at least 80 % of the two together
+(intersection ÷ union of the characters, so [0, 100) and [5, 100) are one passage: 95 ÷ 100; [0, 100)
+and [0, 60) are two: 60 ÷ 100). Spans are taken in document order (start, then end); each joins the
+first open group whose span so far it overlaps that much, and the group's span grows to the union.
+The passage shows the union, so nothing any coder coded is hidden, and names every coder once, in
+the order they come."""
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from typing import Generic, TypeVar
+
+SAME_PASSAGE = 0.8
+ELLIPSIS = "…"
+SENTENCE_END = ".!?…"
+_JOINERS = "'’-"  # inside a word: "don't", "GP’s", "follow-up"
+
+T = TypeVar("T")
+
+
+def overlap(a: tuple[int, int], b: tuple[int, int]) -> float:
+    """Characters in both spans ÷ characters in either (0 for disjoint or empty spans)."""
+    inter = min(a[1], b[1]) - max(a[0], b[0])
+    union = max(a[1], b[1]) - min(a[0], b[0])
+    return inter / union if inter > 0 and union > 0 else 0.0
+
+
+@dataclass
+class Group(Generic[T]):
+    start: int
+    end: int
+    members: list[T]
+
+
+def group_spans(items: Iterable[T], span: Callable[[T], tuple[int, int]]) -> list[Group[T]]:
+    """Items of ONE document (and one code or theme, as the caller decides) grouped into passages by
+    the rule above, in document order."""
+    groups: list[Group[T]] = []
+    for item in sorted(items, key=span):
+        start, end = span(item)
+        for group in groups:
+            if overlap((group.start, group.end), (start, end)) >= SAME_PASSAGE:
+                group.start, group.end = min(group.start, start), max(group.end, end)
+                group.members.append(item)
+                break
+        else:
+            groups.append(Group(start, end, [item]))
+    return sorted(groups, key=lambda g: (g.start, g.end))
+
+
+def names(values: Iterable[str]) -> tuple[str, ...]:
+    """Each name once, in the order first met."""
+    return tuple(dict.fromkeys(values))
+
+
+def _in_word(text: str, i: int) -> bool:
+    """Is position i (between text[i-1] and text[i]) inside a word?"""
+    if i <= 0 or i >= len(text):
+        return False
+    left, right = text[i - 1], text[i]
+    return (left.isalnum() or left in _JOINERS) and (right.isalnum() or right in _JOINERS) and (left.isalnum() or right.isalnum())
+
+
+def snap(text: str, start: int, end: int) -> tuple[int, int]:
+    """The span widened to whole words (a coding ending "on w" takes the whole "with") and trimmed of
+    the spaces at its ends."""
+    start, end = max(0, start), min(len(text), end)
+    while _in_word(text, start):
+        start -= 1
+    while _in_word(text, end):
+        end += 1
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return start, end
+
+
+def quote(text: str, start: int, end: int, longest: int | None = None) -> str:
+    """The passage as a quote: whole words, whitespace collapsed, "…" where it starts or ends inside a
+    sentence of its line (or where `longest` words cut it)."""
+    start, end = snap(text, start, end)
+    body = text[start:end].split()
+    if not body:
+        return ""
+    line_start = text.rfind("\n", 0, start) + 1
+    line_end = text.find("\n", end)
+    line_end = len(text) if line_end < 0 else line_end
+    before = text[line_start:start].rstrip()
+    after = text[end:line_end].strip()
+    cut = longest is not None and len(body) > longest
+    if cut:
+        body = body[:longest]
+    lead = ELLIPSIS if before and before[-1] not in SENTENCE_END + ":" else ""
+    tail = ELLIPSIS if cut or (after and body[-1][-1] not in SENTENCE_END) else ""
+    return lead + " ".join(body) + tail
+
+
+def spans_used(used: Sequence[tuple[str, int, int]], document: str, start: int, end: int) -> bool:
+    """Is (document, start, end) the same passage as one already quoted?"""
+    return any(d == document and overlap((s, e), (start, end)) >= SAME_PASSAGE for d, s, e in used)
