@@ -82,7 +82,8 @@ def snap(text: str, start: int, end: int) -> tuple[int, int]:
 
 def quote(text: str, start: int, end: int, longest: int | None = None) -> str:
     """The passage as a quote: whole words, whitespace collapsed, "…" where it starts or ends inside a
-    sentence of its line (or where `longest` words cut it)."""
+    sentence of its line — words of that sentence before or after it left out — or where `longest`
+    words cut it. (A speaker label's colon starts a sentence; a left-out full stop is no cut.)"""
     start, end = snap(text, start, end)
     body = text[start:end].split()
     if not body:
@@ -95,9 +96,24 @@ def quote(text: str, start: int, end: int, longest: int | None = None) -> str:
     cut = longest is not None and len(body) > longest
     if cut:
         body = body[:longest]
-    lead = ELLIPSIS if before and before[-1] not in SENTENCE_END + ":" else ""
-    tail = ELLIPSIS if cut or (after and body[-1][-1] not in SENTENCE_END) else ""
+    lead = ELLIPSIS if _has_words(_after_last_stop(before)) else ""
+    ended = body[-1].rstrip("\"'”’)]")[-1:] in tuple(SENTENCE_END)
+    tail = ELLIPSIS if cut or (not ended and _has_words(_before_first_stop(after))) else ""
     return lead + " ".join(body) + tail
+
+
+def _after_last_stop(text: str) -> str:
+    stops = [text.rfind(c) for c in SENTENCE_END + ":"]
+    return text[max(stops) + 1:]
+
+
+def _before_first_stop(text: str) -> str:
+    found = [i for i in (text.find(c) for c in SENTENCE_END) if i >= 0]
+    return text[:min(found)] if found else text
+
+
+def _has_words(text: str) -> bool:
+    return any(ch.isalnum() for ch in text)
 
 
 def spans_used(used: Sequence[tuple[str, int, int]], document: str, start: int, end: int) -> bool:

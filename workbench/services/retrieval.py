@@ -153,3 +153,62 @@ def code_passages(
                 tuple(r[0].id for r in group.members),
             ))
     return sorted(passages, key=lambda p: (p.document, p.start, p.end, p.code_path))
+
+
+@dataclass(frozen=True)
+class Turn:
+    position: int
+    speaker: str
+    text: str
+
+
+MAX_CONTEXT = 5
+
+
+def passage_context(session: Session, passages: list[Passage], turns: int) -> dict[int, tuple[list[Turn], list[Turn]]]:
+    """coding id -> (the `turns` speaker turns before the passage's first turn, those after its last),
+    for "expand context" on the retrieval page (?context=N, at most MAX_CONTEXT)."""
+    turns = max(0, min(turns, MAX_CONTEXT))
+    if not turns or not passages:
+        return {}
+    ids = {p.document_id for p in passages}
+    texts = document_texts(session, ids)
+    by_doc: dict[int, list] = {}
+    for row in session.execute(select(Utterance.document_id, Utterance.position, Utterance.speaker, Utterance.start, Utterance.end)
+                               .where(Utterance.document_id.in_(ids)).order_by(Utterance.document_id, Utterance.position)):
+        by_doc.setdefault(row.document_id, []).append(row)
+    out = {}
+    for p in passages:
+        rows = by_doc.get(p.document_id, [])
+        inside = [i for i, r in enumerate(rows) if r.start < max(p.end, p.start + 1) and r.end > p.start]
+        if not inside:
+            out[p.coding_id] = ([], [])
+            continue
+        first, last = inside[0], inside[-1]
+        turn = lambda r: Turn(r.position, r.speaker or "", texts[p.document_id][r.start:r.end])  # noqa: E731
+        out[p.coding_id] = ([turn(r) for r in rows[max(0, first - turns):first]], [turn(r) for r in rows[last + 1:last + 1 + turns]])
+    return out
+
+
+def document_texts(session: Session, document_ids: set[int]) -> dict[int, str]:
+    return dict(session.execute(select(Document.id, Document.text).where(Document.id.in_(document_ids))).all())
+
+
+PASSAGE_FORMATS = ("csv", "xlsx", "docx")
+
+
+def export_passages(session: Session, project, code: Code, passages: list[Passage], fmt: str, raw: bool = False) -> bytes:
+    """The passages a retrieval page shows, as CSV, XLSX (with an About sheet) or DOCX."""
+    from workbench.export import about as about_text
+    from workbench.export import passages as passage_file
+    from workbench.services import scope
+    from workbench.services.exports import write_table  # imported here: exports imports services that import this one
+
+    if fmt not in PASSAGE_FORMATS:
+        raise Invalid(f"The passages come as {', '.join(PASSAGE_FORMATS)}, not {fmt!r}.")
+    path = next(n.path for n in codebook.codebook(session, project.id) if n.code.id == code.id)
+    about = [*scope.about(session, project), ("Code", path)]
+    if fmt == "docx":
+        title = scope.titled(session, project.id, f"Passages coded {path}: {project.name}")
+        return passage_file.to_docx(title, about_text.line(about), passages)
+    return write_table(fmt, passage_file.HEADER, passage_file.rows(passages), "Passages", passage_file.WIDTHS, raw, about)
