@@ -6,8 +6,8 @@ document are **the same passage** when their spans overlap by at least 80 % of t
 (intersection ÷ union of the characters, so [0, 100) and [5, 100) are one passage: 95 ÷ 100; [0, 100)
 and [0, 60) are two: 60 ÷ 100). Spans are taken in document order (start, then end); each joins the
 first open group whose span so far it overlaps that much, and the group's span grows to the union.
-The passage shows the union, so nothing any coder coded is hidden, and names every coder once, in
-the order they come."""
+The passage shows the union, so nothing any coder coded is hidden, and names every coder once
+(alphabetically, the consensus layer last)."""
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Generic, TypeVar
 
 SAME_PASSAGE = 0.8
+CONSENSUS = "consensus"  # the reserved user of the consensus layer (models.CONSENSUS_CODER)
 ELLIPSIS = "…"
 SENTENCE_END = ".!?…"
 _JOINERS = "'’-"  # inside a word: "don't", "GP’s", "follow-up"
@@ -53,8 +54,8 @@ def group_spans(items: Iterable[T], span: Callable[[T], tuple[int, int]]) -> lis
 
 
 def names(values: Iterable[str]) -> tuple[str, ...]:
-    """Each name once, in the order first met."""
-    return tuple(dict.fromkeys(values))
+    """Each coder once, alphabetically, the consensus layer last: "ana, ben, consensus"."""
+    return tuple(sorted(set(values), key=lambda name: (name == CONSENSUS, name.lower(), name)))
 
 
 def _in_word(text: str, i: int) -> bool:
