@@ -126,13 +126,15 @@ def resolve_names(session: Session, project_id: int, names: list[str], coders: l
 
 
 def coder_choices(session: Session, project_id: int) -> list[tuple[int, str]]:
-    """(id, name) of everyone whose codings a scope may count: the project's coders and owners, anyone
-    with a coding in it (imported coders too) and the consensus layer, consensus last. In blind mode a
-    coder sees only themself (the listener below hides the rest, and `resolve_coders` refuses them)."""
+    """(id, name) of everyone whose codings a scope may count: the project's coders and owners and anyone
+    with a coding in it (imported coders, the consensus layer once it has codings), consensus last. In
+    blind mode a coder sees only themself (`resolve_coders` refuses the rest with a 403)."""
     with_codings = select(Coding.coder_id).join(Document, Document.id == Coding.document_id).where(Document.project_id == project_id)
     members = select(ProjectMember.user_id).where(ProjectMember.project_id == project_id, ProjectMember.role != "viewer")
+    # Not narrowed by a coder scope already applied to the session: the choices are everyone's.
     rows = session.execute(
-        select(User.id, User.username).where(or_(User.id.in_(with_codings), User.id.in_(members), User.username == CONSENSUS_CODER))
+        select(User.id, User.username).where(or_(User.id.in_(with_codings), User.id.in_(members))),
+        execution_options={visibility.ALL_CODERS: True},
     ).all()
     visible = session.info.get(visibility.VISIBLE_CODERS)
     if visible is not None:
@@ -144,7 +146,8 @@ def _check_visible(session: Session, found: list[tuple[int, str]]) -> None:
     visible = session.info.get(visibility.VISIBLE_CODERS)
     hidden = [name for user_id, name in found if visible is not None and user_id not in visible]
     if hidden:
-        raise Forbidden(f"This project is in blind coding: you can count only your own codings, not {hidden[0]}'s.")
+        raise Forbidden(f"This project is in blind coding: you see only your own codings until an owner reveals them, "
+                        f"so you cannot count {hidden[0]}'s.")
 
 
 def resolve_coders(session: Session, project_id: int, names: list[str]) -> tuple[tuple[int, str], ...]:
