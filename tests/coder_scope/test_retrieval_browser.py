@@ -72,3 +72,25 @@ def test_the_jump_marks_and_scrolls_to_the_passage(live, page):
     expect(marked).to_be_in_viewport()
     page.screenshot(path=str(SCREENSHOTS / "retrieval-jump-highlight.png"))
     assert not violations, violations
+
+
+def test_tick_the_coders_to_compare_on_the_agreement_page(live, page):
+    violations = watch_csp(page)
+    page.goto(f"{live['url']}/projects/{live['project']}/agreement")
+    expect(page.locator(".scope-counting")).to_have_text("Counting: all coders")
+    form = page.locator("form.coder-scope")
+    # Preselected: who coded the documents, not the consensus layer.
+    expect(form.get_by_label("olivia")).to_be_checked()
+    expect(form.get_by_label("consensus (agreed codings)")).not_to_be_checked()
+    form.get_by_label("olivia").uncheck()
+    form.get_by_role("button", name="Count these coders").click()
+    expect(page.locator(".scope-counting")).to_have_text("Counting: ana, ben")
+    table = page.locator("table.agreement")
+    expect(table.locator("tbody tr").first.locator("td.figure").nth(3)).to_have_text("0.814")  # Cohen's kappa, Trust
+    page.screenshot(path=str(SCREENSHOTS / "agreement-coder-scope.png"), full_page=True)
+    # Remembered: the retrieval page counts the same coders.
+    page.goto(f"{live['url']}/projects/{live['project']}/codes/{live['trust']}")
+    expect(page.locator(".scope-counting")).to_have_text("Counting: ana, ben")
+    expect(page.locator("li.passage")).to_have_count(7)  # the six of ana and ben in study.py, and P04's
+    page.screenshot(path=str(SCREENSHOTS / "retrieval-coder-scope.png"), full_page=True)
+    assert not violations, violations

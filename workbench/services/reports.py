@@ -70,7 +70,7 @@ def _descendants(nodes) -> dict[int, set[int]]:
     return out
 
 
-def _passages(spans: list[CodedSpan], text_of: dict[str, str], by) -> list[tuple[tuple, quotes.Group]]:
+def _passages(spans: list[CodedSpan], by) -> list[tuple[tuple, quotes.Group]]:
     """The spans grouped into passages (export/quotes.py) per document and per `by(span)` (a code, a theme)."""
     buckets: dict[tuple, list[CodedSpan]] = defaultdict(list)
     for span in spans:
@@ -93,7 +93,7 @@ def thematic_rows(session: Session, project: Project, count: int = QUOTES_PER_TH
     for node in nodes:
         family = [s for cid in sorted(family_of[node.code.id]) for s in by_code[cid]]
         passages = []
-        for (document, _), group in _passages(by_code[node.code.id], texts, lambda s: s.code_id):
+        for (document, _), group in _passages(by_code[node.code.id], lambda s: s.code_id):
             first = group.members[0]
             pins = [pinned[(node.code.id, s.coding_id)] for s in group.members if (node.code.id, s.coding_id) in pinned]
             if not pins and quotes.spans_used(used, document, group.start, group.end):
@@ -172,7 +172,7 @@ def export_framework(session: Session, project: Project, fmt: str = "xlsx", coun
     for case in session.scalars(select(Case).where(Case.project_id == project.id).order_by(Case.participant_id)):
         cases[case.participant_id] = framework.FrameworkCase(case.participant_id, case.attribute_map())
     spans = _spans(session, project)
-    for (document, theme), group in sorted(_passages(spans, texts, lambda s: theme_of[s.code_id]),
+    for (document, theme), group in sorted(_passages(spans, lambda s: theme_of[s.code_id]),
                                            key=lambda item: (item[0][0], item[1].start, item[1].end)):
         first = group.members[0]
         row = cases.setdefault(first.participant, framework.FrameworkCase(first.participant, first.attributes))

@@ -20,7 +20,7 @@ DESCRIPTIONS = {
     "frequency": "Code × document frequencies.",
     "cooccurrence": "Co-occurrence of codes within a segment (same coder): counts and c-coefficients, heatmap.",
     "frequency-by-attribute": "Codings per code by participant role, as a table and a bar chart.",
-    "refi": "REFI-QDA project (.qdpx) for NVivo, ATLAS.ti or MAXQDA: codebook, transcripts, every coder's codings, cases, memos.",
+    "refi": "REFI-QDA project (.qdpx) for NVivo, ATLAS.ti or MAXQDA: codebook, transcripts, the counted coders’ codings, cases, memos.",
 }
 
 
