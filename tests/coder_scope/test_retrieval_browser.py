@@ -47,14 +47,20 @@ def test_expand_context_shows_the_turns_around_a_passage(live, page):
     page.goto(f"{live['url']}/projects/{live['project']}/codes/{live['trust']}")
     passage = page.locator(f"#p-{live['coding']}")
     expect(passage.locator(".context")).to_have_count(0)
+    page.evaluate("window.notReloaded = true")
     passage.get_by_role("link", name="Expand context").click()
     passage = page.locator(f"#p-{live['coding']}")
     expect(passage.locator(".context-before")).to_have_text(["P04: Filler turn number 39 about the weather and the car park."])
     expect(passage.locator(".context-after")).to_have_text(["P04: Filler turn number 41 about the weather and the car park."])
-    assert "context=1" in page.url and page.url.endswith(f"#p-{live['coding']}")
+    assert page.evaluate("window.notReloaded === true")  # fetched, not a reload
+    assert page.locator(".context").count() == 2  # only this passage grew
     expect(passage).to_be_in_viewport()
     passage.get_by_role("link", name="More context").click()
     expect(page.locator(f"#p-{live['coding']} .context-before")).to_have_count(2)
+    assert page.evaluate("window.notReloaded === true")
+    # Without JavaScript the same link is a page with every passage's context.
+    page.goto(f"{live['url']}/projects/{live['project']}/codes/{live['trust']}?context=1")
+    expect(page.locator(f"#p-{live['coding']} .context-after")).to_have_count(1)
     assert not violations, violations
 
 
