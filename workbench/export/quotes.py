@@ -41,15 +41,20 @@ def group_spans(items: Iterable[T], span: Callable[[T], tuple[int, int]]) -> lis
     """Items of ONE document (and one code or theme, as the caller decides) grouped into passages by
     the rule above, in document order."""
     groups: list[Group[T]] = []
+    open_groups: list[Group[T]] = []  # those still reaching past the current start (in creation order)
     for item in sorted(items, key=span):
         start, end = span(item)
-        for group in groups:
+        # Starts only grow: a group ending at or before this start can overlap nothing that follows.
+        open_groups = [g for g in open_groups if g.end > start]
+        for group in open_groups:
             if overlap((group.start, group.end), (start, end)) >= SAME_PASSAGE:
                 group.start, group.end = min(group.start, start), max(group.end, end)
                 group.members.append(item)
                 break
         else:
-            groups.append(Group(start, end, [item]))
+            group = Group(start, end, [item])
+            groups.append(group)
+            open_groups.append(group)
     return sorted(groups, key=lambda g: (g.start, g.end))
 
 
