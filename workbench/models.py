@@ -396,6 +396,17 @@ class CodeShortcut(Base):
     shortcut: Mapped[int] = mapped_column(Integer)
 
 
+class ScopePreference(Base):
+    """The coders a member last chose to count on this project's analysis pages (issue 14).
+
+    A preference, not research data: not audited, and it goes with the member or the project."""
+
+    __tablename__ = "scope_preference"
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("project.id", ondelete="CASCADE"), primary_key=True)
+    coder_ids: Mapped[list] = mapped_column(JSON, default=list)  # empty: every coder
+
+
 class Exemplar(Base):
     """A coded passage pinned by a researcher as an illustrative quote for its code."""
 

@@ -8,7 +8,7 @@ import click
 from workbench.cli import main, transaction
 from workbench.cli.sets import scoped, set_option
 from workbench.export.agreement_table import format_figure
-from workbench.services import agreement, codebook, consensus, projects
+from workbench.services import agreement, codebook, consensus, projects, scope
 
 
 def _names(value: str | None) -> list[str] | None:
@@ -29,7 +29,8 @@ def _render(head: list[str], rows: list[list]) -> str:
 
 @main.command("agreement")
 @click.argument("project")
-@click.option("--coders", help="Comma-separated user names (default: every coder but the consensus layer).")
+@click.option("--coders", help="Comma-separated user names, 'consensus' for the consensus layer (default: everyone who "
+                                "coded the chosen documents but the consensus layer).")
 @click.option("--documents", help="Comma-separated document names (default: all).")
 @click.option("--unit", type=click.Choice(["utterance", "sentence", "character"]), default="utterance", show_default=True)
 @click.option("--roll-up", is_flag=True, help="Count a subcode's codings for its parents too.")
@@ -41,9 +42,10 @@ def agreement_command(project: str, coders: str | None, documents: str | None, u
     """Per-code agreement between coders: percent agreement, kappa, alpha, AC1."""
     with transaction(writes=False) as session:
         target = projects.find_project(session, project)
-        scoped(session, target, sets)
+        scoped(session, target, sets, coders)
         report = agreement.compute_agreement(session, target, _names(coders), _names(documents), unit, roll_up)
-        data = agreement.export_agreement(report, output.suffix.lower().lstrip("."), raw=raw_csv) if output else None
+        data = (agreement.export_agreement(report, output.suffix.lower().lstrip("."), raw=raw_csv, about=scope.about(session, target))
+                if output else None)
     head, rows = report.table()
     click.echo(f"{', '.join(report.coders)} · {len(report.documents)} document(s) · unit: {unit}" + (" · rolled up" if roll_up else ""))
     click.echo(_render(head, rows))

@@ -9,7 +9,7 @@ from flask import current_app
 from tqdm import tqdm
 
 from workbench.cli import command_session, main, transaction
-from workbench.cli.sets import scoped, set_option
+from workbench.cli.sets import coders_option, scoped, set_option
 from workbench.db import upgrade
 from workbench.importers import SUPPORTED_EXTENSIONS
 from workbench.models import Project
@@ -147,11 +147,12 @@ def apply_codings_command(project: str, csv_file: Path):
 @click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path), help="The file to write; its extension picks the format.")
 @click.option("--raw-csv", is_flag=True, help="CSV cells exactly as stored: no ' before text starting with = + - @ (for data pipelines, not spreadsheets).")
 @set_option
-def export_command(kind: str, project: str, output: Path, raw_csv: bool, sets: tuple[str, ...]):
+@coders_option
+def export_command(kind: str, project: str, output: Path, raw_csv: bool, sets: tuple[str, ...], coders: str | None):
     """Export KIND of PROJECT (matrix, frequency, ...) to a file; the extension (.csv, .xlsx, ...) picks the format."""
     with transaction(writes=False) as session:
         target = projects.find_project(session, project)
-        scoped(session, target, sets)
+        scoped(session, target, sets, coders)
         data = exports.export(session, target, kind, output.suffix.lower().lstrip("."), raw=raw_csv)
     output.write_bytes(data)
     click.echo(f"Wrote {output} ({len(data):,} bytes).")

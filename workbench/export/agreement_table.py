@@ -67,10 +67,10 @@ def table_rows(rows: Sequence[AgreementRow], kappa_name: str) -> list[list]:
     return out
 
 
-def to_file(fmt: str, head: list[str], rows: list[list], raw: bool = False) -> bytes:
+def to_file(fmt: str, head: list[str], rows: list[list], raw: bool = False, about=None) -> bytes:
     if fmt == "csv":
         return tables.to_csv(head, ([("" if v is None else v) for v in row] for row in rows), raw)
-    return tables.to_xlsx(head, rows, "Agreement", {0: 45, len(head) - 1: 60})
+    return tables.to_xlsx(head, rows, "Agreement", {0: 45, len(head) - 1: 60}, about=about)
 
 
 def heatmap(codes: Sequence[str], pairs: Sequence[str], values: np.ndarray, metric: str, fmt: str = "png") -> bytes:

@@ -19,6 +19,7 @@ from openpyxl.cell import Cell
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
+from workbench.export import about as about_sheet
 from workbench.export.package import FIXED_TIME, stable_package
 
 # Spreadsheets start a formula (or DDE call) with these; tab and CR hide a prefix from the eye.
@@ -80,7 +81,8 @@ def save(workbook: Workbook) -> bytes:
     return stable_package(buffer.getvalue())
 
 
-def to_xlsx(header: Sequence[str], rows: Iterable[Sequence], sheet_title: str, column_widths: dict[int, float] | None = None) -> bytes:
+def to_xlsx(header: Sequence[str], rows: Iterable[Sequence], sheet_title: str, column_widths: dict[int, float] | None = None,
+            about: Sequence[tuple[str, str]] | None = None) -> bytes:
     workbook = new_workbook(write_only=True)
     sheet = workbook.create_sheet(sheet_title[:31])
     sheet.freeze_panes = "A2"
@@ -89,4 +91,5 @@ def to_xlsx(header: Sequence[str], rows: Iterable[Sequence], sheet_title: str, c
     sheet.append(xlsx_cells(sheet, header, font=Font(bold=True)))
     for row in rows:
         sheet.append(xlsx_cells(sheet, row))
+    about_sheet.add_sheet(workbook, about)
     return save(workbook)

@@ -85,12 +85,13 @@ def compute_agreement(
     session: Session, project: Project, coders: list[str] | None = None, documents: list[str] | None = None,
     unit: str = "utterance", roll_up: bool = False,
 ) -> AgreementReport:
-    """Per-code binary agreement among ``coders`` (default: everyone but the consensus layer)."""
+    """Per-code binary agreement among ``coders`` (default: everyone who coded the chosen documents but
+    the consensus layer; the session's coder scope, when it names coders, is that choice on the web)."""
     visibility.require_revealed(project)
-    coders = units.check_choice(session, project.id, coders, unit)
     chosen = units.choose_documents(session, project.id, documents)
     if not chosen:
         raise Invalid("The project has no documents to compare yet.")
+    coders = units.check_choice(session, project.id, coders, unit, chosen)
     data = units.load_units(session, project.id, coders, chosen, unit)
     nodes, targets = _code_rows(session, project.id, roll_up)
     n_codes = len(nodes)
@@ -128,11 +129,14 @@ def compute_agreement(
                            pairwise, [n.code.id for n in nodes])
 
 
-def export_agreement(report: AgreementReport, fmt: str, raw: bool = False) -> bytes:
+def export_agreement(report: AgreementReport, fmt: str, raw: bool = False, about=None) -> bytes:
+    """The table as a file; `about` (scope.about()) becomes the XLSX's About sheet, with the coders compared."""
     if fmt not in ("csv", "xlsx"):
         raise Invalid(f"The agreement table comes as csv or xlsx, not {fmt!r}.")
     head, rows = report.table()
-    return agreement_table.to_file(fmt, head, rows, raw)
+    if about is not None:
+        about = [*about, ("Coders compared", ", ".join(report.coders)), ("Unit", report.unit)]
+    return agreement_table.to_file(fmt, head, rows, raw, about)
 
 
 def agreement_heatmap(report: AgreementReport, metric: str = "kappa", fmt: str = "png") -> bytes:

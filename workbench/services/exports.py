@@ -59,25 +59,27 @@ def coded_documents(session: Session, project_id: int) -> tuple[list[str], list[
     return list(paths.values()), documents
 
 
-def write_table(fmt: str, header, rows, sheet: str, widths=None, raw: bool = False) -> bytes:
-    """A table as CSV or XLSX: the one place every tabular export picks its writer."""
+def write_table(fmt: str, header, rows, sheet: str, widths=None, raw: bool = False, about=None) -> bytes:
+    """A table as CSV or XLSX: the one place every tabular export picks its writer. `about`
+    (scope.about()) becomes the XLSX's About sheet; a CSV stays a plain table for R and pandas."""
     if fmt == "csv":
         return tables.to_csv(header, rows, raw)
     if fmt == "xlsx":
-        return tables.to_xlsx(header, rows, sheet, widths)
+        return tables.to_xlsx(header, rows, sheet, widths, about=about)
     raise Invalid(f"Unknown format {fmt!r}: use one of {', '.join(FORMATS)}.")
 
 
 def export_matrix(session: Session, project: Project, fmt: str = "csv", raw: bool = False) -> bytes:
     paths, documents = coded_documents(session, project.id)
     widths = {0: 22, 1: 8, 2: 12, 3: 8, 4: 8, 5: 8, 6: 60, 7: 12}
-    return write_table(fmt, matrix.matrix_header(paths), matrix.matrix_rows(paths, documents), "Coded matrix", widths, raw)
+    return write_table(fmt, matrix.matrix_header(paths), matrix.matrix_rows(paths, documents), "Coded matrix", widths, raw,
+                       scope.about(session, project))
 
 
 def export_frequency(session: Session, project: Project, fmt: str = "csv", raw: bool = False) -> bytes:
     paths, documents = coded_documents(session, project.id)
     header, rows = matrix.frequency_table(paths, documents)
-    return write_table(fmt, header, rows, "Code frequency", {0: 45}, raw)
+    return write_table(fmt, header, rows, "Code frequency", {0: 45}, raw, scope.about(session, project))
 
 
 # Every export the web page and `workbench export KIND` offer: kind -> (function, formats).
@@ -115,7 +117,8 @@ def export_later(session: Session, project: Project, user: User, kind: str, fmt:
                  only: scope.Scope | None = None) -> Job:
     """Queue an export of a large project (of the documents in `only`); the file waits in the job row for its download."""
     _check(kind, fmt)
-    return jobs.enqueue(session, "export", project, user, {"kind": kind, "fmt": fmt, "sets": only.set_ids if only else []})
+    return jobs.enqueue(session, "export", project, user, {"kind": kind, "fmt": fmt, "sets": only.set_ids if only else [],
+                                                          "coders": sorted(only.coder_ids or ()) if only else []})
 
 
 @jobs.kind("export", "Preparing an export")
@@ -124,10 +127,12 @@ def export_job(run: jobs.JobRun):
     user = run.session.get(User, run.job.user_id)
     project = projects.require(run.session, user, run.job.project_id)
     kind, fmt = run.job.arguments["kind"], run.job.arguments["fmt"]
-    # The sets are resolved again when the job runs: its file shows the documents in them then.
-    only = scope.apply(run.session, scope.resolve(run.session, project.id, run.job.arguments.get("sets", [])))
+    # The sets are resolved again when the job runs: its file shows the documents in them then. The
+    # coders too (a blind member's session still sees only their own, whatever the job names).
+    only = scope.resolve(run.session, project.id, run.job.arguments.get("sets", []))
+    only = scope.apply(run.session, only.with_coders(scope.resolve_coder_ids(run.session, project.id, run.job.arguments.get("coders", []))))
     run.output = export(run.session, project, kind, fmt)
-    label = f" ({only.describe()})" if only.sets else ""
+    label = f" ({only.statement()})" if only.sets or only.coders else ""
     run.result = {"summary": f"{kind}.{fmt}{label} is ready ({len(run.output):,} bytes).",
                   "filename": "-".join(filter(None, [kind, f"project-{project.id}", only.file_label()])) + f".{fmt}"}
     yield 1, 1
