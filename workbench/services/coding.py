@@ -8,7 +8,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from workbench.services.csv_upload import csv_rows
-from workbench.models import ORIGINS, Code, Coding, Document, Project, User
+from workbench.models import ORIGINS, Code, Coding, Document, Exemplar, Project, User
 from workbench.services import codebook, documents, memos, visibility
 from workbench.services.errors import DomainError, Forbidden, Invalid, NotFound
 from workbench.services import history
@@ -95,8 +95,19 @@ def remove_coding(session: Session, coding: Coding, by: User | None = None) -> i
     Memos written on it stay on the document with the passage; returns how many did."""
     if by is not None and coding.coder_id != by.id and not has_role(session, coding.document.project, by, "owner"):
         raise Forbidden("Only a project owner may remove another coder's codings.")
-    kept = memos.keep_on_document(session, coding)
+    kept = remove_dependents(session, coding)
     session.delete(coding)
+    session.flush()
+    return kept
+
+
+def remove_dependents(session: Session, coding: Coding) -> int:
+    """Before a coding goes: its memos stay on the document with the passage, and the quotes pinned
+    from it are unpinned, each through the ORM so the audit log sees it (no silent cascade).
+    Returns how many memos were kept."""
+    kept = memos.keep_on_document(session, coding)
+    for exemplar in session.scalars(select(Exemplar).where(Exemplar.coding_id == coding.id), execution_options={visibility.ALL_CODERS: True}):
+        session.delete(exemplar)
     session.flush()
     return kept
 

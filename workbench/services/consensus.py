@@ -8,7 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from workbench.models import CONSENSUS_CODER, DECISIONS, Adjudication, Code, Coding, Document, Project, User
-from workbench.services import codebook, coding, documents, projects, units
+from workbench.services import audit, codebook, coding, documents, projects, units
 from workbench.services import visibility
 from workbench.services.errors import Invalid
 
@@ -100,6 +100,7 @@ def _clear(session: Session, document: Document, code: Code, consensus: User, st
     """Remove the unit's part of the consensus codings of ``code``; parts outside the unit stay."""
     for existing in _overlapping(session, document.id, code.id, start, end, [consensus.id]):
         keep = [(existing.start, start), (end, existing.end)]
+        coding.remove_dependents(session, existing)  # a memo on it stays on the document, audited
         session.delete(existing)
         session.flush()
         for s, e in keep:
@@ -111,6 +112,7 @@ def _add(session: Session, document: Document, code: Code, consensus: User, star
     """Add a span to the consensus layer, merged with consensus spans it overlaps."""
     for existing in _overlapping(session, document.id, code.id, start, end, [consensus.id]):
         start, end = min(start, existing.start), max(end, existing.end)
+        coding.remove_dependents(session, existing)
         session.delete(existing)
     session.flush()
     coding.apply_code(session, document, code, consensus, start, end, origin="manual")
@@ -144,6 +146,31 @@ def adjudicate(
         sources = [chosen_coder]
     else:
         sources = compared if decision == "both" else []
+    with audit.action(session) as act:
+        row = _decide(session, project, reviewer, code, document, start, end, decision, rationale, chosen_coder, sources)
+        names = audit.Namer(session)
+        act.describe("consensus decision", f"{audit.actor_of(session)[1]} decided on ‘{names.code(code.id)}’ in "
+                     f"{names.place(document.id, start)}: {decision_words(decision, chosen_coder, compared)} — {audit.quoted(rationale)}",
+                     target_type="consensus decision", target_id=str(row.id), document_id=document.id, code_id=code.id,
+                     project_id=project.id)
+    return row
+
+
+def possessive(name: str) -> str:
+    return f"{name}’s"
+
+
+def decision_words(decision: str, chosen_coder: str | None, compared: list[str] | None = None) -> str:
+    """A decision as a reviewer says it: "accepted tom’s coding", "accepted both", "rejected"."""
+    if decision == "coder":
+        return f"accepted {possessive(chosen_coder or 'a coder')} coding"
+    if decision == "both":
+        return f"accepted both ({' and '.join(compared)})" if compared else "accepted both"
+    return "rejected (no consensus coding here)"
+
+
+def _decide(session: Session, project: Project, reviewer: User, code: Code, document: Document, start: int, end: int,
+            decision: str, rationale: str, chosen_coder: str | None, sources: list[str]) -> Adjudication:
     consensus = consensus_coder(session)
     source_ids = list(session.scalars(select(User.id).where(User.username.in_(sources)))) if sources else []
     accepted = _overlapping(session, document.id, code.id, start, end, source_ids) if source_ids else []
