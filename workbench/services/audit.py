@@ -101,6 +101,11 @@ def _row(obj, columns: list[str] | None = None) -> dict:
     return values
 
 
+def snapshot(obj) -> dict:
+    """A row's values as its entry would record them (for a verb that words its own sentence)."""
+    return _row(obj)
+
+
 def changes(obj) -> tuple[dict, dict]:
     before, after = {}, {}
     state = inspect(obj)

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from workbench.services.csv_upload import csv_rows
 from workbench.models import ORIGINS, Code, Coding, Document, Exemplar, Project, User
-from workbench.services import codebook, documents, memos, visibility
+from workbench.services import audit, codebook, documents, memos, visibility
 from workbench.services.errors import DomainError, Forbidden, Invalid, NotFound
 from workbench.services import history
 from workbench.services.history import undoable
@@ -95,21 +95,31 @@ def remove_coding(session: Session, coding: Coding, by: User | None = None) -> i
     Memos written on it stay on the document with the passage; returns how many did."""
     if by is not None and coding.coder_id != by.id and not has_role(session, coding.document.project, by, "owner"):
         raise Forbidden("Only a project owner may remove another coder's codings.")
-    kept = remove_dependents(session, coding)
+    actor = audit.actor_of(session)[1]
+    what = audit.row_sentence(audit.Namer(session), actor, "coding", "remove", audit.snapshot(coding), None, None)
+    coding_id, document_id, code_id = coding.id, coding.document_id, coding.code_id
+    kept, unpinned = remove_dependents(session, coding)
     session.delete(coding)
     session.flush()
+    extras = [f"{n} {noun}{'s' if n != 1 else ''} {done}" for n, noun, done in
+              ((kept, "memo", "kept on the document"), (unpinned, "pinned quote", "unpinned")) if n]
+    current = audit.current_action(session)
+    if extras and current is not None:
+        current.describe("coding remove", f"{what} ({', '.join(extras)})", target_type="coding", target_id=str(coding_id),
+                         document_id=document_id, code_id=code_id)
     return kept
 
 
-def remove_dependents(session: Session, coding: Coding) -> int:
+def remove_dependents(session: Session, coding: Coding) -> tuple[int, int]:
     """Before a coding goes: its memos stay on the document with the passage, and the quotes pinned
     from it are unpinned, each through the ORM so the audit log sees it (no silent cascade).
-    Returns how many memos were kept."""
+    Returns how many memos were kept and quotes unpinned."""
     kept = memos.keep_on_document(session, coding)
-    for exemplar in session.scalars(select(Exemplar).where(Exemplar.coding_id == coding.id), execution_options={visibility.ALL_CODERS: True}):
+    pinned = list(session.scalars(select(Exemplar).where(Exemplar.coding_id == coding.id), execution_options={visibility.ALL_CODERS: True}))
+    for exemplar in pinned:
         session.delete(exemplar)
     session.flush()
-    return kept
+    return kept, len(pinned)
 
 
 def list_codings(
