@@ -249,3 +249,26 @@ def test_filters_by_kind_and_date(session, team):
     today = date.today()
     assert len(audit.entries(session, project.id, since=today, until=today)) == len(audit.entries(session, project.id))
     assert audit.entries(session, project.id, until=today - timedelta(days=1)) == []
+
+
+def test_the_audit_page_shows_one_line_times_sentences_and_filters(app):
+    from tests.conftest import signed_in_client
+
+    with app.extensions["workbench.sessions"]() as s:
+        olivia = projects.get_or_create_user(s, "olivia")
+        act_as(s, olivia)
+        project = projects.create_project(s, "Page study", olivia)
+        access, barriers = (codebook.create_code(s, project, n) for n in ("Access", "Barriers"))
+        codebook.move_code(s, access, barriers)
+        s.commit()
+        pid, oid = project.id, olivia.id
+    client = signed_in_client(app, oid)
+    page = client.get(f"/projects/{pid}/audit").data.decode()
+    assert "olivia moved ‘Access’ under ‘Barriers’" in page and "parent:" not in page
+    assert '<td class="when"><time datetime="' in page and 'white-space: nowrap' in page
+    assert ' UTC">' in page  # the full date and time as the tooltip
+    moved = client.get(f"/projects/{pid}/audit?kind=code+move").data.decode()
+    assert "moved ‘Access’" in moved and "created code ‘Barriers’" not in moved
+    assert "created code" not in client.get(f"/projects/{pid}/audit?until=2000-01-01").data.decode()
+    bad = client.get(f"/projects/{pid}/audit?since=yesterday")
+    assert bad.status_code == 400 and "YYYY-MM-DD" in bad.data.decode()

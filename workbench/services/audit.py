@@ -208,6 +208,8 @@ def _write_action(session: Session, done: Action) -> None:
     after = {"counts": dict(counts), "rows": details}
     if len(rows) > MAX_DETAIL_ROWS:
         after["rows_left_out"] = len(rows) - MAX_DETAIL_ROWS
+    # The row the action is about (the deleted document, the merged code): its values stay at hand.
+    principal = next((r for r in rows if (r["target_type"], r["target_id"]) == (done.target_type, str(done.target_id))), {})
     session.connection().execute(insert(AuditEntry), [dict(
         at=now(), project_id=done.project_id or first.get("project_id"), user_id=user_id, actor=actor,
         action=(done.kind or counts.most_common(1)[0][0])[:40],
@@ -215,7 +217,7 @@ def _write_action(session: Session, done: Action) -> None:
         target_id=str(done.target_id if done.target_id is not None else first.get("target_id", ""))[:80],
         document_id=done.document_id if done.document_id is not None else _shared(rows, "document_id"),
         code_id=done.code_id if done.code_id is not None else _shared(rows, "code_id"),
-        before=None, after=after, sentence=sentence,
+        before=principal.get("before"), after=after, sentence=sentence,
     )])
 
 

@@ -176,7 +176,10 @@ def sentence(namer: Namer, actor: str, target_type: str, verb: str, values: dict
             return f"{actor} deleted project ‘{v.get('name')}’"
         if verb in ("start blind coding", "reveal"):
             return f"{actor} {'started blind coding' if verb != 'reveal' else 'revealed every coder’s codings'}"
-        return f"{actor} changed the project’s " + ", ".join(k.replace("_", " ") for k in a)
+        if "name" in a:
+            return f"{actor} renamed project ‘{b.get('name')}’ to ‘{a.get('name')}’"
+        return f"{actor} changed the project’s " + "; ".join(
+            f"{k.replace('_', ' ')} to {quoted(', '.join(str(value).splitlines()))}" for k, value in a.items())
     if target_type == "case":
         return f"{actor} {'created' if verb == 'create' else 'deleted' if verb == 'delete' else 'changed'} case {v.get('participant_id')}"
     if target_type == "case attribute":

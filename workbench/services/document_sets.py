@@ -51,6 +51,14 @@ def delete_set(session: Session, document_set: DocumentSet) -> None:
                      target_type="document set", target_id=str(document_set.id))
 
 
+def _names(session: Session, document_ids: list[int], most: int = 5) -> str:
+    """"P01 and P03" for a few documents, "12 documents" for many."""
+    if len(document_ids) > most:
+        return _n(len(document_ids))
+    names = sorted(session.scalars(select(Document.name).where(Document.id.in_(document_ids))), key=str.casefold)
+    return " and ".join([", ".join(names[:-1]), names[-1]] if len(names) > 1 else names)
+
+
 def _n(count: int) -> str:
     return f"{count} document{'s' if count != 1 else ''}"
 
@@ -74,7 +82,7 @@ def add_documents(session: Session, document_set: DocumentSet, document_ids: lis
         session.add_all(DocumentSetMember(set_id=document_set.id, document_id=i) for i in new)
         session.flush()
         if len(new) > 1:
-            act.describe("document set membership add", f"{audit.actor_of(session)[1]} added {_n(len(new))} to set ‘{document_set.name}’",
+            act.describe("document set membership add", f"{audit.actor_of(session)[1]} added {_names(session, new)} to set ‘{document_set.name}’",
                          target_type="document set", target_id=str(document_set.id))
     return len(new)
 
@@ -89,7 +97,8 @@ def remove_documents(session: Session, document_set: DocumentSet, document_ids: 
             session.delete(member)
         session.flush()
         if len(members) > 1:
-            act.describe("document set membership remove", f"{audit.actor_of(session)[1]} took {_n(len(members))} out of set ‘{document_set.name}’",
+            act.describe("document set membership remove",
+                         f"{audit.actor_of(session)[1]} took {_names(session, [m.document_id for m in members])} out of set ‘{document_set.name}’",
                          target_type="document set", target_id=str(document_set.id))
     return len(members)
 
