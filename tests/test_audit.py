@@ -27,7 +27,7 @@ def test_changes_are_recorded_with_actor_before_and_after(session):
         ("olivia", "project create"), ("olivia", "member add"), ("olivia", "document import"), ("olivia", "code create"),
         ("olivia", "code update"), ("olivia", "coding add"), ("olivia", "coding remove"),
     ]
-    assert ("tom", "member add") in log and ("olivia", "case create") in log
+    assert ("tom", "member add") in log and ("olivia", "cases import") in log
     update = next(e for e in audit.entries(session, project.id) if e.action == "code update")
     assert (update.before, update.after) == ({"definition": "first"}, {"definition": "second"})
     imported = next(e for e in audit.entries(session, project.id) if e.action == "document import")

@@ -272,3 +272,21 @@ def test_the_audit_page_shows_one_line_times_sentences_and_filters(app):
     assert "created code" not in client.get(f"/projects/{pid}/audit?until=2000-01-01").data.decode()
     bad = client.get(f"/projects/{pid}/audit?since=yesterday")
     assert bad.status_code == 400 and "YYYY-MM-DD" in bad.data.decode()
+
+
+def test_delete_project_command_asks_then_deletes_with_one_entry(app, cli):
+    with app.extensions["workbench.sessions"]() as s:
+        olivia = projects.get_or_create_user(s, "olivia")
+        project = projects.create_project(s, "Closing study", olivia)
+        documents.import_document(s, project, "P02.txt", TRANSCRIPT.encode())
+        s.commit()
+        pid = project.id
+    asked = cli(["delete-project", "Closing study"])
+    assert asked.exit_code == 0 and "--yes" in asked.output
+    done = cli(["delete-project", "Closing study", "--yes"])
+    assert done.exit_code == 0, done.output
+    assert "deleted project ‘Closing study’: 1 document, 0 codes, 0 codings, 0 memos, 1 member" in done.output
+    with app.extensions["workbench.sessions"]() as s:
+        assert s.get(Project, pid) is None
+        assert [e.action for e in audit.entries(s, pid)][:1] == ["project delete"]
+    assert cli(["delete-project", "Closing study", "--yes"]).exit_code != 0  # gone: a clear error, not a traceback
