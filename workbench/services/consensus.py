@@ -36,6 +36,7 @@ class Disagreement:
     role: str = ""  # the speaker's role from the document's case, when the speaker is the participant
     decided: str = ""  # the decision in words: "accepted tom’s coding"
     reviewer: str = ""  # who decided it
+    chosen: str = ""  # whose coding the decision accepted (decision "coder")
 
     @property
     def place(self) -> str:
@@ -122,7 +123,8 @@ def disagreements(
                                 None if turn is None else turn + 1, role,
                                 decision_words(decision.decision, names.get(decision.chosen_coder_id), present,
                                                [v.coder for v in versions if v.applied]) if decision else "",
-                                names.get(decision.reviewer_id, "") if decision else ""))
+                                names.get(decision.reviewer_id, "") if decision else "",
+                                names.get(decision.chosen_coder_id, "") if decision else ""))
     return Review(out)
 
 
@@ -241,6 +243,7 @@ class HistoryEntry:
     reviewer: str
     chosen_coder: str | None
     superseded: bool
+    place: str = ""  # "Turn 4 · P01"
 
     @property
     def decided(self) -> str:
@@ -256,10 +259,13 @@ def history(session: Session, project: Project, code_id: int | None = None) -> l
     names = {u.id: u.username for u in session.scalars(select(User))}
     paths = {n.code.id: n.path for n in codebook.codebook(session, project.id)}
     doc_names = dict(session.execute(select(Document.id, Document.name).where(Document.project_id == project.id)).all())
+    find_turn = retrieval.speaker_finder(session, {row.document_id for row in rows})
     seen, out = set(), []
     for row in rows:
         key = (row.document_id, row.code_id, row.start, row.end)
+        turn, speaker = find_turn(row.document_id, row.start)
+        place = (f"Turn {turn + 1} · " if turn is not None else "") + (speaker or "no speaker")
         out.append(HistoryEntry(row, doc_names.get(row.document_id, ""), paths.get(row.code_id, ""), names.get(row.reviewer_id, ""),
-                                names.get(row.chosen_coder_id), key in seen))
+                                names.get(row.chosen_coder_id), key in seen, place))
         seen.add(key)
     return out
