@@ -201,9 +201,10 @@ def _write_action(session: Session, done: Action) -> None:
     user_id, actor = actor_of(session)
     first = rows[0] if rows else {}
     sentence = done.sentence
-    if sentence is None:
-        label = done.label or "changed"
-        sentence = f"{actor} {label[:1].lower()}{label[1:]} ({counts_phrase(rows)})"
+    if sentence is None and done.label:
+        sentence = f"{actor} {done.label[:1].lower()}{done.label[1:]} ({counts_phrase(rows)})"
+    elif sentence is None:  # a grouping without words of its own: its first change, and the count of all
+        sentence = f"{first.get('sentence') or actor + ' made changes'} ({counts_phrase(rows)} in all)"
     details = [{k: r[k] for k in ("action", "target_type", "target_id", "before", "after")} for r in rows[:MAX_DETAIL_ROWS]]
     after = {"counts": dict(counts), "rows": details}
     if len(rows) > MAX_DETAIL_ROWS:

@@ -57,18 +57,32 @@ def apply_new_code(
     check_span(document, start, end)
     if name is None:
         name = codebook.in_vivo_name(document.text[start:end])
-    with history.action(session):  # one step to undo: the new code and its first coding
+    with history.action(session):  # one step to undo (and one audit entry): the new code and its first coding
         code = codebook.sibling_named(session, document.project_id, parent, name)
         created = code is None
         if created:
             code = codebook.create_code(session, document.project, name, parent)
-        return code, apply_code(session, document, code, coder, start, end), created
+        made = apply_code(session, document, code, coder, start, end)
+        current = audit.current_action(session)
+        if created and current is not None:
+            names = audit.Namer(session)
+            current.describe("code create", f"{audit.actor_of(session)[1]} created code ‘{names.code(code.id)}’ and coded "
+                             f"{names.place(document.id, start)} with it: {names.passage(document.id, start, end)}",
+                             target_type="code", target_id=str(code.id), code_id=code.id, document_id=document.id)
+        return code, made, created
 
 
 def apply_codes(session: Session, document: Document, codes: list[Code], coder: User, start: int, end: int, origin: str = "manual") -> list[Coding]:
     """Several codes on one span, as one step to undo."""
     with history.action(session):
-        return [apply_code(session, document, code, coder, start, end, origin) for code in codes]
+        made = [apply_code(session, document, code, coder, start, end, origin) for code in codes]
+        current = audit.current_action(session)
+        if len(made) > 1 and current is not None:
+            names = audit.Namer(session)
+            current.describe("coding add", f"{audit.actor_of(session)[1]} coded {names.place(document.id, start)} with "
+                             f"{', '.join('‘' + names.code(c.id) + '’' for c in codes)}: {names.passage(document.id, start, end)}",
+                             target_type="coding", target_id=str(made[0].id), document_id=document.id)
+        return made
 
 
 def _same_span(document: Document, code: Code, coder: User, start: int, end: int):
