@@ -290,3 +290,22 @@ def test_delete_project_command_asks_then_deletes_with_one_entry(app, cli):
         assert s.get(Project, pid) is None
         assert [e.action for e in audit.entries(s, pid)][:1] == ["project delete"]
     assert cli(["delete-project", "Closing study", "--yes"]).exit_code != 0  # gone: a clear error, not a traceback
+
+
+def test_undoing_a_new_code_audits_the_decision_and_rejection_on_it(session, team):
+    """Undo deletes the code it created; what hangs on it goes through the ORM, not a silent cascade."""
+    from workbench.models import Utterance
+
+    project, olivia, document = team["project"], team["olivia"], team["document"]
+    fresh = codebook.create_code(session, project, "Fresh")
+    turn = session.scalars(select(Utterance).where(Utterance.document_id == document.id).order_by(Utterance.position)).first()
+    session.add(SuggestionRejection(document_id=document.id, code_id=fresh.id, coder_id=team["ana"].id, start=turn.start, end=turn.end))
+    session.add(Adjudication(project_id=project.id, document_id=document.id, code_id=fresh.id, start=turn.start, end=turn.end,
+                             decision="neither", rationale="nobody used it", reviewer_id=olivia.id))
+    session.flush()
+    before, mark = rows_now(session), last_id(session)
+    undo.undo(session, project, olivia)  # olivia's newest step: creating ‘Fresh’
+    entries = new_entries(session, project.id, mark)
+    gone = assert_every_removal_audited(session, before, entries)
+    assert {t for t, _ in gone} == {"code", "suggestion_rejection", "adjudication"}
+    assert [e.sentence for e in entries] == ["olivia undid “Created code ‘Fresh’” (1 code deleted, 1 consensus decision deleted, 1 suggestion forgotten)"]

@@ -187,7 +187,8 @@ PAST = {"add": "added", "update": "changed", "remove": "removed", "delete": "del
 def counts_phrase(rows: list[dict]) -> str:
     """The rows an action changed, counted: "17 codings changed, 1 code deleted"."""
     counts = Counter((r["target_type"], r["action"].removeprefix(r["target_type"]).strip()) for r in rows)
-    return ", ".join(f"{n} {name}{'s' if n != 1 else ''} {PAST.get(verb, verb)}" for (name, verb), n in counts.most_common())
+    ordered = sorted(counts.items(), key=lambda item: (-item[1], item[0]))  # the same words whatever the flush order
+    return ", ".join(f"{n} {name}{'s' if n != 1 else ''} {PAST.get(verb, verb)}" for (name, verb), n in ordered)
 
 
 def _write_action(session: Session, done: Action) -> None:
@@ -213,7 +214,7 @@ def _write_action(session: Session, done: Action) -> None:
     principal = next((r for r in rows if (r["target_type"], r["target_id"]) == (done.target_type, str(done.target_id))), {})
     session.connection().execute(insert(AuditEntry), [dict(
         at=now(), project_id=done.project_id or first.get("project_id"), user_id=user_id, actor=actor,
-        action=(done.kind or counts.most_common(1)[0][0])[:40],
+        action=(done.kind or min(counts, key=lambda a: (-counts[a], a)))[:40],
         target_type=(done.target_type or first.get("target_type") or "action")[:40],
         target_id=str(done.target_id if done.target_id is not None else first.get("target_id", ""))[:80],
         document_id=done.document_id if done.document_id is not None else _shared(rows, "document_id"),

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from workbench.models import Code, Coding, Document, Memo, Project, UndoStep, User, now
 from workbench.services import audit, codebook, visibility
+from workbench.services import coding as coding_service
 from workbench.services.audit import actor_of
 from workbench.services.errors import Conflict, Forbidden, Invalid
 from workbench.services.history import TABLES, stored
@@ -99,6 +100,7 @@ def _apply(session: Session, ops: list[dict]) -> None:
                 setattr(obj, key, value)
         else:
             _check_unused(session, obj)
+            _remove_dependents(session, obj)
             session.delete(obj)
         session.flush()
 
@@ -144,3 +146,14 @@ def _check_unused(session: Session, obj) -> None:
         count = session.scalar(select(func.count()).select_from(model).where(column == obj.id), execution_options=EVERY)
         if count:
             raise Conflict(f"it has {count} {what}(s) added since; remove those first.")
+
+
+def _remove_dependents(session: Session, obj) -> None:
+    """What the database would cascade away unseen (a pinned quote, a consensus decision, a rejected
+    suggestion) goes through the ORM, so the undo's audit entry lists it."""
+    from workbench.services import restructure
+
+    if isinstance(obj, Code):
+        restructure._remove_dependents(session, {obj.id})
+    elif isinstance(obj, Coding):
+        coding_service.remove_dependents(session, obj)
