@@ -206,6 +206,8 @@ def test_every_deletion_path_leaves_entries(session, team, path):
     assert_every_removal_audited(session, before, entries)
     assert len(entries) == 1, [e.sentence for e in entries]  # one user action, one entry
     assert entries[0].sentence and "#" not in entries[0].sentence
+    if path == "project":  # the inner document deletions' context does not stay on the project's entry
+        assert (entries[0].action, entries[0].target_type, entries[0].document_id, entries[0].code_id) == ("project delete", "project", None, None)
 
 
 def test_the_one_entry_of_each_action_reads_as_a_sentence(session, team):
@@ -220,6 +222,8 @@ def test_the_one_entry_of_each_action_reads_as_a_sentence(session, team):
         "olivia deleted project ‘Audit study’: 0 documents, 2 codes, 0 codings, 0 memos, 3 members",
     ]
     assert sentence.startswith("olivia deleted project")
+    deleted = new_entries(session, project.id, mark)[-1]
+    assert (deleted.target_type, deleted.target_id, deleted.document_id, deleted.code_id) == ("project", str(project.id), None, None)
     assert session.get(Project, project.id) is None
 
 

@@ -151,12 +151,14 @@ class Action:
     document_id: int | None = None
     code_id: int | None = None
     rows: list[dict] = field(default_factory=list)
+    opened_with: dict = field(default_factory=dict)  # the context the action was opened with
 
     def describe(self, kind: str, sentence: str, **context) -> None:
-        """Say what the action did (called by the outermost verb last, so its words win)."""
+        """Say what the action did (called by the outermost verb last, so its words and its context
+        win: what an inner verb said about its own document or code does not stay behind)."""
         self.kind, self.sentence = kind, sentence
-        for key, value in context.items():
-            setattr(self, key, value)
+        for key in ("target_type", "target_id", "project_id", "document_id", "code_id"):
+            setattr(self, key, context.get(key, self.opened_with.get(key)))
 
 
 @contextmanager
@@ -166,7 +168,7 @@ def action(session: Session, label: str | None = None, **context):
     if current is not None:
         yield current
         return
-    current = session.info[_GROUP] = Action(label=label, **context)
+    current = session.info[_GROUP] = Action(label=label, opened_with=dict(context), **context)
     try:
         yield current
         session.flush()

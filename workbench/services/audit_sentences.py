@@ -143,7 +143,7 @@ def sentence(namer: Namer, actor: str, target_type: str, verb: str, values: dict
         if "text" in a:
             return f"{actor} edited {whose}memo on {subject}: {quoted(b.get('text'))} → {quoted(a.get('text'))}"
         if "quote" in a:
-            return f"{whose or 'the '}memo {quoted(v.get('text'), 40)} stays on {subject} after its coding was removed".capitalize()
+            return f"{actor} kept {whose or 'the '}memo {quoted(v.get('text'), 40)} on {subject} when its coding was removed"
         return f"{actor} moved {whose}memo {quoted(v.get('text'), 40)} to {subject}"
     if target_type == "document":
         if verb == "import":
