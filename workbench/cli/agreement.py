@@ -67,10 +67,10 @@ def disagreements_command(project: str, code_path: str, coders: str | None, docu
         code = codebook.find_code(session, target.id, code_path)
         found = consensus.disagreements(session, target, code, unit, _names(coders), _names(documents))
         for d in found:
-            decided = f"  (decided: {d.decision.decision})" if d.decision else ""
-            click.echo(f"\n{d.document.name} [{d.start}, {d.end}) {d.speaker or 'no speaker'}{decided}")
+            decided = f"  (decided: {d.decided})" if d.decision else ""
+            click.echo(f"\n{d.place} · {d.document.name} [{d.start}, {d.end}){decided}")
             click.echo(f"  {d.text}")
             for v in d.versions:
                 spans = "; ".join(f"[{s}, {e}) {quote!r}" for s, e, quote in v.spans)
                 click.echo(f"  {v.coder}: {'applied' if v.applied else 'not applied'}{' — ' + spans if spans else ''}")
-        click.echo(f"\n{len(found)} unit(s) where the coders differ on {code_path}.")
+        click.echo(f"\n{len(found)} unit(s) where the coders differ on {code_path}; {found.progress()}.")

@@ -35,6 +35,21 @@ def create_project_command(name: str, owner: str | None):
         click.echo(f"Created project {project.name!r} (id {project.id}).")
 
 
+@main.command("delete-project")
+@click.argument("project")
+@click.option("--yes", is_flag=True, help="Really delete: without it the command only says what would go.")
+def delete_project_command(project: str, yes: bool):
+    """Delete a project and everything in it (documents, codebook, codings, memos); the audit log keeps one entry."""
+    from workbench.services import project_deletion
+
+    with transaction() as session:
+        found = projects.find_project(session, project)
+        if not yes:
+            click.echo(f"This would delete project {found.name!r} (id {found.id}) and everything in it. Run again with --yes to delete it.")
+            return
+        click.echo(project_deletion.delete_project(session, found).removeprefix("system ") + ".")
+
+
 @main.group("user")
 def user_group():
     """Accounts: create one, or reset a password."""

@@ -19,9 +19,11 @@ from workbench.services.errors import Invalid
 
 POOLED = "(all codes pooled)"
 NO_SHARED_DOCUMENT = "no document was coded by every chosen coder"
-# The kappa paradox: near-perfect raw agreement on a rare code still gives a low kappa.
+# The kappa paradox: near-perfect raw agreement on a code that is rare (or nearly everywhere) still gives a
+# low kappa. Only said where every chosen coder used the code: when one never applied it, that is the reason.
 PARADOX = dict(percent=0.9, kappa=0.4, prevalence=0.1)
 PARADOX_NOTE = "kappa paradox: rare code (high raw agreement; kappa is low because the code is rare)"
+PARADOX_COMMON_NOTE = "kappa paradox: near-universal code (high raw agreement; kappa is low because the code is almost everywhere)"
 
 
 @dataclass
@@ -57,10 +59,23 @@ def _code_rows(session: Session, project_id: int, roll_up: bool):
     return nodes, targets
 
 
-def _note(percent: float, kappa: float, prevalence: np.ndarray) -> str:
-    rare = np.nanmean(prevalence) < PARADOX["prevalence"] if np.isfinite(prevalence).any() else False
-    if percent >= PARADOX["percent"] and kappa < PARADOX["kappa"] and rare:
-        return PARADOX_NOTE
+def _note(coders: list[str], percent: float, kappa: float, prevalence) -> str:
+    """Why a figure looks odd, in words: a coder who never applied the code, or the kappa paradox."""
+    values = [(c, float(p)) for c, p in zip(coders, prevalence) if np.isfinite(p)]
+    never = [c for c, p in values if p == 0]
+    used = [c for c, p in values if p > 0]
+    if never and used:
+        return f"{' and '.join(never)} never applied this code"
+    if never:
+        return "no coder applied this code"
+    if len(used) < 2 or not (np.isfinite(percent) and np.isfinite(kappa)):
+        return ""
+    if percent >= PARADOX["percent"] and kappa < PARADOX["kappa"]:
+        mean = float(np.mean([p for _, p in values]))
+        if mean < PARADOX["prevalence"]:
+            return PARADOX_NOTE
+        if mean > 1 - PARADOX["prevalence"]:
+            return PARADOX_COMMON_NOTE
     return ""
 
 
@@ -112,7 +127,7 @@ def compute_agreement(
         rows.append(AgreementRow(
             node.path, node.depth, int(figures.units[k]), tuple(figures.prevalence[k]), figures.figure("percent", k),
             kappa, figures.figure("alpha", k), figures.figure("ac1", k), unitizing[k],
-            _note(figures.values["percent"][k], kappa, figures.prevalence[k]),
+            _note(coders, figures.values["percent"][k], figures.values[kappa_key][k], figures.prevalence[k]),
         ))
     pooled_row = AgreementRow(
         POOLED, 0, int(pooled.units[0]), tuple(pooled.prevalence[0]), pooled.figure("percent", 0),
