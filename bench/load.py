@@ -36,7 +36,7 @@ from pathlib import Path
 
 from sqlalchemy import create_engine, func, select, text
 
-from workbench.config import REPO_ROOT
+from workbench.config import REPO_ROOT, default_embedding_model
 from workbench.db import make_engine, session_factory, upgrade
 from workbench.models import Coding, Embedding, Job
 from workbench.services import codebook, documents, embeddings, projects
@@ -78,6 +78,8 @@ def prepare(url: str, clients: int, case: str) -> dict:
             projects.set_password(user, PASSWORD)
             projects.add_member(session, project, user, "coder")
         codes = [n.code.id for n in codebook.codebook(session, project.id)]
+        # As an upload's embedding job would have, before anyone asks for suggestions on its turns.
+        embeddings.embed_project(session, embeddings.load_embedder(default_embedding_model()), project)
         session.commit()
         project_id = project.id
     engine.dispose()

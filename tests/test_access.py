@@ -58,6 +58,8 @@ RULES = {
     ("coding_api.update_memo", "PUT"): "owner",  # the memo is the owner's
     ("coding_api.delete_memo", "DELETE"): "owner",
     ("retrieval.code", "GET"): "viewer",
+    ("retrieval.download_passages", "GET"): "viewer",
+    ("scope.remember", "POST"): "viewer",
     ("retrieval.search", "GET"): "viewer",
     ("retrieval.code_hits", "POST"): "coder",
     ("suggestions.for_span", "GET"): "coder",

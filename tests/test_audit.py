@@ -27,7 +27,7 @@ def test_changes_are_recorded_with_actor_before_and_after(session):
         ("olivia", "project create"), ("olivia", "member add"), ("olivia", "document import"), ("olivia", "code create"),
         ("olivia", "code update"), ("olivia", "coding add"), ("olivia", "coding remove"),
     ]
-    assert ("tom", "member add") in log and ("olivia", "case create") in log
+    assert ("tom", "member add") in log and ("olivia", "cases import") in log
     update = next(e for e in audit.entries(session, project.id) if e.action == "code update")
     assert (update.before, update.after) == ({"definition": "first"}, {"definition": "second"})
     imported = next(e for e in audit.entries(session, project.id) if e.action == "document import")
@@ -67,7 +67,7 @@ def test_log_is_append_only(session, small_project):
 def test_csv_export(session, small_project):
     project, _ = small_project
     data = audit.to_csv(audit.entries(session, project.id)).decode("utf-8-sig")
-    assert data.splitlines()[0] == "at,actor,action,target,document_id,code_id,before,after"
+    assert data.splitlines()[0] == "at,actor,action,sentence,target,document_id,code_id,before,after"
     assert "code create" in data
 
 
@@ -80,7 +80,7 @@ def test_entries_read_as_sentences_with_names_and_quotes(session, small_project)
     made = coding.apply_code(session, document, trust, hannah, start, start + 14)
     codebook.update_code(session, trust, definition="Trust across the divide.")
     described = dict((e.action, text) for e, text in audit.describe(session, project.id, audit.entries(session, project.id)))
-    assert described["coding add"] == "Trust/Between sectors by hannah in P01_gp: “I trusted them”"
-    assert described["code update"].startswith("definition: Trust between general practice")
-    assert described["code update"].endswith("→ Trust across the divide.")
+    assert described["coding add"] == "hannah coded ‘Trust/Between sectors’ on P01_gp (turn 2): “I trusted them”"
+    assert described["code update"] == ("hannah changed the definition of ‘Trust/Between sectors’ from "
+                                        "“Trust between general practice and the voluntary sector.” to “Trust across the divide.”")
     assert next(e for e in audit.entries(session, project.id) if e.action == "coding add").target_id == str(made.id)

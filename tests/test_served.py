@@ -217,3 +217,25 @@ def test_each_server_process_loads_the_model_as_it_starts_and_a_job_trains_the_c
                 stored = session.scalars(select(SuggestionClassifier)).first()
             time.sleep(0.3)
         assert stored is not None and stored.examples == 1 and stored.project_id == world["project"]
+
+
+@pytest.mark.parametrize("revision", [None, "0008"])
+def test_serve_and_worker_refuse_a_database_without_the_current_schema(tmp_path, revision):
+    """Rather than answer 500 on every page: say what to run, change nothing, exit non-zero."""
+    from workbench.db import upgrade
+
+    url = f"sqlite:///{tmp_path / 'workbench.db'}"
+    if revision:
+        upgrade(url, revision)
+    env = os.environ | {"WORKBENCH_DATABASE_URL": url, "WORKBENCH_INSTANCE": str(tmp_path), "WORKBENCH_SECRET_KEY": "x"}
+    for command in (["serve", "--port", str(_free_port())], ["worker", "--burst"]):
+        done = subprocess.run([WORKBENCH, *command], env=env, capture_output=True, text=True, timeout=60)
+        assert done.returncode == 1, done.stdout + done.stderr
+        assert "workbench migrate" in done.stderr and "Traceback" not in done.stderr
+        if revision:
+            assert "revision 0008" in done.stderr and "workbench backup" in done.stderr
+        else:
+            assert "no workbench schema yet" in done.stderr
+    from workbench.db import schema_behind
+
+    assert schema_behind(url) is not None  # nothing was migrated behind the user's back

@@ -153,7 +153,7 @@ def test_undo_refuses_to_take_later_work_with_it(session, study):
     assert codebook.find_code(session, study["project"].id, "Reciprocity")
 
 
-def test_restoring_a_deleted_row_whose_id_was_taken_gives_a_new_row_that_redo_follows(session, study):
+def test_a_restored_row_keeps_its_id_because_no_other_row_can_take_it(session, study):
     pid, owner, colleague = study["project"].id, study["owner"], study["colleague"]
     act_as(session, colleague)
     newest = coding.apply_code(session, study["document"], study["time"], colleague, 60, 70)  # the highest id
@@ -161,15 +161,15 @@ def test_restoring_a_deleted_row_whose_id_was_taken_gives_a_new_row_that_redo_fo
     coding.remove_coding(session, newest, by=colleague)
     act_as(session, owner)
     mine = coding.apply_code(session, study["document"], study["trust"], owner, 80, 90)
-    if session.get_bind().dialect.name == "sqlite":
-        assert mine.id == newest_id  # SQLite gave the removed row's id to the next one
+    assert mine.id == newest_id + 1  # the removed row's id is never handed out again (SQLite AUTOINCREMENT)
     act_as(session, colleague)
-    undo.undo(session, study["project"], colleague)  # the colleague's coding comes back, under a new id
+    undo.undo(session, study["project"], colleague)  # the colleague's coding comes back, under its own id
+    assert (session.get(Coding, newest_id).start, session.get(Coding, newest_id).coder_id) == (60, colleague.id)
     state = snapshot(session, pid)
     assert ("Time and resources", "colleague", 60, 70) in state["codings"] and ("Trust", "owner", 80, 90) in state["codings"]
     act_as(session, owner)
     undo.undo(session, study["project"], owner)  # removes the owner's coding, not the restored one
-    assert session.get(Coding, mine.id) is None
+    assert session.get(Coding, mine.id) is None and session.get(Coding, newest_id) is not None
     act_as(session, colleague)
     undo.redo(session, study["project"], colleague)  # removes the restored row
     assert ("Time and resources", "colleague", 60, 70) not in snapshot(session, pid)["codings"]

@@ -137,3 +137,24 @@ def alembic_config(url: str) -> Config:
 def upgrade(url: str, revision: str = "head") -> None:
     """Bring the database at `url` to the newest schema."""
     command.upgrade(alembic_config(url), revision)
+
+
+def schema_behind(url: str) -> str | None:
+    """Why this version cannot serve the database at `url` yet (its schema is missing or older), or
+    None when the schema is current. A server started on such a database would answer 500 on every page."""
+    from alembic.runtime.migration import MigrationContext
+    from alembic.script import ScriptDirectory
+
+    head = ScriptDirectory.from_config(alembic_config(url)).get_current_head()
+    engine = create_engine(url)
+    try:
+        with engine.connect() as connection:
+            current = MigrationContext.configure(connection).get_current_revision()
+    finally:
+        engine.dispose()
+    if current == head:
+        return None
+    if current is None:
+        return "The database has no workbench schema yet: run `workbench migrate` to create it."
+    return (f"The database schema is at revision {current}; this version needs {head}. Back it up "
+            "(`workbench backup`), then run `workbench migrate`.")

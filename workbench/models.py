@@ -55,6 +55,7 @@ class User(Base):
     """A researcher with an account; codings and memos are theirs."""
 
     __tablename__ = "user"
+    __table_args__ = ({"sqlite_autoincrement": True},)  # ids never reused (see migration 0010)
     id: Mapped[int] = mapped_column(primary_key=True)
     username: Mapped[str] = mapped_column(String(80), unique=True)
     display_name: Mapped[str] = mapped_column(String(200), default="")
@@ -70,6 +71,7 @@ class User(Base):
 
 class Project(Base):
     __tablename__ = "project"
+    __table_args__ = ({"sqlite_autoincrement": True},)  # ids never reused (see migration 0010)
     id: Mapped[int] = mapped_column(primary_key=True)
     # Not unique across the server: a taken name must not reveal another team's project.
     name: Mapped[str] = mapped_column(String(200), index=True)
@@ -105,7 +107,7 @@ class Invitation(Base):
     (`claim`). Only the sha256 of its token is stored."""
 
     __tablename__ = "invitation"
-    __table_args__ = (CheckConstraint("kind IN ('join', 'claim')", name="kind"),)
+    __table_args__ = (CheckConstraint("kind IN ('join', 'claim')", name="kind"), {"sqlite_autoincrement": True})
     id: Mapped[int] = mapped_column(primary_key=True)
     project_id: Mapped[int] = mapped_column(ForeignKey("project.id", ondelete="CASCADE"), index=True)
     kind: Mapped[str] = mapped_column(String(8), default="join")
@@ -139,7 +141,7 @@ class Case(Base):
     """A participant, with attributes such as role, site and interview wave."""
 
     __tablename__ = "case"
-    __table_args__ = (UniqueConstraint("project_id", "participant_id"),)
+    __table_args__ = (UniqueConstraint("project_id", "participant_id"), {"sqlite_autoincrement": True})
     id: Mapped[int] = mapped_column(primary_key=True)
     project_id: Mapped[int] = mapped_column(ForeignKey("project.id", ondelete="CASCADE"), index=True)
     participant_id: Mapped[str] = mapped_column(String(100))
@@ -166,7 +168,7 @@ class Document(Base):
     """A transcript: its full text is stored once; spans point into it by code point."""
 
     __tablename__ = "document"
-    __table_args__ = (UniqueConstraint("project_id", "name"),)
+    __table_args__ = (UniqueConstraint("project_id", "name"), {"sqlite_autoincrement": True})
     id: Mapped[int] = mapped_column(primary_key=True)
     project_id: Mapped[int] = mapped_column(ForeignKey("project.id", ondelete="CASCADE"), index=True)
     name: Mapped[str] = mapped_column(String(255))
@@ -188,7 +190,7 @@ class DocumentSet(Base):
     """A named group of documents ("wave 1", "GPs"), used to scope analyses; a document can be in several."""
 
     __tablename__ = "document_set"
-    __table_args__ = (UniqueConstraint("project_id", "name"),)
+    __table_args__ = (UniqueConstraint("project_id", "name"), {"sqlite_autoincrement": True})
     id: Mapped[int] = mapped_column(primary_key=True)
     project_id: Mapped[int] = mapped_column(ForeignKey("project.id", ondelete="CASCADE"), index=True)
     name: Mapped[str] = mapped_column(String(100))
@@ -231,6 +233,7 @@ class Code(Base):
     """A node of the codebook; themes are codes with children."""
 
     __tablename__ = "code"
+    __table_args__ = ({"sqlite_autoincrement": True},)  # ids never reused (see migration 0010)
     id: Mapped[int] = mapped_column(primary_key=True)
     project_id: Mapped[int] = mapped_column(ForeignKey("project.id", ondelete="CASCADE"), index=True)
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("code.id", ondelete="CASCADE"), index=True)
@@ -261,6 +264,7 @@ class Coding(Base):
         Index("ix_coding_document_coder", "document_id", "coder_id"),
         # Two coders racing to apply the same code to the same span must not create two rows.
         UniqueConstraint("document_id", "code_id", "coder_id", "start", "end", name="uq_coding_span"),
+        {"sqlite_autoincrement": True},
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     document_id: Mapped[int] = mapped_column(ForeignKey("document.id", ondelete="CASCADE"))
@@ -280,6 +284,7 @@ class Memo(Base):
     """A researcher's note on a project, document, code or coding."""
 
     __tablename__ = "memo"
+    __table_args__ = ({"sqlite_autoincrement": True},)  # ids never reused (see migration 0010)
     id: Mapped[int] = mapped_column(primary_key=True)
     project_id: Mapped[int] = mapped_column(ForeignKey("project.id", ondelete="CASCADE"), index=True)
     author_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
@@ -303,7 +308,7 @@ class UndoStep(Base):
     those that do it again (`redo`). See services/history.py (recording) and services/undo.py."""
 
     __tablename__ = "undo_step"
-    __table_args__ = (Index("ix_undo_step_project_user", "project_id", "user_id", "id"),)
+    __table_args__ = (Index("ix_undo_step_project_user", "project_id", "user_id", "id"), {"sqlite_autoincrement": True})
     id: Mapped[int] = mapped_column(primary_key=True)
     project_id: Mapped[int] = mapped_column(ForeignKey("project.id", ondelete="CASCADE"))
     user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"))
@@ -323,6 +328,7 @@ class Adjudication(Base):
     __table_args__ = (
         CheckConstraint("decision IN ('coder', 'both', 'neither')", name="decision"),
         CheckConstraint('"end" > "start"', name="span"),
+        {"sqlite_autoincrement": True},
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     project_id: Mapped[int] = mapped_column(ForeignKey("project.id", ondelete="CASCADE"), index=True)
@@ -386,7 +392,7 @@ class SuggestionRejection(Base):
     """A suggestion a coder turned down, so it is not offered again for that span."""
 
     __tablename__ = "suggestion_rejection"
-    __table_args__ = (UniqueConstraint("document_id", "code_id", "coder_id", "start", "end"),)
+    __table_args__ = (UniqueConstraint("document_id", "code_id", "coder_id", "start", "end"), {"sqlite_autoincrement": True})
     id: Mapped[int] = mapped_column(primary_key=True)
     document_id: Mapped[int] = mapped_column(ForeignKey("document.id", ondelete="CASCADE"))
     code_id: Mapped[int] = mapped_column(ForeignKey("code.id", ondelete="CASCADE"), index=True)
@@ -412,6 +418,17 @@ class CodeShortcut(Base):
     shortcut: Mapped[int] = mapped_column(Integer)
 
 
+class ScopePreference(Base):
+    """The coders a member last chose to count on this project's analysis pages (issue 14).
+
+    A preference, not research data: not audited, and it goes with the member or the project."""
+
+    __tablename__ = "scope_preference"
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("project.id", ondelete="CASCADE"), primary_key=True)
+    coder_ids: Mapped[list] = mapped_column(JSON, default=list)  # empty: every coder
+
+
 class Exemplar(Base):
     """A coded passage pinned by a researcher as an illustrative quote for its code."""
 
@@ -429,7 +446,7 @@ class AuditEntry(Base):
     project_id is a plain column, not a foreign key, so the history outlives what it describes."""
 
     __tablename__ = "audit_entry"
-    __table_args__ = (Index("ix_audit_entry_project_at", "project_id", "at"),)
+    __table_args__ = (Index("ix_audit_entry_project_at", "project_id", "at"), {"sqlite_autoincrement": True})
     id: Mapped[int] = mapped_column(primary_key=True)
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now)
     project_id: Mapped[int | None] = mapped_column(Integer)
@@ -442,6 +459,8 @@ class AuditEntry(Base):
     code_id: Mapped[int | None] = mapped_column(Integer, index=True)
     before: Mapped[dict | None] = mapped_column(JSON)
     after: Mapped[dict | None] = mapped_column(JSON)
+    # What happened, in words, with the names as they were when it happened (names change later).
+    sentence: Mapped[str | None] = mapped_column(Text)
 
 
 class Job(Base):

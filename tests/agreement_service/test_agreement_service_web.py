@@ -71,7 +71,9 @@ def test_review_page_and_adjudication(client, seeded, app):
     response = client.post(f"/projects/{p}/disagreements", data=decision(seeded))
     assert response.status_code == 302
     page = client.get(response.headers["Location"]).data.decode()
-    assert "the question sets up trust" in page and "Decided: coder" in page
+    assert "the question sets up trust" in page and "hannah accepted tom’s coding" in page and "Decided: coder" not in page
+    assert "1 of 1 decided" in page and '<details class="unit decided-unit"' in page
+    assert "Turn 1 · Interviewer" in page and "characters 0–" not in page.split("<h2>History")[0].split("<details class=\"card definition\">")[0]
 
 
 def test_viewer_cannot_adjudicate_and_rationale_is_required(client, seeded, app):

@@ -38,8 +38,11 @@ def test_a_new_top_level_and_child_code_is_made_and_applied_in_one_request(seede
     assert child.status_code == 201 and child.json["code"]["path"] == "Trust/Loneliness"
     assert code_path(app, seeded, child.json["code"]["id"]) == "Trust/Loneliness"
     with app.extensions["workbench.sessions"]() as session:
-        actions = [a for (a,) in session.execute(select(AuditEntry.action).order_by(AuditEntry.id))][-4:]
-    assert actions == ["code create", "coding add", "code create", "coding add"]  # audited like any codebook edit
+        entries = session.execute(select(AuditEntry.action, AuditEntry.sentence).order_by(AuditEntry.id)).all()[-2:]
+    assert entries == [  # audited like any codebook edit, one entry per request
+        ("code create", "olivia created code ‘Local networks’ and coded P01_gp (turn 2) with it: “PCN event”"),
+        ("code create", "olivia created code ‘Trust/Loneliness’ and coded P01_gp (turn 2) with it: “I trusted them”"),
+    ]
 
 
 def test_a_name_that_exists_at_that_level_uses_that_code(seeded, login, app):

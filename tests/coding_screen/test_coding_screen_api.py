@@ -4,7 +4,7 @@ import re
 import pytest
 from sqlalchemy import func, select
 
-from workbench.models import Coding, Memo
+from workbench.models import Coding, Job, Memo
 from workbench.web.offsets import code_point_to_utf16
 
 
@@ -36,6 +36,10 @@ def test_apply_several_codes_to_a_span_with_emoji(seeded, login, app):
     assert len(created) == 2
     assert {c["end"] - c["start"] for c in created} == {end - start + 1}  # the emoji is two UTF-16 units
     assert stored(app, created[0]["id"]) == ("stretched 🙂 every", "cody", "manual")
+    # A worker embeds the new passage before the coder asks for suggestions (one job, coalesced).
+    with app.extensions["workbench.sessions"]() as session:
+        queued = session.scalars(select(Job.kind).where(Job.status == "queued")).all()
+    assert queued.count("embed-coded-passages") == 1
 
 
 @pytest.mark.parametrize("payload, message", [

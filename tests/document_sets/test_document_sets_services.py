@@ -47,7 +47,7 @@ def test_the_audit_log_names_sets_and_documents(session, study):
     rows = audit.entries(session, study["project"].id)
     described = [text for entry, text in audit.describe(session, study["project"].id, rows)
                  if entry.action == "document set membership add"]
-    assert "set: wave 1; document: P03_vcs" in described
+    assert "system added P01_gp and P03_vcs to set ‘wave 1’" in described, described
 
 
 def test_deleting_a_set_keeps_its_documents_and_is_audited(session, study):

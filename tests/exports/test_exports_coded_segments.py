@@ -114,7 +114,7 @@ def test_background_export_job_honours_the_set(session, study):
     wave = document_sets.create_set(session, project, "wave 2")
     document_sets.add_documents(session, wave, [p03.id])
     job = exports.export_later(session, project, owner, "coded-segments", "csv", scope.resolve(session, project.id, [wave.id]))
-    assert job.arguments == {"kind": "coded-segments", "fmt": "csv", "sets": [wave.id]}
+    assert job.arguments == {"kind": "coded-segments", "fmt": "csv", "sets": [wave.id], "coders": []}
     session.info.pop(scope.APPLIED, None)
     run = jobs.JobRun(session, job, embedder=lambda: None)
     assert list(exports.export_job(run)) == [(1, 1)]

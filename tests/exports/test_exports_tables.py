@@ -43,11 +43,15 @@ def test_framework_matrix(session, coded):
     sheet = openpyxl.load_workbook(io.BytesIO(data)).active
     rows = [[c.value for c in row] for row in sheet.iter_rows()]
     assert rows[0] == ["participant", "role", "site", "Trust", "Time and resources"]
-    assert rows[1] == ["P01", "GP", "North", "• We met them at a PCN event\n\n• I trusted them\n\n• I trusted them from the start", "• every single week"]
-    assert rows[2] == ["P02", "Link worker", "South", "• Knowing the GP by name helps a lot", "• Time.\n\n• We never have enough time"]
+    # Each passage once, with its coders; "…" where words of its sentence are left out (export/quotes.py).
+    # "I trusted them" (14 characters) and "I trusted them from the start" (29) overlap 14/29 < 80 %: two passages.
+    assert rows[1] == ["P01", "GP", "North", "• We met them at a PCN event (tom)\n\n• I trusted them… (tom)\n\n"
+                       "• I trusted them from the start (hannah)", "• …every single week (hannah)"]
+    assert rows[2] == ["P02", "Link worker", "South", "• Knowing the GP by name helps a lot… (hannah)",
+                       "• Time. (tom)\n\n• We never have enough time… (hannah)"]
     assert sheet.auto_filter.ref == "A1:E3"
-    # fitted: the longest line, "• Knowing the GP by name helps a lot" (36 characters), + 2
-    assert sheet["D2"].alignment.wrap_text and sheet.column_dimensions["D"].width == 38
+    # fitted: the longest line, "• Knowing the GP by name helps a lot… (hannah)" (46 characters), + 2
+    assert sheet["D2"].alignment.wrap_text and sheet.column_dimensions["D"].width == 48
     assert data == exports.export(session, project, "framework", "xlsx")
 
 
@@ -74,7 +78,7 @@ def test_cooccurrence_exports(session, coded):
     assert ["Trust", "Trust/Between sectors", "1", "3", "1", "0.333"] in pairs
     assert ["Trust/Between sectors", "Time and resources/Workload and capacity", "3", "3", "0", "0.0"] in pairs
     book = openpyxl.load_workbook(io.BytesIO(exports.export(session, project, "cooccurrence", "xlsx")))
-    assert book.sheetnames == ["Counts", "C-coefficient", "Pairs"]
+    assert book.sheetnames == ["Counts", "C-coefficient", "Pairs", "About"]  # About: scope, date, codebook (issue 14)
     counts = [[c.value for c in row] for row in book["Counts"].iter_rows()]
     assert counts[1] == ["Trust", 1, 1, 0, 0, 0] and counts[2] == ["Trust/Between sectors", 1, 3, 0, 0, 0]
     assert book["C-coefficient"]["C2"].value == 0.333

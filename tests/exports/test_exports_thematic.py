@@ -40,8 +40,9 @@ def test_counts_and_quotes_hand_worked(session, coded):
     assert (trust.participants, trust.documents, trust.codings) == (2, 2, 4)
     assert [q.text for q in trust.quotes] == ["We met them at a PCN event"]
     assert (between.participants, between.documents, between.codings) == (2, 2, 3)
+    # Whole words; "…" where words of the sentence are left out (", honestly it does." / " from the start.").
     assert [(q.participant, q.text) for q in between.quotes] == [
-        ("P01", "I trusted them from the start"), ("P02", "Knowing the GP by name helps a lot"), ("P01", "I trusted them")]
+        ("P01", "I trusted them from the start"), ("P02", "Knowing the GP by name helps a lot…"), ("P01", "I trusted them…")]
     assert between.quotes[1].role == "Link worker"
     assert (rows["Trust/Patient trust"].participants, rows["Trust/Patient trust"].quotes) == (0, [])
 
@@ -53,7 +54,7 @@ def test_pin_and_unpin(session, coded):
     reports.pin_exemplar(session, project, short.id, owner)
     reports.pin_exemplar(session, project, short.id, owner)  # twice is once
     rows = {r.path: r for r in reports.thematic_rows(session, project)}
-    assert rows["Trust/Between sectors"].quotes[0].text == "I trusted them"
+    assert rows["Trust/Between sectors"].quotes[0].text == "I trusted them…"
     assert rows["Trust/Between sectors"].quotes[0].pinned == 0
     reports.unpin_exemplar(session, project, short.id)
     with pytest.raises(NotFound):
@@ -73,8 +74,8 @@ def test_docx_is_a_real_table(session, coded):
     assert document.sections[0].page_width > document.sections[0].page_height  # landscape
     cells = [c.text for c in table.rows[2].cells]
     assert cells[:6] == ["Trust", "Between sectors", "Trust between general practice and the voluntary sector.", "2", "2", "3"]
-    assert cells[6].split("\n") == ["“I trusted them from the start” (P01, GP)", "“Knowing the GP by name helps a lot” (P02, Link worker)",
-                                    "“I trusted them” (P01, GP)"]
+    assert cells[6].split("\n") == ["“I trusted them from the start” (P01, GP)", "“Knowing the GP by name helps a lot…” (P02, Link worker)",
+                                    "“I trusted them…” (P01, GP)"]
     assert len(table.rows) == 1 + 5
     assert data == exports.export(session, project, "thematic", "docx")
 

@@ -101,3 +101,39 @@ def test_too_few_examples_for_any_classifier_is_stored_too_and_not_asked_again(s
     assert session.scalars(select(SuggestionClassifier)).one().examples == 2
     ranker = rankers.build_ranker(session, fake, study["project"])
     assert ranker.classifiers == {} and ranker.provenance["classifiers"]["current"] is True and queued(session) == 0
+
+
+def passage_jobs(session, status="queued"):
+    return session.scalars(select(Job).where(Job.kind == rankers.PASSAGES, Job.status == status)).all()
+
+
+def run_passages(session, fake):
+    [waiting] = passage_jobs(session)
+    job = jobs.claim(session, "test", waiting.id)
+    run = jobs.JobRun(session, job, lambda: fake)
+    list(rankers.embed_passages_job(run))
+    jobs.finish(session, job.id, run.result)
+    return run.result
+
+
+def test_coded_passages_are_embedded_by_a_job_so_the_next_request_encodes_nothing(session, study, fake):
+    coded_study(session, study)
+    for _ in range(3):  # a coding each time: one waiting job absorbs them all
+        rankers.embed_passages_later(session, study["project"])
+    assert len(passage_jobs(session)) == 1
+    result = run_passages(session, fake)
+    assert result["embedded"] == 14  # the 12 lines above and the study fixture's two coded passages
+    rankers._RECENT.items.clear()  # another process: it has only the database's cache
+    encoded, encode = [], fake.encode
+    fake.encode = lambda texts: encoded.extend(texts) or encode(texts)
+    rankers.build_ranker(session, fake, study["project"])
+    assert not set(encoded) & set(FUNDING + WORKLOAD)  # read from the cache, not encoded while someone waits
+    fake.encode = encode
+    rankers._RECENT.items.clear()
+    rankers.build_ranker(session, fake, study["project"])
+    # The next job looks only at codings made since; the finished row of the last one is cleared away.
+    doc = documents.import_document(session, study["project"], "P04.txt", b"P04: A brand new remark about the grant.")[0]
+    coding.apply_code(session, doc, study["code"]("Time and resources/Funding"), study["users"]["ben"], 5, 40)
+    rankers.embed_passages_later(session, study["project"])
+    assert run_passages(session, fake)["embedded"] == 1
+    assert len(passage_jobs(session, "done")) == 1

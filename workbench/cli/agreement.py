@@ -8,7 +8,7 @@ import click
 from workbench.cli import main, transaction
 from workbench.cli.sets import scoped, set_option
 from workbench.export.agreement_table import format_figure
-from workbench.services import agreement, codebook, consensus, projects
+from workbench.services import agreement, codebook, consensus, projects, scope
 
 
 def _names(value: str | None) -> list[str] | None:
@@ -29,7 +29,8 @@ def _render(head: list[str], rows: list[list]) -> str:
 
 @main.command("agreement")
 @click.argument("project")
-@click.option("--coders", help="Comma-separated user names (default: every coder but the consensus layer).")
+@click.option("--coders", help="Comma-separated user names, 'consensus' for the consensus layer (default: everyone who "
+                                "coded the chosen documents but the consensus layer).")
 @click.option("--documents", help="Comma-separated document names (default: all).")
 @click.option("--unit", type=click.Choice(["utterance", "sentence", "character"]), default="utterance", show_default=True)
 @click.option("--roll-up", is_flag=True, help="Count a subcode's codings for its parents too.")
@@ -41,9 +42,10 @@ def agreement_command(project: str, coders: str | None, documents: str | None, u
     """Per-code agreement between coders: percent agreement, kappa, alpha, AC1."""
     with transaction(writes=False) as session:
         target = projects.find_project(session, project)
-        scoped(session, target, sets)
+        scoped(session, target, sets, coders)
         report = agreement.compute_agreement(session, target, _names(coders), _names(documents), unit, roll_up)
-        data = agreement.export_agreement(report, output.suffix.lower().lstrip("."), raw=raw_csv) if output else None
+        data = (agreement.export_agreement(report, output.suffix.lower().lstrip("."), raw=raw_csv, about=scope.about(session, target))
+                if output else None)
     head, rows = report.table()
     click.echo(f"{', '.join(report.coders)} · {len(report.documents)} document(s) · unit: {unit}" + (" · rolled up" if roll_up else ""))
     click.echo(_render(head, rows))
@@ -65,10 +67,10 @@ def disagreements_command(project: str, code_path: str, coders: str | None, docu
         code = codebook.find_code(session, target.id, code_path)
         found = consensus.disagreements(session, target, code, unit, _names(coders), _names(documents))
         for d in found:
-            decided = f"  (decided: {d.decision.decision})" if d.decision else ""
-            click.echo(f"\n{d.document.name} [{d.start}, {d.end}) {d.speaker or 'no speaker'}{decided}")
+            decided = f"  (decided: {d.decided})" if d.decision else ""
+            click.echo(f"\n{d.place} · {d.document.name} [{d.start}, {d.end}){decided}")
             click.echo(f"  {d.text}")
             for v in d.versions:
                 spans = "; ".join(f"[{s}, {e}) {quote!r}" for s, e, quote in v.spans)
                 click.echo(f"  {v.coder}: {'applied' if v.applied else 'not applied'}{' — ' + spans if spans else ''}")
-        click.echo(f"\n{len(found)} unit(s) where the coders differ on {code_path}.")
+        click.echo(f"\n{len(found)} unit(s) where the coders differ on {code_path}; {found.progress()}.")

@@ -18,6 +18,9 @@ def worker_command(burst: bool):
     """Run jobs: an RQ worker when WORKBENCH_REDIS_URL is set, otherwise a worker polling the job table."""
     from workbench.app import one_blas_thread
 
+    from workbench.cli.serve import refuse_unmigrated
+
+    refuse_unmigrated(current_app.config["WORKBENCH_SETTINGS"].database_url)
     one_blas_thread()  # it shares the cores with the web processes
     app = current_app._get_current_object()
     runtime = Runtime.of_app(app)

@@ -9,7 +9,7 @@ from flask import current_app
 from tqdm import tqdm
 
 from workbench.cli import command_session, main, transaction
-from workbench.cli.sets import scoped, set_option
+from workbench.cli.sets import coders_option, scoped, set_option
 from workbench.db import upgrade
 from workbench.importers import SUPPORTED_EXTENSIONS
 from workbench.models import Project
@@ -33,6 +33,21 @@ def create_project_command(name: str, owner: str | None):
         user = projects.get_or_create_user(session, owner) if owner else None
         project = projects.create_project(session, name, user)
         click.echo(f"Created project {project.name!r} (id {project.id}).")
+
+
+@main.command("delete-project")
+@click.argument("project")
+@click.option("--yes", is_flag=True, help="Really delete: without it the command only says what would go.")
+def delete_project_command(project: str, yes: bool):
+    """Delete a project and everything in it (documents, codebook, codings, memos); the audit log keeps one entry."""
+    from workbench.services import project_deletion
+
+    with transaction() as session:
+        found = projects.find_project(session, project)
+        if not yes:
+            click.echo(f"This would delete project {found.name!r} (id {found.id}) and everything in it. Run again with --yes to delete it.")
+            return
+        click.echo(project_deletion.delete_project(session, found).removeprefix("system ") + ".")
 
 
 @main.group("user")
@@ -147,11 +162,12 @@ def apply_codings_command(project: str, csv_file: Path):
 @click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path), help="The file to write; its extension picks the format.")
 @click.option("--raw-csv", is_flag=True, help="CSV cells exactly as stored: no ' before text starting with = + - @ (for data pipelines, not spreadsheets).")
 @set_option
-def export_command(kind: str, project: str, output: Path, raw_csv: bool, sets: tuple[str, ...]):
+@coders_option
+def export_command(kind: str, project: str, output: Path, raw_csv: bool, sets: tuple[str, ...], coders: str | None):
     """Export KIND of PROJECT (matrix, coded-segments, frequency, ...) to a file; the extension (.csv, .xlsx, ...) picks the format."""
     with transaction(writes=False) as session:
         target = projects.find_project(session, project)
-        scoped(session, target, sets)
+        scoped(session, target, sets, coders)
         data = exports.export(session, target, kind, output.suffix.lower().lstrip("."), raw=raw_csv)
     output.write_bytes(data)
     click.echo(f"Wrote {output} ({len(data):,} bytes).")

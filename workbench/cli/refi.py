@@ -10,7 +10,7 @@ from sqlalchemy import select
 from tqdm import tqdm
 
 from workbench.cli import main, transaction
-from workbench.cli.sets import scoped, set_option
+from workbench.cli.sets import coders_option, scoped, set_option
 from workbench.models import Project
 from workbench.services import projects, refi, refi_users
 from workbench.services.errors import Invalid
@@ -71,11 +71,12 @@ def import_refi_command(file: Path, project: str | None, coder: str, map_users: 
 @click.argument("project")
 @click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path), help="The .qdpx file to write.")
 @set_option
-def export_refi_command(project: str, output: Path, sets: tuple[str, ...]):
+@coders_option
+def export_refi_command(project: str, output: Path, sets: tuple[str, ...], coders: str | None):
     """Export PROJECT as a REFI-QDA .qdpx, with a progress bar over its sources."""
     with transaction(writes=False) as session:
         target = projects.find_project(session, project)
-        scoped(session, target, sets)
+        scoped(session, target, sets, coders)
         data = refi.export_qdpx(session, target, progress=_bar("Writing"))
     output.write_bytes(data)
     click.echo(f"Wrote {output} ({len(data):,} bytes).")

@@ -20,6 +20,15 @@ def is_loopback(host: str) -> bool:
         return False
 
 
+def refuse_unmigrated(url: str) -> None:
+    """Stop before serving a database whose schema this version does not know (exit status 1)."""
+    from workbench.db import schema_behind
+
+    reason = schema_behind(url)
+    if reason:
+        raise click.ClickException(reason)
+
+
 class _Server(BaseApplication):
     """gunicorn, configured in code; each worker process builds its own app (own engine and pool)."""
 
@@ -65,6 +74,7 @@ def run_server(settings, host: str, port: int, workers: int, threads: int) -> No
 def serve_command(host: str, port: int, workers: int, threads: int):
     """Serve the app for a team (no demo data; the demo account cannot sign in)."""
     settings = current_app.config["WORKBENCH_SETTINGS"]
+    refuse_unmigrated(settings.database_url)
     settings.demo_sign_in = False
     click.echo(f"Serving workbench on http://{host}:{port}/ with {workers} process(es) × {threads} threads "
                f"({settings.database_url.split('://')[0]} database).")

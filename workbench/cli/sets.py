@@ -12,11 +12,22 @@ set_option = click.option("--set", "sets", multiple=True, metavar="NAME",
                           help="Only documents in this document set (repeat: in every one of the sets).")
 
 
-def scoped(session, project: Project, sets: tuple[str, ...]) -> scope.Scope:
-    """Apply the named sets to the command's session and say so on stderr, so the output's scope is never a surprise."""
-    chosen = scope.apply(session, scope.resolve_names(session, project.id, list(sets)))
+# Whose codings count: --coders ana,ben or --coders consensus (consensus only); absent: every coder.
+coders_option = click.option("--coders", metavar="NAME,NAME|consensus",
+                             help="Count only these coders' codings (comma-separated; 'consensus' for the agreed codings only).")
+
+
+def coder_names(value: str | None) -> list[str]:
+    return [v.strip() for v in (value or "").split(",") if v.strip()]
+
+
+def scoped(session, project: Project, sets: tuple[str, ...], coders: str | None = None) -> scope.Scope:
+    """Apply the named sets and coders to the command's session and say so on stderr, so the output's
+    scope is never a surprise."""
+    chosen = scope.apply(session, scope.resolve_names(session, project.id, list(sets), coder_names(coders)))
     if chosen.sets:
         click.echo(f"{chosen.describe()} ({len(chosen.document_ids)} document(s)).", err=True)
+    click.echo(f"Counting: {chosen.counting()}.", err=True)
     return chosen
 
 

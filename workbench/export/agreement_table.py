@@ -67,14 +67,18 @@ def table_rows(rows: Sequence[AgreementRow], kappa_name: str) -> list[list]:
     return out
 
 
-def to_file(fmt: str, head: list[str], rows: list[list], raw: bool = False) -> bytes:
+def to_file(fmt: str, head: list[str], rows: list[list], raw: bool = False, about=None) -> bytes:
     if fmt == "csv":
         return tables.to_csv(head, ([("" if v is None else v) for v in row] for row in rows), raw)
-    return tables.to_xlsx(head, rows, "Agreement", {0: 45, len(head) - 1: 60})
+    return tables.to_xlsx(head, rows, "Agreement", {0: 45, len(head) - 1: 60}, about=about)
 
 
-def heatmap(codes: Sequence[str], pairs: Sequence[str], values: np.ndarray, metric: str, fmt: str = "png") -> bytes:
-    """codes × coder pairs, coloured by ``metric`` (values in [-1, 1]; undefined cells grey)."""
+SCALE = (-1.0, 1.0)  # the agreement heatmap's colour scale, the same in every view
+SCALE_TICKS = (-1.0, -0.5, 0.0, 0.5, 1.0)
+
+
+def heatmap_figure(codes: Sequence[str], pairs: Sequence[str], values: np.ndarray, metric: str):
+    """The heatmap as a matplotlib figure (the caller saves and closes it)."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -84,14 +88,24 @@ def heatmap(codes: Sequence[str], pairs: Sequence[str], values: np.ndarray, metr
     grid = np.ma.masked_invalid(np.asarray(values, dtype=float).reshape(len(codes), len(pairs)))
     figure, axes = plt.subplots(figsize=(3.5 + 1.3 * len(pairs), 1.2 + 0.32 * max(len(codes), 1)))
     colours = matplotlib.colormaps["RdYlGn"].with_extremes(bad="#d9d9d9")
-    image = axes.imshow(grid, cmap=colours, vmin=-1 if (grid < 0).any() else 0, vmax=1, aspect="auto")
+    # One fixed scale, -1 to 1, in every view: the same colour always means the same value.
+    image = axes.imshow(grid, cmap=colours, vmin=SCALE[0], vmax=SCALE[1], aspect="auto")
     axes.set_xticks(range(len(pairs)), labels=pairs, rotation=30, ha="right")
     axes.set_yticks(range(len(codes)), labels=codes, fontsize=8)
     for i in range(len(codes)):
         for j in range(len(pairs)):
             axes.text(j, i, format_figure(grid.data[i, j], 2), ha="center", va="center", fontsize=7)
-    figure.colorbar(image, ax=axes, label=metric, fraction=0.05)
+    bar = figure.colorbar(image, ax=axes, label=f"{metric} (fixed scale −1 to 1)", fraction=0.05, ticks=SCALE_TICKS)
+    bar.ax.set_yticklabels([f"{t:g}".replace("-", "−") for t in SCALE_TICKS])
     axes.set_title(f"{metric} per code and coder pair (grey: undefined)", fontsize=9)
+    return figure
+
+
+def heatmap(codes: Sequence[str], pairs: Sequence[str], values: np.ndarray, metric: str, fmt: str = "png") -> bytes:
+    """codes × coder pairs, coloured by ``metric`` (values in [-1, 1]; undefined cells grey)."""
+    from matplotlib import pyplot as plt
+
+    figure = heatmap_figure(codes, pairs, values, metric)
     buffer = io.BytesIO()
     metadata = {"Date": None} if fmt == "svg" else {"Software": None}
     # "tight" grows the canvas to fit long code paths, where tight_layout() would give up.

@@ -50,10 +50,12 @@ def to_csv(entries: Sequence[CodebookEntry], raw: bool = False) -> bytes:
     return tables.to_csv(HEADER, rows(entries), raw)
 
 
-def to_docx(title: str, entries: Sequence[CodebookEntry]) -> bytes:
+def to_docx(title: str, entries: Sequence[CodebookEntry], about: str = "") -> bytes:
     document = docx_tables.new_document(title, font_size=10.5)
     document.add_heading(title, level=1)
-    document.add_paragraph(f"{len(entries)} codes. Counts are of codings by all coders; participants and "
+    if about:
+        document.add_paragraph(about)
+    document.add_paragraph(f"{len(entries)} codes. Counts are of codings by the coders counted (see the title); participants and "
                            "documents count those coded with the code or any of its subcodes.")
     for entry in entries:
         document.add_heading(f"{entry.number}  {entry.name}", level=min(entry.depth + 2, 9))

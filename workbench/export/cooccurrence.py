@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from openpyxl.styles import Font
 
+from workbench.export import about as about_sheet
 from workbench.export import tables
 from workbench.export.matrix import CodedDocument, segments_touched
 
@@ -94,11 +95,12 @@ def _sheet(workbook, title: str, header: list, rows) -> None:
     tables.fit_columns(sheet, "B2")  # a codes × codes matrix: header row and code column stay
 
 
-def workbook_bytes(sheets: Sequence[tuple[str, list, list]]) -> bytes:
-    """An XLSX with one sheet per (title, header, rows), reproducible byte for byte."""
+def workbook_bytes(sheets: Sequence[tuple[str, list, list]], about: Sequence[tuple[str, str]] | None = None) -> bytes:
+    """An XLSX with one sheet per (title, header, rows), and the About sheet last, reproducible byte for byte."""
     workbook = tables.new_workbook()
     for title, header, rows in sheets:
         _sheet(workbook, title, header, rows)
+    about_sheet.add_sheet(workbook, about)
     return tables.save(workbook)
 
 

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
+from workbench.export import about as about_sheet
 from workbench.export import tables
 
 EXCEL_CELL_LIMIT = 32_767
@@ -27,7 +28,8 @@ def cell_text(quotes: Sequence[str]) -> str:
     return text
 
 
-def to_xlsx(attribute_names: Sequence[str], themes: Sequence[str], cases: Sequence[FrameworkCase], counts: bool = False) -> bytes:
+def to_xlsx(attribute_names: Sequence[str], themes: Sequence[str], cases: Sequence[FrameworkCase], counts: bool = False,
+            about: Sequence[tuple[str, str]] | None = None) -> bytes:
     workbook = tables.new_workbook()
     sheet = workbook.create_sheet("Framework matrix")
     header = ["participant", *attribute_names, *themes]
@@ -48,4 +50,5 @@ def to_xlsx(attribute_names: Sequence[str], themes: Sequence[str], cases: Sequen
     lead = 1 + len(attribute_names)
     tables.fit_columns(sheet, sheet.cell(row=2, column=lead + 1).coordinate)  # participant and attributes stay
     sheet.auto_filter.ref = f"A1:{get_column_letter(len(header))}{max(sheet.max_row, 1)}"
+    about_sheet.add_sheet(workbook, about)
     return tables.save(workbook)

@@ -84,10 +84,11 @@ def save(workbook: Workbook) -> bytes:
 
 
 def to_xlsx(header: Sequence[str], rows: Iterable[Sequence], sheet_title: str, column_widths: dict[int, float] | None = None,
-            freeze_columns: int = 0) -> bytes:
+            freeze_columns: int = 0, about: Sequence[tuple[str, str]] | None = None) -> bytes:
     """One sheet, streamed (export/xlsx_stream.py): fitted widths, wrapped long text, a frozen header
-    (and the first `freeze_columns` columns, for a matrix). `column_widths` overrides fitted widths."""
-    return xlsx_stream.write(header, rows, sheet_title, column_widths, freeze_columns, looks_like_formula)
+    (and the first `freeze_columns` columns, for a matrix). `column_widths` overrides fitted widths.
+    `about` (scope.about()) becomes a last "About" sheet, as export/about.py lays it out."""
+    return xlsx_stream.write(header, rows, sheet_title, column_widths, freeze_columns, looks_like_formula, about)
 
 
 HEADER_FONT = Font(bold=True, name="Calibri", size=11)

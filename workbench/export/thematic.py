@@ -3,7 +3,8 @@
 Quote rule (when a researcher has not pinned exemplars, and to fill up after pinned ones): from the
 code's own codings, take quotes one at a time, each time preferring in this order (1) a participant
 not yet quoted, (2) a role not yet quoted, (3) a quote of 15–60 words, (4) a consensus coding, then
-document name, position and coder, so the choice is the same on every run."""
+document name, position and coder, so the choice is the same on every run. The service hands in
+passages already grouped (one per passage, naming its coders) and cut to whole words (export/quotes.py)."""
 from __future__ import annotations
 
 from collections.abc import Sequence
@@ -28,6 +29,8 @@ class Passage:
     start: int
     coding_id: int = 0
     pinned: int | None = None  # position among pinned exemplars, None if not pinned
+    end: int = -1
+    coders: tuple[str, ...] = ()  # everyone who coded this passage (export/quotes.py), `coder` first
 
     @property
     def words(self) -> int:
@@ -39,6 +42,8 @@ class Passage:
         if len(words) > LONGEST_QUOTE:
             quote = " ".join(words[:LONGEST_QUOTE]) + " …"
         who = ", ".join(x for x in (self.participant, self.role) if x)
+        if len(self.coders) > 1:
+            who = "; ".join(filter(None, [who, "coded by " + ", ".join(self.coders)]))
         return f"“{quote}” ({who})" if who else f"“{quote}”"
 
 
@@ -66,7 +71,7 @@ def choose_quotes(passages: Sequence[Passage], count: int = 3) -> list[Passage]:
 
         def rank(p: Passage):
             return (p.participant in people, p.role in roles, not MIN_WORDS <= p.words <= MAX_WORDS,
-                    p.coder != CONSENSUS, p.document, p.start, p.coder)
+                    CONSENSUS not in (p.coders or (p.coder,)), p.document, p.start, p.coder)
 
         best = min(remaining, key=rank)
         chosen.append(best)

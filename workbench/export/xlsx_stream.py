@@ -67,6 +67,7 @@ CONTENT_TYPES = (
     '<Default Extension="xml" ContentType="application/xml"/>'
     '<Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
     '<Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>'
+    '{about}'
     '<Override PartName="/xl/styles.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"/>'
     '<Override PartName="/docProps/core.xml" ContentType="application/vnd.openxmlformats-package.core-properties+xml"/>'
     '</Types>'
@@ -87,8 +88,11 @@ CORE = (
 WORKBOOK_RELS = (
     f'{HEAD}<Relationships xmlns="{PACKAGE_RELATIONSHIPS}">'
     f'<Relationship Id="rId1" Type="{RELATIONSHIPS}/worksheet" Target="worksheets/sheet1.xml"/>'
-    f'<Relationship Id="rId2" Type="{RELATIONSHIPS}/styles" Target="styles.xml"/></Relationships>'
+    f'<Relationship Id="rId2" Type="{RELATIONSHIPS}/styles" Target="styles.xml"/>{{about}}</Relationships>'
 )
+ABOUT_TYPE = '<Override PartName="/xl/worksheets/sheet2.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>'
+ABOUT_REL = f'<Relationship Id="rId3" Type="{RELATIONSHIPS}/worksheet" Target="worksheets/sheet2.xml"/>'
+ABOUT_WIDTHS = (18, 70)  # as export/about.py lays out the About sheet of openpyxl workbooks
 
 
 def column_letter(index: int) -> str:
@@ -138,8 +142,10 @@ def _pane(rows: int, columns: int) -> str:
 
 
 def write(header: Sequence[str], rows: Iterable[Sequence], title: str, widths: dict[int, float] | None = None,
-          freeze_columns: int = 0, looks_like_formula: Callable[[str], bool] = lambda _: False) -> bytes:
-    """The XLSX bytes of one sheet: `header`, then `rows` in order (consumed once, never held)."""
+          freeze_columns: int = 0, looks_like_formula: Callable[[str], bool] = lambda _: False,
+          about: Sequence[tuple[str, str]] | None = None) -> bytes:
+    """The XLSX bytes of one sheet: `header`, then `rows` in order (consumed once, never held), and
+    after it an "About" sheet of (label, value) rows when `about` has any (see export/about.py)."""
     cells = _Cells(len(header), looks_like_formula)
     count = 1
     head = cells.header(header)
@@ -159,7 +165,22 @@ def write(header: Sequence[str], rows: Iterable[Sequence], title: str, widths: d
         lines = max((wrapped_lines(str(h), fitted.get(i, MAX_WIDTH)) for i, h in enumerate(header)), default=1)
         head = _tall(head, 1, lines)
         last = f"{cells.letters[len(cells.longest) - 1] if cells.longest else 'A'}{count}"
-        return _package(sheet_title(title), head, body, fitted, last, freeze_columns)
+        return _package(sheet_title(title), head, body, fitted, last, freeze_columns, _about_sheet(about, looks_like_formula))
+
+
+def _about_sheet(rows: Sequence[tuple[str, str]] | None, looks_like_formula) -> str | None:
+    """The About sheet's XML: bold labels in column A, values in B, rows as tall as their text."""
+    if not rows:
+        return None
+    cells = _Cells(2, looks_like_formula)
+    xml = []
+    for number, (label, value) in enumerate(rows, start=1):
+        cells.tallest = 1
+        row = f'<row r="{number}">{cells.cell(number, 0, str(label), header=True)}{cells.cell(number, 1, str(value))}</row>'
+        xml.append(_tall(row, number, max(cells.tallest, wrapped_lines(str(value), ABOUT_WIDTHS[1]))))
+    columns = "".join(f'<col min="{i + 1}" max="{i + 1}" width="{w}" customWidth="1"/>' for i, w in enumerate(ABOUT_WIDTHS))
+    return (f'{HEAD}<worksheet xmlns="{MAIN}" xmlns:r="{RELATIONSHIPS}"><dimension ref="A1:B{len(rows)}"/>'
+            f'<sheetFormatPr defaultRowHeight="15"/><cols>{columns}</cols><sheetData>{"".join(xml)}</sheetData></worksheet>')
 
 
 def wrapped_lines(value: str, width: float = MAX_WIDTH) -> int:
@@ -275,7 +296,7 @@ class _Cells:
         return STYLE_ATTRIBUTE[style], _text(value), min(length, HEADER_WIDTH) if header else length, lines
 
 
-def _package(title: str, head: str, body, widths: dict[int, float], last: str, freeze_columns: int) -> bytes:
+def _package(title: str, head: str, body, widths: dict[int, float], last: str, freeze_columns: int, about: str | None) -> bytes:
     columns = "".join(f'<col min="{i + 1}" max="{i + 1}" width="{w:g}" customWidth="1"/>' for i, w in sorted(widths.items()))
     prefix = (f'{HEAD}<worksheet xmlns="{MAIN}" xmlns:r="{RELATIONSHIPS}"><sheetPr><pageSetUpPr fitToPage="1"/></sheetPr>'
               f'<dimension ref="A1:{last}"/>'
@@ -285,11 +306,14 @@ def _package(title: str, head: str, body, widths: dict[int, float], last: str, f
     suffix = ('</sheetData><pageMargins left="0.5" right="0.5" top="0.6" bottom="0.6" header="0.3" footer="0.3"/>'
               '<pageSetup orientation="landscape" fitToWidth="1" fitToHeight="0"/></worksheet>')
     workbook = (f'{HEAD}<workbook xmlns="{MAIN}" xmlns:r="{RELATIONSHIPS}"><bookViews><workbookView/></bookViews>'
-                f'<sheets><sheet name={quoteattr(title)} sheetId="1" r:id="rId1"/></sheets></workbook>')
+                f'<sheets><sheet name={quoteattr(title)} sheetId="1" r:id="rId1"/>'
+                + ('<sheet name="About" sheetId="2" r:id="rId3"/>' if about else "") + "</sheets></workbook>")
     # The zip goes to a temporary file too: a BytesIO and its getvalue() would hold the file twice.
     with tempfile.TemporaryFile() as buffer, zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as package:
-        for name, text in (("[Content_Types].xml", CONTENT_TYPES), ("_rels/.rels", ROOT_RELS), ("docProps/core.xml", CORE),
-                           ("xl/workbook.xml", workbook), ("xl/_rels/workbook.xml.rels", WORKBOOK_RELS), ("xl/styles.xml", STYLES)):
+        parts = [("[Content_Types].xml", CONTENT_TYPES.replace("{about}", ABOUT_TYPE if about else "")), ("_rels/.rels", ROOT_RELS),
+                 ("docProps/core.xml", CORE), ("xl/workbook.xml", workbook),
+                 ("xl/_rels/workbook.xml.rels", WORKBOOK_RELS.replace("{about}", ABOUT_REL if about else "")), ("xl/styles.xml", STYLES)]
+        for name, text in parts + ([("xl/worksheets/sheet2.xml", about)] if about else []):
             package.writestr(_entry(name), text)
         with package.open(_entry("xl/worksheets/sheet1.xml"), "w", force_zip64=True) as sheet:
             sheet.write(prefix.encode())

@@ -19,9 +19,11 @@ from workbench.services.errors import Invalid
 
 POOLED = "(all codes pooled)"
 NO_SHARED_DOCUMENT = "no document was coded by every chosen coder"
-# The kappa paradox: near-perfect raw agreement on a rare code still gives a low kappa.
+# The kappa paradox: near-perfect raw agreement on a code that is rare (or nearly everywhere) still gives a
+# low kappa. Only said where every chosen coder used the code: when one never applied it, that is the reason.
 PARADOX = dict(percent=0.9, kappa=0.4, prevalence=0.1)
 PARADOX_NOTE = "kappa paradox: rare code (high raw agreement; kappa is low because the code is rare)"
+PARADOX_COMMON_NOTE = "kappa paradox: near-universal code (high raw agreement; kappa is low because the code is almost everywhere)"
 
 
 @dataclass
@@ -57,10 +59,23 @@ def _code_rows(session: Session, project_id: int, roll_up: bool):
     return nodes, targets
 
 
-def _note(percent: float, kappa: float, prevalence: np.ndarray) -> str:
-    rare = np.nanmean(prevalence) < PARADOX["prevalence"] if np.isfinite(prevalence).any() else False
-    if percent >= PARADOX["percent"] and kappa < PARADOX["kappa"] and rare:
-        return PARADOX_NOTE
+def _note(coders: list[str], percent: float, kappa: float, prevalence) -> str:
+    """Why a figure looks odd, in words: a coder who never applied the code, or the kappa paradox."""
+    values = [(c, float(p)) for c, p in zip(coders, prevalence) if np.isfinite(p)]
+    never = [c for c, p in values if p == 0]
+    used = [c for c, p in values if p > 0]
+    if never and used:
+        return f"{' and '.join(never)} never applied this code"
+    if never:
+        return "no coder applied this code"
+    if len(used) < 2 or not (np.isfinite(percent) and np.isfinite(kappa)):
+        return ""
+    if percent >= PARADOX["percent"] and kappa < PARADOX["kappa"]:
+        mean = float(np.mean([p for _, p in values]))
+        if mean < PARADOX["prevalence"]:
+            return PARADOX_NOTE
+        if mean > 1 - PARADOX["prevalence"]:
+            return PARADOX_COMMON_NOTE
     return ""
 
 
@@ -85,12 +100,13 @@ def compute_agreement(
     session: Session, project: Project, coders: list[str] | None = None, documents: list[str] | None = None,
     unit: str = "utterance", roll_up: bool = False,
 ) -> AgreementReport:
-    """Per-code binary agreement among ``coders`` (default: everyone but the consensus layer)."""
+    """Per-code binary agreement among ``coders`` (default: everyone who coded the chosen documents but
+    the consensus layer; the session's coder scope, when it names coders, is that choice on the web)."""
     visibility.require_revealed(project)
-    coders = units.check_choice(session, project.id, coders, unit)
     chosen = units.choose_documents(session, project.id, documents)
     if not chosen:
         raise Invalid("The project has no documents to compare yet.")
+    coders = units.check_choice(session, project.id, coders, unit, chosen)
     data = units.load_units(session, project.id, coders, chosen, unit)
     nodes, targets = _code_rows(session, project.id, roll_up)
     n_codes = len(nodes)
@@ -111,7 +127,7 @@ def compute_agreement(
         rows.append(AgreementRow(
             node.path, node.depth, int(figures.units[k]), tuple(figures.prevalence[k]), figures.figure("percent", k),
             kappa, figures.figure("alpha", k), figures.figure("ac1", k), unitizing[k],
-            _note(figures.values["percent"][k], kappa, figures.prevalence[k]),
+            _note(coders, figures.values["percent"][k], figures.values[kappa_key][k], figures.prevalence[k]),
         ))
     pooled_row = AgreementRow(
         POOLED, 0, int(pooled.units[0]), tuple(pooled.prevalence[0]), pooled.figure("percent", 0),
@@ -128,11 +144,14 @@ def compute_agreement(
                            pairwise, [n.code.id for n in nodes])
 
 
-def export_agreement(report: AgreementReport, fmt: str, raw: bool = False) -> bytes:
+def export_agreement(report: AgreementReport, fmt: str, raw: bool = False, about=None) -> bytes:
+    """The table as a file; `about` (scope.about()) becomes the XLSX's About sheet, with the coders compared."""
     if fmt not in ("csv", "xlsx"):
         raise Invalid(f"The agreement table comes as csv or xlsx, not {fmt!r}.")
     head, rows = report.table()
-    return agreement_table.to_file(fmt, head, rows, raw)
+    if about is not None:
+        about = [*about, ("Coders compared", ", ".join(report.coders)), ("Unit", report.unit)]
+    return agreement_table.to_file(fmt, head, rows, raw, about)
 
 
 def agreement_heatmap(report: AgreementReport, metric: str = "kappa", fmt: str = "png") -> bytes:

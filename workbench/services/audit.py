@@ -2,16 +2,26 @@
 
 Recording at flush time (not in each service) means no service can forget it, and a change that is
 rolled back leaves no entry. The acting user comes from `session.info["actor"]`: a (user_id,
-name) pair, or a callable returning one, set by the web request or the CLI command."""
+name) pair, or a callable returning one, set by the web request or the CLI command.
+
+One user action is one entry: inside `with audit.action(...)` (every undoable verb runs in one, see
+services/history.py) the rows a flush changes are collected, and when the action ends one entry is
+written with a summary sentence and the counts ("merged ‘A’ into ‘B’: 17 codings moved"); the rows
+themselves stay in its details (`after["rows"]`). An action that changed a single row is that row's
+own entry. Each entry stores its sentence, with names resolved when it was written."""
 from __future__ import annotations
 
 import json
-from datetime import datetime
+from collections import Counter
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta, timezone
 
 from sqlalchemy import event, insert, inspect, select
 from sqlalchemy.orm import Session
 
 from workbench.export import tables
+from workbench.services.audit_sentences import Namer, quoted, sentence as row_sentence  # noqa: F401 (Namer, quoted: for services)
 
 from workbench.models import (
     Adjudication,
@@ -51,8 +61,11 @@ AUDITED = {
 }
 # Facts a service adds to an object's entry (such as what a deleted document took with it): see annotate.
 DETAILS = "workbench.audit_details"
-# Never copied into the log: large or secret values.
+# Never copied into the log: large or secret values. (A memo's text is kept: it is what the entry is about.)
 LEFT_OUT = {"text": "characters", "vector": "bytes", "token_sha256": "characters"}
+KEPT_IN_FULL = {Memo: {"text"}}
+_GROUP = "workbench.audit_action"
+MAX_DETAIL_ROWS = 1000  # rows kept in one action's details; the counts always cover all of them
 
 
 def actor_of(session: Session) -> tuple[int | None, str]:
@@ -76,15 +89,21 @@ def jsonable(value):
 def _row(obj, columns: list[str] | None = None) -> dict:
     mapper = inspect(obj).mapper
     values = {}
+    kept = KEPT_IN_FULL.get(type(obj), set())
     for column in mapper.column_attrs:
         key = column.key
         if columns is not None and key not in columns:
             continue
         value = getattr(obj, key)
-        if key in LEFT_OUT and value is not None:
+        if key in LEFT_OUT and key not in kept and value is not None:
             value = f"{len(value)} {LEFT_OUT[key]}"
         values[key] = jsonable(value)
     return values
+
+
+def snapshot(obj) -> dict:
+    """A row's values as its entry would record them (for a verb that words its own sentence)."""
+    return _row(obj)
 
 
 def changes(obj) -> tuple[dict, dict]:
@@ -119,6 +138,99 @@ def _target_id(obj) -> str:
     return "/".join(str(v) for v in state.mapper.primary_key_from_instance(obj))
 
 
+@dataclass
+class Action:
+    """One user action being recorded: the rows its flushes changed, and how to say it."""
+
+    label: str | None = None  # the verb's own words ("Merged ‘A’ into ‘B’"), a fallback sentence
+    kind: str | None = None  # the entry's action ("code merge"); default: the most common row action
+    sentence: str | None = None  # set by the verb when it knows the counts; then always one summary entry
+    target_type: str | None = None
+    target_id: str | None = None
+    project_id: int | None = None
+    document_id: int | None = None
+    code_id: int | None = None
+    rows: list[dict] = field(default_factory=list)
+    opened_with: dict = field(default_factory=dict)  # the context the action was opened with
+
+    def describe(self, kind: str, sentence: str, **context) -> None:
+        """Say what the action did (called by the outermost verb last, so its words and its context
+        win: what an inner verb said about its own document or code does not stay behind)."""
+        self.kind, self.sentence = kind, sentence
+        for key in ("target_type", "target_id", "project_id", "document_id", "code_id"):
+            setattr(self, key, context.get(key, self.opened_with.get(key)))
+
+
+@contextmanager
+def action(session: Session, label: str | None = None, **context):
+    """Everything flushed inside becomes one audit entry (nested actions join the outermost)."""
+    current = session.info.get(_GROUP)
+    if current is not None:
+        yield current
+        return
+    current = session.info[_GROUP] = Action(label=label, opened_with=dict(context), **context)
+    try:
+        yield current
+        session.flush()
+    finally:
+        del session.info[_GROUP]
+    _write_action(session, current)
+
+
+def current_action(session: Session) -> Action | None:
+    return session.info.get(_GROUP)
+
+
+PAST = {"add": "added", "update": "changed", "remove": "removed", "delete": "deleted", "create": "created", "import": "imported",
+        "edit": "edited", "set": "set", "record": "recorded", "pin": "pinned", "unpin": "unpinned", "reject": "rejected",
+        "forget": "forgotten", "change role": "given a new role", "use": "used", "revoke": "revoked"}
+
+
+def counts_phrase(rows: list[dict]) -> str:
+    """The rows an action changed, counted: "17 codings changed, 1 code deleted"."""
+    counts = Counter((r["target_type"], r["action"].removeprefix(r["target_type"]).strip()) for r in rows)
+    ordered = sorted(counts.items(), key=lambda item: (-item[1], item[0]))  # the same words whatever the flush order
+    return ", ".join(f"{n} {name}{'s' if n != 1 else ''} {PAST.get(verb, verb)}" for (name, verb), n in ordered)
+
+
+def _write_action(session: Session, done: Action) -> None:
+    rows = done.rows
+    if not rows and done.sentence is None:
+        return
+    if len(rows) == 1 and done.sentence is None:
+        session.connection().execute(insert(AuditEntry), rows)
+        return
+    counts = Counter(r["action"] for r in rows)
+    user_id, actor = actor_of(session)
+    first = rows[0] if rows else {}
+    sentence = done.sentence
+    if sentence is None and done.label:
+        sentence = f"{actor} {done.label[:1].lower()}{done.label[1:]} ({counts_phrase(rows)})"
+    elif sentence is None:  # a grouping without words of its own: its first change, and the count of all
+        sentence = f"{first.get('sentence') or actor + ' made changes'} ({counts_phrase(rows)} in all)"
+    details = [{k: r[k] for k in ("action", "target_type", "target_id", "before", "after")} for r in rows[:MAX_DETAIL_ROWS]]
+    after = {"counts": dict(counts), "rows": details}
+    if len(rows) > MAX_DETAIL_ROWS:
+        after["rows_left_out"] = len(rows) - MAX_DETAIL_ROWS
+    # The row the action is about (the deleted document, the merged code): its values stay at hand.
+    principal = next((r for r in rows if (r["target_type"], r["target_id"]) == (done.target_type, str(done.target_id))), {})
+    session.connection().execute(insert(AuditEntry), [dict(
+        at=now(), project_id=done.project_id or first.get("project_id"), user_id=user_id, actor=actor,
+        action=(done.kind or min(counts, key=lambda a: (-counts[a], a)))[:40],
+        target_type=(done.target_type or first.get("target_type") or "action")[:40],
+        target_id=str(done.target_id if done.target_id is not None else first.get("target_id", ""))[:80],
+        document_id=done.document_id if done.document_id is not None else _shared(rows, "document_id"),
+        code_id=done.code_id if done.code_id is not None else _shared(rows, "code_id"),
+        before=principal.get("before"), after=after, sentence=sentence,
+    )])
+
+
+def _shared(rows: list[dict], key: str):
+    """The document (or code) every row is about, for the log's filters; None when they differ."""
+    found = {r.get(key) for r in rows}
+    return found.pop() if len(found) == 1 else None
+
+
 @event.listens_for(Session, "after_flush")
 def _record(session: Session, _context_unused) -> None:
     entries = []
@@ -142,10 +254,12 @@ def _record(session: Session, _context_unused) -> None:
             name = "claim link" if obj.kind == "claim" else name
             if kind == 1:
                 verb = "revoke" if after.get("revoked_at") else "use" if after.get("used_at") else verb
-        entries.append((obj, f"{name} {verb}", name, before, after))
+        entries.append((obj, kind, verb, name, before, after))
     if not entries:
         return
     user_id, actor = actor_of(session)
+    grouped = session.info.get(_GROUP)
+    namer = Namer(session)
     owners: dict[tuple, int | None] = {}  # one lookup per document or code, however many codings it has
 
     def project_of(model, key):
@@ -154,11 +268,18 @@ def _record(session: Session, _context_unused) -> None:
         return owners[(model, key)]
 
     rows = []
-    for obj, action, target_type, before, after in entries:
+    for obj, kind, verb, target_type, before, after in entries:
         project_id, document_id, code_id = _context(obj, project_of)
-        rows.append(dict(at=now(), project_id=project_id, user_id=user_id, actor=actor, action=action,
+        text = None
+        if grouped is None or not grouped.rows and not rows:  # in an action only its first row may stand alone
+            values = _row(obj) if kind != 2 else before
+            text = row_sentence(namer, actor, target_type, verb, values, before, after)
+        rows.append(dict(at=now(), project_id=project_id, user_id=user_id, actor=actor, action=f"{target_type} {verb}",
                          target_type=target_type, target_id=_target_id(obj), document_id=document_id,
-                         code_id=code_id, before=before, after=after))
+                         code_id=code_id, before=before, after=after, sentence=text))
+    if grouped is not None:
+        grouped.rows += rows
+        return
     session.connection().execute(insert(AuditEntry), rows)
 
 
@@ -170,10 +291,18 @@ def _append_only(session: Session, _context_unused, _instances) -> None:
 
 
 def entries(session: Session, project_id: int, user: str | None = None, document_id: int | None = None,
-            code_id: int | None = None, limit: int | None = None) -> list[AuditEntry]:
+            code_id: int | None = None, limit: int | None = None, kind: str | None = None,
+            since: date | None = None, until: date | None = None) -> list[AuditEntry]:
+    """Newest first; `since`/`until` are whole days (UTC), both included."""
     query = select(AuditEntry).where(AuditEntry.project_id == project_id)
     if user:
         query = query.where(AuditEntry.actor == user)
+    if kind:
+        query = query.where(AuditEntry.action == kind)
+    if since is not None:
+        query = query.where(AuditEntry.at >= datetime.combine(since, time(), timezone.utc))
+    if until is not None:
+        query = query.where(AuditEntry.at < datetime.combine(until + timedelta(days=1), time(), timezone.utc))
     if document_id is not None:
         query = query.where(AuditEntry.document_id == document_id)
     if code_id is not None:
@@ -211,6 +340,9 @@ def describe(session: Session, project_id: int, rows: list[AuditEntry]) -> list[
 
     described = []
     for entry in rows:
+        if entry.sentence:
+            described.append((entry, entry.sentence))
+            continue
         values = entry.after or entry.before or {}
         if entry.target_type == "coding" and values.get("document_id") in documents:
             document = documents[values["document_id"]]
@@ -229,13 +361,18 @@ def actors(session: Session, project_id: int) -> list[str]:
     return list(session.scalars(select(AuditEntry.actor).where(AuditEntry.project_id == project_id).distinct().order_by(AuditEntry.actor)))
 
 
+def kinds(session: Session, project_id: int) -> list[str]:
+    """The actions the log holds ("code merge", "coding add", ...), for the kind filter."""
+    return list(session.scalars(select(AuditEntry.action).where(AuditEntry.project_id == project_id).distinct().order_by(AuditEntry.action)))
+
+
 def _json(value) -> str:
     return "" if value is None else json.dumps(value, ensure_ascii=False, sort_keys=True)
 
 
 def to_csv(rows: list[AuditEntry], raw: bool = False) -> bytes:
-    header = ["at", "actor", "action", "target", "document_id", "code_id", "before", "after"]
+    header = ["at", "actor", "action", "sentence", "target", "document_id", "code_id", "before", "after"]
     return tables.to_csv(header, (
-        [e.at.isoformat(), e.actor, e.action, f"{e.target_type} {e.target_id}", e.document_id or "", e.code_id or "",
+        [e.at.isoformat(), e.actor, e.action, e.sentence or "", f"{e.target_type} {e.target_id}", e.document_id or "", e.code_id or "",
          _json(e.before), _json(e.after)] for e in rows
     ), raw)

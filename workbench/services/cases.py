@@ -6,6 +6,7 @@ from sqlalchemy.orm import Session
 
 from workbench.services.csv_upload import csv_rows
 from workbench.models import Case, CaseAttribute, Document, Project
+from workbench.services import audit
 from workbench.services.errors import Invalid
 
 ID_COLUMN = "participant_id"
@@ -34,6 +35,15 @@ def import_cases_csv(session: Session, project: Project, data: bytes, filename: 
         raise Invalid(f"{filename}: participant(s) listed twice: {', '.join(duplicates)}.")
     documents = {d.source_filename: d for d in session.scalars(select(Document).where(Document.project_id == project.id))}
     documents.update({d.name: d for d in documents.values()})
+    with audit.action(session) as act:
+        linked = _write(session, project, rows, documents)
+        act.describe("cases import", f"{audit.actor_of(session)[1]} imported {filename}: {len(rows)} case(s)"
+                     + (f", {linked} linked to their documents" if linked else ""), target_type="project", target_id=str(project.id))
+    return len(rows)
+
+
+def _write(session: Session, project: Project, rows: list[dict], documents: dict) -> int:
+    linked = 0
     for row in rows:
         case = session.scalar(select(Case).where(Case.project_id == project.id, Case.participant_id == row[ID_COLUMN]))
         if case is None:
@@ -45,8 +55,9 @@ def import_cases_csv(session: Session, project: Project, data: bytes, filename: 
         document = documents.get(row.get(DOCUMENT_COLUMN, ""))
         if document is not None:
             document.case_id = case.id
+            linked += 1
     session.flush()
-    return len(rows)
+    return linked
 
 
 def list_cases(session: Session, project_id: int) -> list[Case]:

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from workbench.importers.characters import control_refusal
 from workbench.models import Code, Coding, Document, Project
+from workbench.services import audit
 from workbench.services.errors import Conflict, Invalid, NotFound
 from workbench.services.history import undoable
 
@@ -177,10 +178,17 @@ def move_code(session: Session, code: Code, new_parent: Code | None, position: i
     siblings = [c for c in session.scalars(_siblings(session, code.project_id, parent_id).order_by(Code.position)) if c.id != code.id]
     position = len(siblings) if position is None else max(0, min(position, len(siblings)))
     siblings.insert(position, code)
+    moved = code.parent_id != parent_id
     code.parent_id = parent_id
     for index, sibling in enumerate(siblings):
         sibling.position = index
     session.flush()
+    current = audit.current_action(session)
+    if current is not None:  # one entry, not one per renumbered sibling
+        names = audit.Namer(session)
+        where = (f"under ‘{names.code(parent_id)}’" if parent_id else "to the top level") if moved else f"to place {position + 1} among its siblings"
+        current.describe("code move", f"{audit.actor_of(session)[1]} moved ‘{code.name}’ {where}", target_type="code",
+                         target_id=str(code.id), code_id=code.id)
     return code
 
 

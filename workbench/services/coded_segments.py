@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from workbench.export import coded_segments
 from workbench.models import Case, Coding, Document, Memo, Project, User, Utterance
+from workbench.services import scope
 from workbench.services.codebook import codebook
 
 
@@ -66,4 +67,4 @@ def export_coded_segments(session: Session, project: Project, fmt: str = "csv", 
 
     attributes, found = segments(session, project)
     return write_table(fmt, coded_segments.header(attributes), coded_segments.rows(found, attributes), "Coded segments",
-                       raw=raw, freeze_columns=1)
+                       raw=raw, about=scope.about(session, project), freeze_columns=1)

@@ -8,8 +8,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from workbench.services.csv_upload import csv_rows
-from workbench.models import ORIGINS, Code, Coding, Document, Project, User
-from workbench.services import codebook, documents, memos, visibility
+from workbench.models import ORIGINS, Code, Coding, Document, Exemplar, Project, User
+from workbench.services import audit, codebook, documents, memos, visibility
 from workbench.services.errors import DomainError, Forbidden, Invalid, NotFound
 from workbench.services import history
 from workbench.services.history import undoable
@@ -57,18 +57,32 @@ def apply_new_code(
     check_span(document, start, end)
     if name is None:
         name = codebook.in_vivo_name(document.text[start:end])
-    with history.action(session):  # one step to undo: the new code and its first coding
+    with history.action(session):  # one step to undo (and one audit entry): the new code and its first coding
         code = codebook.sibling_named(session, document.project_id, parent, name)
         created = code is None
         if created:
             code = codebook.create_code(session, document.project, name, parent)
-        return code, apply_code(session, document, code, coder, start, end), created
+        made = apply_code(session, document, code, coder, start, end)
+        current = audit.current_action(session)
+        if created and current is not None:
+            names = audit.Namer(session)
+            current.describe("code create", f"{audit.actor_of(session)[1]} created code ‘{names.code(code.id)}’ and coded "
+                             f"{names.place(document.id, start)} with it: {names.passage(document.id, start, end)}",
+                             target_type="code", target_id=str(code.id), code_id=code.id, document_id=document.id)
+        return code, made, created
 
 
 def apply_codes(session: Session, document: Document, codes: list[Code], coder: User, start: int, end: int, origin: str = "manual") -> list[Coding]:
     """Several codes on one span, as one step to undo."""
     with history.action(session):
-        return [apply_code(session, document, code, coder, start, end, origin) for code in codes]
+        made = [apply_code(session, document, code, coder, start, end, origin) for code in codes]
+        current = audit.current_action(session)
+        if len(made) > 1 and current is not None:
+            names = audit.Namer(session)
+            current.describe("coding add", f"{audit.actor_of(session)[1]} coded {names.place(document.id, start)} with "
+                             f"{', '.join('‘' + names.code(c.id) + '’' for c in codes)}: {names.passage(document.id, start, end)}",
+                             target_type="coding", target_id=str(made[0].id), document_id=document.id)
+        return made
 
 
 def _same_span(document: Document, code: Code, coder: User, start: int, end: int):
@@ -95,10 +109,31 @@ def remove_coding(session: Session, coding: Coding, by: User | None = None) -> i
     Memos written on it stay on the document with the passage; returns how many did."""
     if by is not None and coding.coder_id != by.id and not has_role(session, coding.document.project, by, "owner"):
         raise Forbidden("Only a project owner may remove another coder's codings.")
-    kept = memos.keep_on_document(session, coding)
+    actor = audit.actor_of(session)[1]
+    what = audit.row_sentence(audit.Namer(session), actor, "coding", "remove", audit.snapshot(coding), None, None)
+    coding_id, document_id, code_id = coding.id, coding.document_id, coding.code_id
+    kept, unpinned = remove_dependents(session, coding)
     session.delete(coding)
     session.flush()
+    extras = [f"{n} {noun}{'s' if n != 1 else ''} {done}" for n, noun, done in
+              ((kept, "memo", "kept on the document"), (unpinned, "pinned quote", "unpinned")) if n]
+    current = audit.current_action(session)
+    if extras and current is not None:
+        current.describe("coding remove", f"{what} ({', '.join(extras)})", target_type="coding", target_id=str(coding_id),
+                         document_id=document_id, code_id=code_id)
     return kept
+
+
+def remove_dependents(session: Session, coding: Coding) -> tuple[int, int]:
+    """Before a coding goes: its memos stay on the document with the passage, and the quotes pinned
+    from it are unpinned, each through the ORM so the audit log sees it (no silent cascade).
+    Returns how many memos were kept and quotes unpinned."""
+    kept = memos.keep_on_document(session, coding)
+    pinned = list(session.scalars(select(Exemplar).where(Exemplar.coding_id == coding.id), execution_options={visibility.ALL_CODERS: True}))
+    for exemplar in pinned:
+        session.delete(exemplar)
+    session.flush()
+    return kept, len(pinned)
 
 
 def list_codings(

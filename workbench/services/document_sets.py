@@ -5,6 +5,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from workbench.models import Document, DocumentSet, DocumentSetMember, Project
+from workbench.services import audit
 from workbench.services.documents import clean_name
 from workbench.services.errors import Invalid, NotFound
 
@@ -41,9 +42,25 @@ def rename_set(session: Session, document_set: DocumentSet, name: str) -> Docume
 
 
 def delete_set(session: Session, document_set: DocumentSet) -> None:
-    """The set and its memberships go; its documents stay."""
-    session.delete(document_set)
-    session.flush()
+    """The set and its memberships go (through the ORM: each is audited); its documents stay."""
+    name, count = document_set.name, len(document_set.members)
+    with audit.action(session) as act:
+        session.delete(document_set)
+        session.flush()
+        act.describe("document set delete", f"{audit.actor_of(session)[1]} deleted document set ‘{name}’ ({_n(count)} in it; the documents stay)",
+                     target_type="document set", target_id=str(document_set.id))
+
+
+def _names(session: Session, document_ids: list[int], most: int = 5) -> str:
+    """"P01 and P03" for a few documents, "12 documents" for many."""
+    if len(document_ids) > most:
+        return _n(len(document_ids))
+    names = sorted(session.scalars(select(Document.name).where(Document.id.in_(document_ids))), key=str.casefold)
+    return " and ".join([", ".join(names[:-1]), names[-1]] if len(names) > 1 else names)
+
+
+def _n(count: int) -> str:
+    return f"{count} document{'s' if count != 1 else ''}"
 
 
 def _project_documents(session: Session, project_id: int, document_ids: list[int]) -> list[int]:
@@ -61,8 +78,12 @@ def add_documents(session: Session, document_set: DocumentSet, document_ids: lis
     ids = _project_documents(session, document_set.project_id, document_ids)
     present = set(session.scalars(select(DocumentSetMember.document_id).where(DocumentSetMember.set_id == document_set.id)))
     new = [i for i in ids if i not in present]
-    session.add_all(DocumentSetMember(set_id=document_set.id, document_id=i) for i in new)
-    session.flush()
+    with audit.action(session) as act:
+        session.add_all(DocumentSetMember(set_id=document_set.id, document_id=i) for i in new)
+        session.flush()
+        if len(new) > 1:
+            act.describe("document set membership add", f"{audit.actor_of(session)[1]} added {_names(session, new)} to set ‘{document_set.name}’",
+                         target_type="document set", target_id=str(document_set.id))
     return len(new)
 
 
@@ -71,9 +92,14 @@ def remove_documents(session: Session, document_set: DocumentSet, document_ids: 
     ids = _project_documents(session, document_set.project_id, document_ids)
     members = session.scalars(select(DocumentSetMember).where(
         DocumentSetMember.set_id == document_set.id, DocumentSetMember.document_id.in_(ids))).all()
-    for member in members:
-        session.delete(member)
-    session.flush()
+    with audit.action(session) as act:
+        for member in members:
+            session.delete(member)
+        session.flush()
+        if len(members) > 1:
+            act.describe("document set membership remove",
+                         f"{audit.actor_of(session)[1]} took {_names(session, [m.document_id for m in members])} out of set ‘{document_set.name}’",
+                         target_type="document set", target_id=str(document_set.id))
     return len(members)
 
 

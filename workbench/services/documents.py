@@ -212,6 +212,14 @@ def delete_document(session: Session, document: Document, by: User | None = None
     `by` is checked with `check_may_delete`; the command line (no user) deletes as the operator.
     Its cached embeddings go too: vectors of a confidential transcript should not outlive it."""
     summary = check_may_delete(session, document, by) if by is not None else deletion(session, document)
+    with audit.action(session) as act:
+        _delete_document(session, document, summary)
+        act.describe("document delete", f"{audit.actor_of(session)[1]} deleted document {summary.document} with {summary.describe()}",
+                     target_type="document", target_id=str(document.id), document_id=document.id)
+    return summary
+
+
+def _delete_document(session: Session, document: Document, summary: Deletion) -> None:
     coding_ids = select(Coding.id).where(Coding.document_id == document.id)
     doomed = [
         *session.scalars(_memos_of(document), execution_options=EVERY_CODER),
@@ -224,7 +232,7 @@ def delete_document(session: Session, document: Document, by: User | None = None
         session.delete(obj)
     session.flush()
     for coding in session.scalars(_codings_of(document), execution_options=EVERY_CODER):
-        session.delete(coding)
+        session.delete(coding)  # its memos and pinned quotes went above
     session.flush()
     digests = {embeddings.sha256(t) for t in embeddings.segment_texts(session, [document.id])}
     if digests:
@@ -233,4 +241,3 @@ def delete_document(session: Session, document: Document, by: User | None = None
                    consensus_decisions=summary.consensus_decisions)
     session.delete(document)
     session.flush()
-    return summary

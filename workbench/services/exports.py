@@ -59,26 +59,27 @@ def coded_documents(session: Session, project_id: int) -> tuple[list[str], list[
     return list(paths.values()), documents
 
 
-def write_table(fmt: str, header, rows, sheet: str, widths=None, raw: bool = False, freeze_columns: int = 0) -> bytes:
+def write_table(fmt: str, header, rows, sheet: str, widths=None, raw: bool = False, about=None, freeze_columns: int = 0) -> bytes:
     """A table as CSV or XLSX: the one place every tabular export picks its writer. XLSX widths are
-    fitted to the content unless `widths` fixes some; `freeze_columns` keeps a matrix's row labels in view."""
+    fitted to the content unless `widths` fixes some; `freeze_columns` keeps a matrix's row labels in
+    view; `about` (scope.about()) becomes the XLSX's About sheet; a CSV stays a plain table for R and pandas."""
     if fmt == "csv":
         return tables.to_csv(header, rows, raw)
     if fmt == "xlsx":
-        return tables.to_xlsx(header, rows, sheet, widths, freeze_columns)
+        return tables.to_xlsx(header, rows, sheet, widths, freeze_columns, about=about)
     raise Invalid(f"Unknown format {fmt!r}: use one of {', '.join(FORMATS)}.")
 
 
 def export_matrix(session: Session, project: Project, fmt: str = "csv", raw: bool = False) -> bytes:
     paths, documents = coded_documents(session, project.id)
     return write_table(fmt, matrix.matrix_header(paths), matrix.matrix_rows(paths, documents), "Coded matrix", raw=raw,
-                       freeze_columns=1)
+                       about=scope.about(session, project), freeze_columns=1)
 
 
 def export_frequency(session: Session, project: Project, fmt: str = "csv", raw: bool = False) -> bytes:
     paths, documents = coded_documents(session, project.id)
     header, rows = matrix.frequency_table(paths, documents)
-    return write_table(fmt, header, rows, "Code frequency", raw=raw, freeze_columns=1)
+    return write_table(fmt, header, rows, "Code frequency", raw=raw, about=scope.about(session, project), freeze_columns=1)
 
 
 # Every export the web page and `workbench export KIND` offer: kind -> (function, formats).
@@ -117,7 +118,8 @@ def export_later(session: Session, project: Project, user: User, kind: str, fmt:
                  only: scope.Scope | None = None) -> Job:
     """Queue an export of a large project (of the documents in `only`); the file waits in the job row for its download."""
     _check(kind, fmt)
-    return jobs.enqueue(session, "export", project, user, {"kind": kind, "fmt": fmt, "sets": only.set_ids if only else []})
+    return jobs.enqueue(session, "export", project, user, {"kind": kind, "fmt": fmt, "sets": only.set_ids if only else [],
+                                                          "coders": sorted(only.coder_ids or ()) if only else []})
 
 
 @jobs.kind("export", "Preparing an export")
@@ -126,10 +128,12 @@ def export_job(run: jobs.JobRun):
     user = run.session.get(User, run.job.user_id)
     project = projects.require(run.session, user, run.job.project_id)
     kind, fmt = run.job.arguments["kind"], run.job.arguments["fmt"]
-    # The sets are resolved again when the job runs: its file shows the documents in them then.
-    only = scope.apply(run.session, scope.resolve(run.session, project.id, run.job.arguments.get("sets", [])))
+    # The sets are resolved again when the job runs: its file shows the documents in them then. The
+    # coders too (a blind member's session still sees only their own, whatever the job names).
+    only = scope.resolve(run.session, project.id, run.job.arguments.get("sets", []))
+    only = scope.apply(run.session, only.with_coders(scope.resolve_coder_ids(run.session, project.id, run.job.arguments.get("coders", []))))
     run.output = export(run.session, project, kind, fmt)
-    label = f" ({only.describe()})" if only.sets else ""
+    label = f" ({only.statement()})" if only.sets or only.coders else ""
     run.result = {"summary": f"{kind}.{fmt}{label} is ready ({len(run.output):,} bytes).",
                   "filename": "-".join(filter(None, [kind, f"project-{project.id}", only.file_label()])) + f".{fmt}"}
     yield 1, 1

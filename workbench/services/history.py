@@ -18,6 +18,7 @@ from sqlalchemy import delete, event, inspect, select
 from sqlalchemy.orm import Session
 
 from workbench.models import Code, Coding, Document, Memo, ProjectMember, UndoStep, as_utc
+from workbench.services import audit
 from workbench.services.audit import actor_of, changes
 
 TABLES = {"code": Code, "coding": Coding, "memo": Memo}
@@ -53,15 +54,15 @@ def action(session: Session, label: str | None = None):
         current.labels.append((current.depth, label))
     current.depth += 1
     try:
-        yield current
-        if outer:
-            session.flush()
+        with audit.action(session, label):  # one user action, one audit entry too
+            yield current
+            if outer:
+                session.flush()
+                _store(session, current)
     finally:
         current.depth -= 1
         if outer:
             del session.info[_GROUP]
-    if outer:
-        _store(session, current)
 
 
 def undoable(describe):

@@ -79,6 +79,12 @@ def enqueue(session: Session, kind_name: str, project: Project | None, user: Use
     get_kind(kind_name)
     key = f"{kind_name}:{project.id if project else '-'}" if coalesce else None
     if key:
+        # Asked again for what the queued job already holds (a suggestion request asking for the
+        # classifiers' training each time): nothing to write, so no row lock that concurrent requests
+        # would queue behind, and no write for SQLite's lock.
+        waiting = session.scalar(select(Job).where(Job.coalesce_key == key))
+        if waiting is not None and _merged(waiting.arguments, arguments or {}) == waiting.arguments:
+            return waiting
         waiting = session.scalar(select(Job).where(Job.coalesce_key == key).with_for_update())
         if waiting is not None:
             waiting.arguments = _merged(waiting.arguments, arguments or {})

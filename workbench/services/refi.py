@@ -15,6 +15,7 @@ from workbench.models import Case, CaseAttribute, Code, Coding, Document, Job, M
 from workbench.refi.guids import stable_guid
 from workbench.refi.schema import schema_errors
 from workbench.services import codebook as codebook_service
+from workbench.services import audit
 from workbench.services import jobs
 from workbench.services.coding import apply_code
 from workbench.services.errors import Invalid
@@ -150,8 +151,10 @@ def import_codebook(session: Session, project: Project, data: bytes) -> ImportSu
     """Merge a .qdc codebook into the project's codebook (by path); nothing is written on error."""
     codes, warnings = _parse(refi.read_codebook, data)
     summary = ImportSummary(project, warnings=list(warnings))
-    with session.begin_nested():
+    with audit.action(session) as act, session.begin_nested():
         _import_codes(session, project, codes, None, summary)
+        act.describe("codebook import", f"{audit.actor_of(session)[1]} imported a REFI-QDA codebook: {summary.codes} code(s)",
+                     target_type="project", target_id=str(project.id))
     return summary
 
 
@@ -200,7 +203,7 @@ def import_project(session: Session, project: Project, data: bytes, importer: Us
     that name no user go to `importer`."""
     parsed = _parse(refi.read_project, data, progress, limits.max_bytes)
     summary = ImportSummary(project, warnings=list(parsed.warnings))
-    with session.begin_nested():
+    with audit.action(session) as act, session.begin_nested():
         users, summary.users = project_users(session, project, parsed.users, user_map, mapped_by)
         guid_map: dict[str, Code] = {}
         _import_codes(session, project, parsed.codes, None, summary, guid_map)
@@ -243,6 +246,8 @@ def import_project(session: Session, project: Project, data: bytes, importer: Us
                 session.add(Memo(project_id=project.id, author_id=author.id, text=note.text, **targets.get(note.guid, {})))
                 summary.notes += 1
         session.flush()
+        act.describe("project import", f"{audit.actor_of(session)[1]} imported a REFI-QDA project: {summary.describe()}",
+                     target_type="project", target_id=str(project.id))
     return summary
 
 

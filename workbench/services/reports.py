@@ -6,7 +6,10 @@ Counting rules (stated once, used by every report):
   linked to a case counts as its own participant, named after the document.
 - documents: distinct documents with such a coding; codings: codings of the code and its subcodes by
   all coders (two coders coding the same passage count twice).
-- quotes come from the code's own codings (see export/thematic.py for the rule)."""
+- quotes come from the code's own codings (see export/thematic.py for the rule); a passage is one
+  passage however many coders coded it (export/quotes.py: spans overlapping by 80 % are one), shown
+  on whole words with the coders named, and quoted for one theme only unless pinned elsewhere.
+- "all coders" means those the session's scope counts (services/scope.py)."""
 from __future__ import annotations
 
 from collections import defaultdict
@@ -15,11 +18,12 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from workbench.export import charts, codebook_doc, cooccurrence, framework, tables, thematic
+from workbench.export import charts, codebook_doc, cooccurrence, framework, quotes, tables, thematic
 from workbench.models import Case, Code, Coding, Document, Exemplar, Project, User
 from workbench.services import codebook as codebook_service
 from workbench.services import refi as refi_service
-from workbench.services.scope import titled
+from workbench.export.about import line as about_line
+from workbench.services.scope import about, titled
 from workbench.services.coding import get_coding
 from workbench.services.errors import Invalid, NotFound
 
@@ -66,42 +70,69 @@ def _descendants(nodes) -> dict[int, set[int]]:
     return out
 
 
+def _passages(spans: list[CodedSpan], by) -> list[tuple[tuple, quotes.Group]]:
+    """The spans grouped into passages (export/quotes.py) per document and per `by(span)` (a code, a theme)."""
+    buckets: dict[tuple, list[CodedSpan]] = defaultdict(list)
+    for span in spans:
+        buckets[(span.document, by(span))].append(span)
+    return [(key, group) for key, found in buckets.items() for group in quotes.group_spans(found, lambda s: (s.start, s.end))]
+
+
 def thematic_rows(session: Session, project: Project, count: int = QUOTES_PER_THEME) -> list[thematic.ThemeRow]:
     nodes = codebook_service.codebook(session, project.id)
     spans = _spans(session, project)
+    texts = _texts(session, project)
     by_code: dict[int, list[CodedSpan]] = defaultdict(list)
     for span in spans:
         by_code[span.code_id].append(span)
     pinned = {(e.code_id, e.coding_id): e.position for e in session.scalars(
         select(Exemplar).join(Code).where(Code.project_id == project.id))}
+    family_of = _descendants(nodes)
+    used: list[tuple[str, int, int]] = []  # passages quoted in an earlier row: not again unless pinned
     rows = []
     for node in nodes:
-        family = [s for cid in sorted(_descendants(nodes)[node.code.id]) for s in by_code[cid]]
-        passages = [thematic.Passage(s.text, s.document, s.participant, s.attributes.get(DEFAULT_ATTRIBUTE, ""), s.coder,
-                                     s.start, s.coding_id, pinned.get((node.code.id, s.coding_id)))
-                    for s in by_code[node.code.id]]
+        family = [s for cid in sorted(family_of[node.code.id]) for s in by_code[cid]]
+        passages = []
+        for (document, _), group in _passages(by_code[node.code.id], lambda s: s.code_id):
+            first = group.members[0]
+            pins = [pinned[(node.code.id, s.coding_id)] for s in group.members if (node.code.id, s.coding_id) in pinned]
+            if not pins and quotes.spans_used(used, document, group.start, group.end):
+                continue
+            passages.append(thematic.Passage(
+                quotes.quote(texts[document], group.start, group.end, thematic.LONGEST_QUOTE), document, first.participant,
+                first.attributes.get(DEFAULT_ATTRIBUTE, ""), first.coder, group.start, first.coding_id,
+                min(pins) if pins else None, group.end, quotes.names(s.coder for s in group.members)))
+        chosen = thematic.choose_quotes(passages, count)
+        used += [(p.document, p.start, p.end) for p in chosen]
         rows.append(thematic.ThemeRow(node.path, node.code.name, node.depth, node.code.definition,
                                       len({s.participant for s in family}), len({s.document for s in family}),
-                                      len(family), thematic.choose_quotes(passages, count)))
+                                      len(family), chosen))
     return rows
 
 
-NOTE = ("Participants, documents and codings count the code and its subcodes, by all coders. Quotes: pinned "
-        "exemplars first, then passages from different participants and roles, preferring 15–60 words.")
+def _texts(session: Session, project: Project) -> dict[str, str]:
+    return dict(session.execute(select(Document.name, Document.text).where(Document.project_id == project.id)).all())
+
+
+NOTE = ("Participants, documents and codings count the code and its subcodes, by the coders counted (see the title). "
+        "Quotes: pinned exemplars first, then passages from different participants and roles, preferring 15–60 words; "
+        "a passage several coders coded is quoted once, and a passage quoted for one theme is not quoted again for "
+        "another unless pinned there.")
 
 
 def export_thematic(session: Session, project: Project, fmt: str = "docx", raw: bool = False) -> bytes:
     rows = thematic_rows(session, project)
     if fmt == "docx":
-        return thematic.to_docx(titled(session, project.id, f"Thematic table: {project.name}"), rows, NOTE)
-    return _table(fmt, thematic.HEADER, thematic.table_rows(rows), "Thematic table", raw=raw)
+        return thematic.to_docx(titled(session, project.id, f"Thematic table: {project.name}"), rows,
+                                f"{NOTE}\n{about_line(about(session, project))}")
+    return _table(fmt, thematic.HEADER, thematic.table_rows(rows), "Thematic table", raw=raw, about_rows=about(session, project))
 
 
-def _table(fmt: str, header, rows, sheet: str, widths=None, raw: bool = False, freeze_columns: int = 0) -> bytes:
+def _table(fmt: str, header, rows, sheet: str, widths=None, raw: bool = False, about_rows=None, freeze_columns: int = 0) -> bytes:
     # Imported here: services.exports imports this module to register its exporters.
     from workbench.services.exports import write_table
 
-    return write_table(fmt, header, rows, sheet, widths, raw, freeze_columns)
+    return write_table(fmt, header, rows, sheet, widths, raw, about_rows, freeze_columns)
 
 
 def codebook_entries(session: Session, project: Project) -> list[codebook_doc.CodebookEntry]:
@@ -124,28 +155,33 @@ def export_codebook(session: Session, project: Project, fmt: str = "docx", raw: 
         return refi_service.export_qdc(session, project)
     entries = codebook_entries(session, project)
     if fmt == "docx":
-        return codebook_doc.to_docx(titled(session, project.id, f"Codebook: {project.name}"), entries)
+        return codebook_doc.to_docx(titled(session, project.id, f"Codebook: {project.name}"), entries,
+                                    about_line(about(session, project)))
     if fmt == "xlsx":
-        return _table(fmt, codebook_doc.HEADER, codebook_doc.rows(entries), "Codebook")
+        return _table(fmt, codebook_doc.HEADER, codebook_doc.rows(entries), "Codebook", about_rows=about(session, project))
     return codebook_doc.to_csv(entries, raw)
 
 
 def export_framework(session: Session, project: Project, fmt: str = "xlsx", counts: bool = False) -> bytes:
+    """Cases × themes; each cell the passages of the theme's codes, each once with the coders who coded it."""
     nodes = codebook_service.codebook(session, project.id)
     themes = [n for n in nodes if n.depth == 0]
     family = _descendants(nodes)
     theme_of = {cid: t.path for t in themes for cid in family[t.code.id]}
+    texts = _texts(session, project)
     cases: dict[str, framework.FrameworkCase] = {}
     for case in session.scalars(select(Case).where(Case.project_id == project.id).order_by(Case.participant_id)):
         cases[case.participant_id] = framework.FrameworkCase(case.participant_id, case.attribute_map())
-    for span in _spans(session, project):
-        row = cases.setdefault(span.participant, framework.FrameworkCase(span.participant, span.attributes))
-        quote = " ".join(span.text.split())
-        quotes = row.cells.setdefault(theme_of[span.code_id], [])
-        if quote not in quotes:  # the same passage coded by two coders is shown once
-            quotes.append(quote)
+    spans = _spans(session, project)
+    for (document, theme), group in sorted(_passages(spans, lambda s: theme_of[s.code_id]),
+                                           key=lambda item: (item[0][0], item[1].start, item[1].end)):
+        first = group.members[0]
+        row = cases.setdefault(first.participant, framework.FrameworkCase(first.participant, first.attributes))
+        coders = ", ".join(quotes.names(s.coder for s in group.members))
+        row.cells.setdefault(theme, []).append(f"{quotes.quote(texts[document], group.start, group.end)} ({coders})")
     attributes = sorted({a for c in cases.values() for a in c.attributes})
-    return framework.to_xlsx(attributes, [t.path for t in themes], sorted(cases.values(), key=lambda c: c.participant), counts)
+    return framework.to_xlsx(attributes, [t.path for t in themes], sorted(cases.values(), key=lambda c: c.participant), counts,
+                             about(session, project))
 
 
 def _coded_documents(session: Session, project: Project):
@@ -162,7 +198,7 @@ def export_cooccurrence(session: Session, project: Project, fmt: str = "csv", ra
         return charts.heatmap(paths, result.counts, titled(session, project.id, "Co-occurring codings within a segment (same coder)"), fmt)
     if fmt == "csv":
         return tables.to_csv(cooccurrence.PAIR_HEADER, result.pairs(), raw)
-    return cooccurrence.workbook_bytes(cooccurrence.cooccurrence_sheets(result))
+    return cooccurrence.workbook_bytes(cooccurrence.cooccurrence_sheets(result), about(session, project))
 
 
 def export_frequency_by_attribute(session: Session, project: Project, fmt: str = "csv", attribute: str = DEFAULT_ATTRIBUTE,
@@ -184,7 +220,7 @@ def export_frequency_by_attribute(session: Session, project: Project, fmt: str =
     # A row's total of participants is still distinct people: a case has one value of the attribute.
     header = ["code", *values, "total"]
     return _table(fmt, header, [[p, *row, sum(row)] for p, row in zip(paths, counts)], f"{what} by {attribute}", raw=raw,
-                  freeze_columns=1)
+                  about_rows=about(session, project), freeze_columns=1)
 
 
 def pin_exemplar(session: Session, project: Project, coding_id: int, user: User) -> Exemplar:

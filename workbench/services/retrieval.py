@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from workbench.export import quotes
 from workbench.models import Case, CaseAttribute, Code, Coding, Document, Memo, User, Utterance
 from workbench.services import codebook
 from workbench.services.errors import Invalid
@@ -49,17 +50,26 @@ def document_coders(session: Session, document_id: int) -> list[str]:
 
 @dataclass(frozen=True)
 class Passage:
-    coding_id: int
+    """One coded passage, once however many coders coded it (export/quotes.py: the 80 % rule)."""
+
+    coding_id: int  # the first of its codings, in document order
     document_id: int
     document: str
     turn: int | None  # position of the speaker turn where the passage starts
     speaker: str
     participant: str
-    attributes: dict
-    coder: str
-    origin: str
+    attributes: dict  # only attributes with a value
+    coders: tuple[str, ...]
+    origin: str  # "manual" if any coder coded it by hand, else the first coding's origin
     code_path: str
     text: str
+    start: int = 0
+    end: int = 0
+    coding_ids: tuple[int, ...] = ()
+
+    @property
+    def coder(self) -> str:
+        return ", ".join(self.coders)
 
 
 def speaker_finder(session: Session, document_ids: set[int]):
@@ -99,7 +109,9 @@ def code_passages(
     session: Session, project_id: int, code: Code, coder: str | None = None,
     attributes: dict[str, str] | None = None, include_subcodes: bool = False,
 ) -> list[Passage]:
-    """Every passage coded with `code` across the project, in document order, filtered by coder and case attributes."""
+    """Every passage coded with `code` across the project, in document order, filtered by coder and case
+    attributes; a passage several coders coded (the same code, spans overlapping by 80 %) comes once,
+    naming them all."""
     nodes = codebook.codebook(session, project_id)
     paths = {n.code.id: n.path for n in nodes}
     if code.id not in paths:
@@ -123,13 +135,80 @@ def code_passages(
     rows = session.execute(query.order_by(Document.name, Coding.start, Coding.end, Coding.id)).all()
     find = speaker_finder(session, {c.document_id for c, _, _ in rows})
     cases = {case.id: case for case in session.scalars(select(Case).where(Case.project_id == project_id))}
+    by_source: dict[tuple[int, int], list] = {}
+    for row in rows:
+        by_source.setdefault((row[0].document_id, row[0].code_id), []).append(row)
     passages = []
-    for c, document_name, username in rows:
-        case = cases.get(c.document.case_id)
-        turn, speaker = find(c.document_id, c.start)
-        passages.append(Passage(
-            c.id, c.document_id, document_name, turn, speaker,
-            case.participant_id if case else "", case.attribute_map() if case else {},
-            username, c.origin, paths[c.code_id], c.document.text[c.start:c.end],
-        ))
-    return passages
+    for (document_id, code_id), found in by_source.items():
+        for group in quotes.group_spans(found, lambda r: (r[0].start, r[0].end)):
+            first, document_name = group.members[0][0], group.members[0][1]
+            case = cases.get(first.document.case_id)
+            turn, speaker = find(document_id, group.start)
+            origins = [r[0].origin for r in group.members]
+            passages.append(Passage(
+                first.id, document_id, document_name, turn, speaker,
+                case.participant_id if case else "", {k: v for k, v in case.attribute_map().items() if v} if case else {},
+                quotes.names(r[2] for r in group.members), "manual" if "manual" in origins else origins[0],
+                paths[code_id], first.document.text[group.start:group.end], group.start, group.end,
+                tuple(r[0].id for r in group.members),
+            ))
+    return sorted(passages, key=lambda p: (p.document, p.start, p.end, p.code_path))
+
+
+@dataclass(frozen=True)
+class Turn:
+    position: int
+    speaker: str
+    text: str
+
+
+MAX_CONTEXT = 5
+
+
+def passage_context(session: Session, passages: list[Passage], turns: int) -> dict[int, tuple[list[Turn], list[Turn]]]:
+    """coding id -> (the `turns` speaker turns before the passage's first turn, those after its last),
+    for "expand context" on the retrieval page (?context=N, at most MAX_CONTEXT)."""
+    turns = max(0, min(turns, MAX_CONTEXT))
+    if not turns or not passages:
+        return {}
+    ids = {p.document_id for p in passages}
+    texts = document_texts(session, ids)
+    by_doc: dict[int, list] = {}
+    for row in session.execute(select(Utterance.document_id, Utterance.position, Utterance.speaker, Utterance.start, Utterance.end)
+                               .where(Utterance.document_id.in_(ids)).order_by(Utterance.document_id, Utterance.position)):
+        by_doc.setdefault(row.document_id, []).append(row)
+    out = {}
+    for p in passages:
+        rows = by_doc.get(p.document_id, [])
+        inside = [i for i, r in enumerate(rows) if r.start < max(p.end, p.start + 1) and r.end > p.start]
+        if not inside:
+            out[p.coding_id] = ([], [])
+            continue
+        first, last = inside[0], inside[-1]
+        turn = lambda r: Turn(r.position, r.speaker or "", texts[p.document_id][r.start:r.end])  # noqa: E731
+        out[p.coding_id] = ([turn(r) for r in rows[max(0, first - turns):first]], [turn(r) for r in rows[last + 1:last + 1 + turns]])
+    return out
+
+
+def document_texts(session: Session, document_ids: set[int]) -> dict[int, str]:
+    return dict(session.execute(select(Document.id, Document.text).where(Document.id.in_(document_ids))).all())
+
+
+PASSAGE_FORMATS = ("csv", "xlsx", "docx")
+
+
+def export_passages(session: Session, project, code: Code, passages: list[Passage], fmt: str, raw: bool = False) -> bytes:
+    """The passages a retrieval page shows, as CSV, XLSX (with an About sheet) or DOCX."""
+    from workbench.export import about as about_text
+    from workbench.export import passages as passage_file
+    from workbench.services import scope
+    from workbench.services.exports import write_table  # imported here: exports imports services that import this one
+
+    if fmt not in PASSAGE_FORMATS:
+        raise Invalid(f"The passages come as {', '.join(PASSAGE_FORMATS)}, not {fmt!r}.")
+    path = next(n.path for n in codebook.codebook(session, project.id) if n.code.id == code.id)
+    about = [*scope.about(session, project), ("Code", path)]
+    if fmt == "docx":
+        title = scope.titled(session, project.id, f"Passages coded {path}: {project.name}")
+        return passage_file.to_docx(title, about_text.line(about), passages)
+    return write_table(fmt, passage_file.HEADER, passage_file.rows(passages), "Passages", passage_file.WIDTHS, raw, about)

@@ -22,6 +22,11 @@ from workbench.services.errors import Invalid
 MAX_HITS = 200  # turns shown per search; the page says when there are more
 
 
+_INDEX_TURNS = text(
+    "UPDATE utterance AS u SET search_vector = to_tsvector('workbench_words', v.text) "
+    "FROM (SELECT unnest(CAST(:ids AS integer[])) AS id, unnest(CAST(:texts AS text[])) AS text) AS v WHERE u.id = v.id")
+
+
 @event.listens_for(Session, "after_flush")
 def _index_new_turns(session: Session, _context) -> None:
     turns = [obj for obj in session.new if isinstance(obj, Utterance)]
@@ -35,7 +40,10 @@ def _index_new_turns(session: Session, _context) -> None:
         rows.append({"id": turn.id, "text": texts[turn.document_id][turn.start: turn.end]})
     connection = session.connection()
     if connection.dialect.name == "postgresql":
-        connection.execute(text("UPDATE utterance SET search_vector = to_tsvector('workbench_words', :text) WHERE id = :id"), rows)
+        # One set-based UPDATE per thousand turns (a statement per turn made a bulk import crawl).
+        for at in range(0, len(rows), 1000):
+            block = rows[at: at + 1000]
+            connection.execute(_INDEX_TURNS, {"ids": [r["id"] for r in block], "texts": [r["text"] for r in block]})
     else:
         connection.execute(text("INSERT INTO utterance_fts(rowid, text) VALUES (:id, :text)"), rows)
 

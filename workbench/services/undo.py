@@ -1,9 +1,10 @@
 """Undo and redo: apply a recorded step's inverse (or its redo) through the ORM, or refuse.
 
 Every operation says what it expects to find; if a colleague changed that since, the whole step is
-refused (Conflict) and nothing is changed. A row brought back gets a new id (SQLite may even have
-given the old one to another row), so every stored step is rewritten to the new id. The changes go
-through the ORM, so the audit log records them like any edit, plus one "undo"/"redo" entry."""
+refused (Conflict) and nothing is changed. A row brought back keeps its old id: ids are never
+handed out twice (PostgreSQL sequences; SQLite AUTOINCREMENT since migration 0010), so every step
+naming that id still means that row. The changes go through the ORM inside one audit action, so the
+log holds one "undo"/"redo" entry naming the step, with the rows in its details."""
 from __future__ import annotations
 
 from datetime import datetime
@@ -12,8 +13,9 @@ from sqlalchemy import DateTime, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from workbench.models import AuditEntry, Code, Coding, Document, Memo, Project, UndoStep, User, now
-from workbench.services import codebook, visibility
+from workbench.models import Code, Coding, Document, Memo, Project, UndoStep, User, now
+from workbench.services import audit, codebook, visibility
+from workbench.services import coding as coding_service
 from workbench.services.audit import actor_of
 from workbench.services.errors import Conflict, Forbidden, Invalid
 from workbench.services.history import TABLES, stored
@@ -62,57 +64,28 @@ def _replay(session: Session, project: Project, user: User, step: UndoStep, verb
     if not has_role(session, project, user, step.role):
         raise Forbidden(f"Only a project {step.role} may {verb} “{step.label}”.")
     ops = step.inverse if verb == "undo" else step.redo
+    _, actor = actor_of(session)
     try:
-        with session.begin_nested():
-            new_ids = _apply(session, ops)
+        with audit.action(session, target_type="undo step", target_id=str(step.id), project_id=project.id) as act, session.begin_nested():
+            _apply(session, ops)
+            act.describe(verb, f"{actor} {'undid' if verb == 'undo' else 'redid'} “{step.label}” ({audit.counts_phrase(act.rows) or 'nothing left to change'})")
     except Conflict as exc:
         raise Conflict(f"Cannot {verb} “{step.label}”: {exc} Nothing was changed.") from None
     except IntegrityError:
         raise Conflict(f"Cannot {verb} “{step.label}”: the data changed since. Nothing was changed.") from None
-    if new_ids:
-        # Only this step and older ones can mean the row that came back: a later step naming its old
-        # id means the other row SQLite gave that id to in the meantime.
-        for other in session.scalars(select(UndoStep).where(UndoStep.project_id == project.id, UndoStep.id <= step.id)):
-            other.inverse = [_renumber(op, new_ids) for op in other.inverse]
-            other.redo = [_renumber(op, new_ids) for op in other.redo]
-    _, actor = actor_of(session)
-    session.add(AuditEntry(project_id=project.id, user_id=user.id, actor=actor, action=verb, target_type="undo step",
-                           target_id=str(step.id), after={"label": step.label}))
 
 
-def _renumber(op: dict, new_ids: dict) -> dict:
-    """`op` with every id of a row that came back replaced by its new id."""
-    table = op["table"]
-
-    def fields(values: dict) -> dict:
-        return {k: new_ids.get((REFERENCES[k], v), v) if k in REFERENCES else new_ids.get((table, v), v) if k == "id" else v
-                for k, v in values.items()}
-
-    out = dict(op)
-    for key in ("row", "set", "expect"):
-        if key in op:
-            out[key] = fields(op[key])
-    if "id" in op:
-        out["id"] = new_ids.get((table, op["id"]), op["id"])
-    return out
-
-
-def _apply(session: Session, ops: list[dict]) -> dict[tuple[str, int], int]:
-    new_ids: dict[tuple[str, int], int] = {}
-    for recorded in ops:
-        op = _renumber(recorded, new_ids)
+def _apply(session: Session, ops: list[dict]) -> None:
+    for op in ops:
         model = TABLES[op["table"]]
         if op["op"] == "insert":
             values = _decode(model, op["row"])
-            old_id = values["id"]
-            if session.get(model, old_id, execution_options=EVERY) is not None:
-                del values["id"]  # SQLite gave the old id to another row: this one gets a new id
+            if session.get(model, values["id"], execution_options=EVERY) is not None:
+                # Only a step recorded before ids stopped being reused (migration 0010) can meet this.
+                raise Conflict(f"its {op['table']} id {values['id']} has been given to another row since.")
             _check_row(session, model, values)
-            obj = model(**values)
-            session.add(obj)
+            session.add(model(**values))
             session.flush()
-            if obj.id != old_id:
-                new_ids[(op["table"], old_id)] = obj.id
             continue
         obj = session.get(model, op["id"], execution_options=EVERY)
         if obj is None:
@@ -127,9 +100,9 @@ def _apply(session: Session, ops: list[dict]) -> dict[tuple[str, int], int]:
                 setattr(obj, key, value)
         else:
             _check_unused(session, obj)
+            _remove_dependents(session, obj)
             session.delete(obj)
         session.flush()
-    return new_ids
 
 
 def row_values(obj) -> dict:
@@ -173,3 +146,14 @@ def _check_unused(session: Session, obj) -> None:
         count = session.scalar(select(func.count()).select_from(model).where(column == obj.id), execution_options=EVERY)
         if count:
             raise Conflict(f"it has {count} {what}(s) added since; remove those first.")
+
+
+def _remove_dependents(session: Session, obj) -> None:
+    """What the database would cascade away unseen (a pinned quote, a consensus decision, a rejected
+    suggestion) goes through the ORM, so the undo's audit entry lists it."""
+    from workbench.services import restructure
+
+    if isinstance(obj, Code):
+        restructure._remove_dependents(session, {obj.id})
+    elif isinstance(obj, Coding):
+        coding_service.remove_dependents(session, obj)

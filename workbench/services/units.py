@@ -60,17 +60,19 @@ class UnitData:
     codings: list[tuple[int, int, int, int, int]] = field(default_factory=list)  # (code_id, coder, doc, start, end)
 
 
-def project_coders(session: Session, project_id: int) -> list[str]:
-    """User names of everyone with a coding in the project, the consensus layer included."""
-    rows = session.scalars(
-        select(User.username).join(Coding, Coding.coder_id == User.id).join(Document, Document.id == Coding.document_id)
-        .where(Document.project_id == project_id).distinct()
-    )
-    return sorted(rows)
+def project_coders(session: Session, project_id: int, documents: list[Document] | None = None) -> list[str]:
+    """User names of everyone with a coding in the project (or in `documents`), the consensus layer included."""
+    query = (select(User.username).join(Coding, Coding.coder_id == User.id).join(Document, Document.id == Coding.document_id)
+             .where(Document.project_id == project_id))
+    if documents is not None:
+        query = query.where(Document.id.in_([d.id for d in documents]))
+    return sorted(session.scalars(query.distinct()))
 
 
-def default_coders(session: Session, project_id: int) -> list[str]:
-    return [name for name in project_coders(session, project_id) if name != CONSENSUS_CODER]
+def default_coders(session: Session, project_id: int, documents: list[Document] | None = None) -> list[str]:
+    """Who is compared unless asked otherwise: everyone who coded the chosen documents but the
+    consensus layer (agreeing with a consensus made from the coders' own work says little)."""
+    return [name for name in project_coders(session, project_id, documents) if name != CONSENSUS_CODER]
 
 
 def choose_documents(session: Session, project_id: int, names: list[str] | None) -> list[Document]:
@@ -85,11 +87,12 @@ def choose_documents(session: Session, project_id: int, names: list[str] | None)
     return [d for d in documents if d.id in chosen]
 
 
-def check_choice(session: Session, project_id: int, coders: list[str] | None, unit: str) -> list[str]:
+def check_choice(session: Session, project_id: int, coders: list[str] | None, unit: str,
+                 documents: list[Document] | None = None) -> list[str]:
     if unit not in UNITS:
         raise Invalid(f"Unknown unit {unit!r}: choose utterance, sentence or character.")
     known = project_coders(session, project_id)
-    coders = list(dict.fromkeys(coders or default_coders(session, project_id)))
+    coders = list(dict.fromkeys(coders or default_coders(session, project_id, documents)))
     unknown = [c for c in coders if c not in known]
     if unknown:
         raise Invalid(f"{', '.join(map(repr, unknown))} coded nothing in this project: choose among {', '.join(known) or 'no one yet'}.")

@@ -6,6 +6,7 @@ from flask_login import current_user, login_required
 
 from workbench.models import CONSENSUS_CODER
 from workbench.services import agreement, chart_cache, codebook, consensus, exports, projects, units
+from workbench.services import scope as scope_service
 from workbench.services.errors import Invalid, NotFound
 from workbench.web import db
 from workbench.web.downloads import attachment, wants_raw
@@ -14,10 +15,11 @@ from workbench.web.scope import analysis_scope
 bp = Blueprint("agreement", __name__)
 
 
-def _choice(source) -> dict:
-    """The coders / documents / unit / roll-up a page or download was asked for."""
+def _choice(source, scope=None) -> dict:
+    """The coders / documents / unit / roll-up a page or download was asked for. The coders are the
+    coder scope's (ticked, or remembered) when it names any: agreement compares whom the page counts."""
     return {
-        "coders": [c for c in source.getlist("coders") if c] or None,
+        "coders": (scope.coder_names if scope is not None else [c for c in source.getlist("coders") if c]) or None,
         "documents": [d for d in source.getlist("documents") if d] or None,
         "unit": source.get("unit", "utterance"),
         "roll_up": source.get("roll_up") == "1",
@@ -34,16 +36,16 @@ def _query(choice: dict) -> dict:
 def show(project_id: int):
     project = projects.require(db(), current_user.user, project_id)
     scope = analysis_scope(project)
-    choice = _choice(request.args)
+    choice = _choice(request.args, scope)
     report, problem = None, None
     try:
         report = agreement.compute_agreement(db(), project, **choice)
     except Invalid as exc:
         problem = str(exc)
+    preselected = report.coders if report else units.default_coders(db(), project.id)
     return render_template(
         "agreement.html", project=project, scope=scope, report=report, problem=problem, choice=choice,
-        query=_query(choice) | scope.query_args(),
-        all_coders=units.project_coders(db(), project.id), default_coders=units.default_coders(db(), project.id),
+        query=_query(choice) | scope.query_args(), preselected=preselected,
         documents=units.choose_documents(db(), project.id, None), consensus_name=CONSENSUS_CODER,
     )
 
@@ -55,8 +57,8 @@ def download(project_id: int, fmt: str):
     if fmt not in ("csv", "xlsx"):
         raise NotFound(f"No agreement table as {fmt}.")
     scope = analysis_scope(project)
-    report = agreement.compute_agreement(db(), project, **_choice(request.args))
-    return attachment(agreement.export_agreement(report, fmt, raw=wants_raw()), project.name, "agreement", report.unit,
+    report = agreement.compute_agreement(db(), project, **_choice(request.args, scope))
+    return attachment(agreement.export_agreement(report, fmt, raw=wants_raw(), about=scope_service.about(db(), project)), project.name, "agreement", report.unit,
                       scope.file_label(), ext=fmt)
 
 
@@ -66,8 +68,8 @@ def heatmap(project_id: int, fmt: str):
     project = projects.require(db(), current_user.user, project_id)
     if fmt not in ("png", "svg"):
         raise NotFound(f"No heatmap as {fmt}.")
-    analysis_scope(project)
-    choice, metric = _choice(request.args), request.args.get("metric", "kappa")
+    scope = analysis_scope(project)
+    choice, metric = _choice(request.args, scope), request.args.get("metric", "kappa")
 
     def draw():  # drawn once per codings version, for every server process (services/chart_cache.py)
         return agreement.agreement_heatmap(agreement.compute_agreement(db(), project, **choice), metric, fmt)

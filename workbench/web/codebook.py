@@ -8,6 +8,7 @@ from workbench.services import codebook, projects, restructure, retrieval
 from workbench.services.errors import Invalid
 from workbench.web import db, json_object, uploaded_files
 from workbench.web.downloads import attachment
+from workbench.web.scope import analysis_scope
 
 bp = Blueprint("codebook", __name__)
 EDITABLE = ("name", "colour", *codebook.TEXT_FIELDS)
@@ -18,11 +19,12 @@ EDITABLE = ("name", "colour", *codebook.TEXT_FIELDS)
 def show(project_id: int):
     project = projects.require(db(), current_user.user, project_id)
     can_edit = projects.has_role(db(), project, current_user.user, "owner")
+    scope = analysis_scope(project)  # the counts count the coders (and documents) the scope names
     coders = projects.coders_shown_to(project, current_user.user)
     coder = next((u for u in coders if u.id == request.args.get("coder", type=int)), None)
     nodes = codebook.codebook(db(), project.id, with_counts=True, coder_id=coder.id if coder else None)
     parents = {n.code.parent_id for n in nodes}
-    return render_template("codebook.html", project=project, nodes=nodes, parents=parents, can_edit=can_edit, coders=coders,
+    return render_template("codebook.html", project=project, scope=scope, nodes=nodes, parents=parents, can_edit=can_edit, coders=coders,
                            coder=coder, can_code=projects.has_role(db(), project, current_user.user, "coder"),
                            codes_json=[code_json(n.code) | {"path": n.path, "codings": n.direct_count, "total": n.total_count} for n in nodes])
 

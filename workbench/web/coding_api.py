@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask import Blueprint, jsonify, request
 from flask_login import current_user, login_required
 
-from workbench.services import codebook, coding, documents, memos, projects, retrieval, shortcuts
+from workbench.services import codebook, coding, documents, memos, projects, rankers, retrieval, shortcuts
 from workbench.services.errors import Invalid
 from workbench.web import db, json_object
 from workbench.web.document_view import CODING_FIELDS, coding_json
@@ -46,6 +46,7 @@ def apply(project_id: int, document_id: int):
     origin = data.get("origin", "manual")
     codes = [codebook.get_code(db(), project.id, cid) if isinstance(cid, int) else _bad_code(cid) for cid in code_ids]
     created = coding.apply_codes(db(), document, codes, current_user.user, start, end, origin)
+    rankers.embed_passages_later(db(), project)
     shown = retrieval.document_codings(db(), document.id, coding_ids={c.id for c in created})
     return jsonify(codings=shown_json(document, shown)), 201
 
@@ -65,6 +66,7 @@ def apply_new(project_id: int, document_id: int):
     parent = None if parent_id is None else codebook.get_code(db(), project.id, parent_id) if isinstance(parent_id, int) else _bad_code(parent_id)
     name = None if data.get("in_vivo") is True else str(data.get("name") or "")
     code, made, created = coding.apply_new_code(db(), document, current_user.user, start, end, name, parent)
+    rankers.embed_passages_later(db(), project)
     path = next(n.path for n in codebook.codebook(db(), project.id) if n.code.id == code.id)
     shown = retrieval.document_codings(db(), document.id, coding_ids={made.id})
     return jsonify(code={"id": code.id, "path": path, "colour": code.colour}, created=created,

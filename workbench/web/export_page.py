@@ -23,7 +23,7 @@ DESCRIPTIONS = {
     "frequency": "Code × document frequencies.",
     "cooccurrence": "Co-occurrence of codes within a segment (same coder): counts and c-coefficients, heatmap.",
     "frequency-by-attribute": "Codings per code by participant role, as a table and a bar chart.",
-    "refi": "REFI-QDA project (.qdpx) for NVivo, ATLAS.ti or MAXQDA: codebook, transcripts, every coder's codings, cases, memos.",
+    "refi": "REFI-QDA project (.qdpx) for NVivo, ATLAS.ti or MAXQDA: codebook, transcripts, the counted coders’ codings, cases, memos.",
 }
 
 
@@ -86,7 +86,7 @@ def export_later(project_id: int):
     kind, _, fmt = request.form.get("export", "").partition(".")
     scope = analysis_scope(project)
     exports.export_later(db(), project, current_user.user, kind, fmt, scope)
-    flash(f"Preparing the {kind} export ({fmt}{', ' + scope.describe() if scope.sets else ''}) in the background: "
+    flash(f"Preparing the {kind} export ({fmt}, {scope.statement()}) in the background: "
           "download it below when it is ready.", "ok")
     return redirect(url_for("projects.show", project_id=project.id))
 

@@ -6,30 +6,60 @@ from flask_login import current_user, login_required
 
 from workbench.services import codebook, memos, projects, retrieval
 from workbench.services import search as text_search
-from workbench.services.errors import Invalid
-from workbench.web import db
+from workbench.services.errors import Invalid, NotFound
+from workbench.web import db, offsets
+from workbench.web.downloads import attachment, wants_raw
 from workbench.web.scope import analysis_scope
 
 bp = Blueprint("retrieval", __name__)
+
+
+def _passages(project, code_id: int):
+    """The passages a retrieval page or its download shows: the same filters, the same scope."""
+    chosen_code = codebook.get_code(db(), project.id, code_id)
+    scope = analysis_scope(project)
+    attributes = retrieval.case_attribute_names(db(), project.id)
+    chosen = {name: request.args.get(f"attr.{name}", "") for name in attributes}
+    filters = {"coder": request.args.get("coder", ""), "subcodes": request.args.get("subcodes") == "1", "chosen": chosen}
+    passages = retrieval.code_passages(db(), project.id, chosen_code, filters["coder"] or None, chosen, filters["subcodes"])
+    return chosen_code, scope, attributes, filters, passages
 
 
 @bp.get("/projects/<int:project_id>/codes/<int:code_id>")
 @login_required
 def code(project_id: int, code_id: int):
     project = projects.require(db(), current_user.user, project_id)
-    chosen_code = codebook.get_code(db(), project.id, code_id)
-    scope = analysis_scope(project)
-    attributes = retrieval.case_attribute_names(db(), project.id)
-    chosen = {name: request.args.get(f"attr.{name}", "") for name in attributes}
-    coder = request.args.get("coder", "")
-    subcodes = request.args.get("subcodes") == "1"
-    passages = retrieval.code_passages(db(), project.id, chosen_code, coder or None, chosen, subcodes)
+    chosen_code, scope, attributes, filters, passages = _passages(project, code_id)
+    context = max(0, min(request.args.get("context", 0, type=int) or 0, retrieval.MAX_CONTEXT))
     node = next(n for n in codebook.codebook(db(), project.id) if n.code.id == code_id)
     return render_template(
-        "code.html", project=project, scope=scope, node=node, passages=passages, attributes=attributes, chosen=chosen,
-        coder=coder, coders=[u.username for u in projects.coders_shown_to(project, current_user.user)], subcodes=subcodes,
+        "code.html", project=project, scope=scope, node=node, passages=passages, attributes=attributes,
+        chosen=filters["chosen"], coder=filters["coder"], subcodes=filters["subcodes"], context=context,
+        contexts=retrieval.passage_context(db(), passages, context), links=_links(passages),
+        link_args={k: v for k, v in request.args.items() if k.startswith("attr.") or k in ("coder", "subcodes")} | scope.query_args(),
         memos=memos.list_memos(db(), project.id, code_id=code_id), can_write=_may_code(project.id),
     )
+
+
+def _links(passages) -> dict[int, str]:
+    """coding id -> the document page's fragment that marks the passage: #passage-<start>-<end> in UTF-16 units."""
+    texts = retrieval.document_texts(db(), {p.document_id for p in passages})
+    out = {}
+    for p in passages:
+        units = offsets.code_points_to_utf16(texts[p.document_id], [p.start, p.end])
+        out[p.coding_id] = f"passage-{units[p.start]}-{units[p.end]}"
+    return out
+
+
+@bp.get("/projects/<int:project_id>/codes/<int:code_id>/passages.<fmt>")
+@login_required
+def download_passages(project_id: int, code_id: int, fmt: str):
+    project = projects.require(db(), current_user.user, project_id)
+    if fmt not in retrieval.PASSAGE_FORMATS:
+        raise NotFound(f"No passages as {fmt}.")
+    chosen_code, scope, _, _, passages = _passages(project, code_id)
+    data = retrieval.export_passages(db(), project, chosen_code, passages, fmt, raw=wants_raw() and fmt == "csv")
+    return attachment(data, project.name, f"passages {chosen_code.name}", scope.file_label(), ext=fmt)
 
 
 def _may_code(project_id: int) -> bool:

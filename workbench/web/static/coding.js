@@ -86,6 +86,22 @@ function init(screen) {
   const { snapped, extendSelection } = wordSelection({ saids, bounds, turnAt, selectionSpan, select });
   window.workbenchCoding = { selectionSpan, rangeFor, snapped }; // for tests and the suggestion panel
 
+  // ---- a passage linked from retrieval: #passage-<start>-<end> (UTF-16), marked and scrolled to ----
+  function markLinked() {
+    const found = /^#passage-(\d+)-(\d+)$/.exec(location.hash);
+    if (!found || !saids.length) return;
+    const start = Number(found[1]), end = Number(found[2]);
+    if (!(end > start)) return;
+    const range = rangeFor(start, end);
+    if (window.CSS && CSS.highlights) CSS.highlights.set("linked-passage", new Highlight(range));
+    document.querySelectorAll(".said.linked-passage").forEach((s) => s.classList.remove("linked-passage"));
+    const first = saids[turnAt(start)];
+    first.classList.add("linked-passage");
+    first.scrollIntoView({ block: "center" });
+    window.workbenchCoding.linked = { start, end, text: range.toString() };
+  }
+  addEventListener("hashchange", markLinked);
+
   // ---- rendering a turn (the server renders the first time; this mirrors document_view.py) ---
   const firstTurn = (c) => { const i = turnAt(c.start); return bounds[i][1] > c.start ? i : i + 1; };
   const path = (c) => (codes.get(c.code_id) || { path: "(deleted code)" }).path;
@@ -458,4 +474,5 @@ function init(screen) {
       if (!codings.some((c) => c.id === Number(article.dataset.coding))) article.remove();
     });
   });
+  markLinked();
 }
