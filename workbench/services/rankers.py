@@ -15,6 +15,7 @@ import io
 import threading
 from collections import OrderedDict
 from datetime import timedelta
+from typing import Sequence
 
 import numpy as np
 from sqlalchemy import delete, select
@@ -49,7 +50,7 @@ def coded_passages(session: Session, project: Project, only_coder_id: int | None
     """Coded passages, one per distinct span, with every code applied to it.
 
     Asked for by every suggestion request, so the spans are read without their text and each
-    passage's text comes from this process's memory (`_PassageTexts`); only spans it has not seen
+    passage's text comes from this process's memory (`_fill_texts`); only spans it has not seen
     are sliced from their documents. (Reading SUBSTR(document.text) per coding made PostgreSQL
     decompress the whole transcript once per row: 58 ms a request at 300 codings.)"""
     query = select(Coding.document_id, Document.sha256, Coding.start, Coding.end, Coding.code_id, Document.name, User.username) \
@@ -68,39 +69,8 @@ def coded_passages(session: Session, project: Project, only_coder_id: int | None
         spans[key]["codes"].add(code_id)
         spans[key]["coders"].add(coder)
     passages = list(spans.values())
-    _PASSAGE_TEXTS.fill(session, passages)
+    _fill_texts(session, passages)
     return passages
-
-
-class _PassageTexts:
-    """The text of coded spans this process has read, keyed by the document's content digest and the
-    offsets, so it can never be stale; a bounded LRU (~200 bytes a passage)."""
-
-    def __init__(self, size: int = RECENT_VECTORS):
-        self.size, self.items, self.lock = size, OrderedDict(), threading.Lock()
-
-    def fill(self, session: Session, passages: list[dict]) -> None:
-        missing: dict[int, list[dict]] = {}
-        with self.lock:
-            for passage in passages:
-                key = (passage["content"], passage["start"], passage["end"])
-                text = self.items.get(key)
-                if text is None:
-                    missing.setdefault(passage["document_id"], []).append(passage)
-                else:
-                    self.items.move_to_end(key)
-                    passage["text"] = text
-        ids = list(missing)
-        for at in range(0, len(ids), 50):  # documents with new passages: each text read once, sliced here
-            for document_id, text in session.execute(select(Document.id, Document.text).where(Document.id.in_(ids[at: at + 50]))):
-                for passage in missing[document_id]:
-                    passage["text"] = text[passage["start"]: passage["end"]]
-        with self.lock:
-            for group in missing.values():
-                for passage in group:
-                    self.items[(passage["content"], passage["start"], passage["end"])] = passage["text"]
-            while len(self.items) > self.size:
-                self.items.popitem(last=False)
 
 
 def _digest(value) -> str:
@@ -186,41 +156,61 @@ def _cached_or_built(session: Session, embedder, project: Project, codes: list[C
 
 
 class _Recent:
-    """The coded passages' vectors this process used last, so a ranker rebuilt for one new coding
-    reads the other thousands from memory rather than the database, and a vector a busy SQLite did
-    not let us store is not encoded again. A (model, text) always has the same vector, so nothing
-    here can be stale. ~1.5 KB each."""
+    """A bounded LRU shared by a process's request threads. Two are kept: the coded passages'
+    vectors this process used last (keyed by model and text digest), so a ranker rebuilt for one new
+    coding reads the other thousands from memory rather than the database, and a vector a busy
+    SQLite did not let us store is not encoded again (~1.5 KB each); and the coded passages' texts
+    (keyed by the document's content digest and the offsets, ~200 bytes each). Neither key can go
+    stale."""
 
     def __init__(self, size: int = RECENT_VECTORS):
         self.size, self.items, self.lock = size, OrderedDict(), threading.Lock()
 
-    def get(self, model: str, digests: Sequence[str]) -> dict[str, np.ndarray]:
+    def get(self, keys: Sequence) -> dict:
         with self.lock:
-            found = {d: self.items[(model, d)] for d in digests if (model, d) in self.items}
-            for d in found:
-                self.items.move_to_end((model, d))
+            found = {k: self.items[k] for k in keys if k in self.items}
+            for k in found:
+                self.items.move_to_end(k)
         return found
 
-    def put(self, model: str, vectors: dict[str, np.ndarray]) -> None:
+    def put(self, values: dict) -> None:
         with self.lock:
-            for d, v in vectors.items():
-                self.items[(model, d)] = v
-                self.items.move_to_end((model, d))
+            for k, v in values.items():
+                self.items[k] = v
+                self.items.move_to_end(k)
             while len(self.items) > self.size:
                 self.items.popitem(last=False)
 
 
 _RECENT = _Recent()
-_PASSAGE_TEXTS = _PassageTexts()
+_TEXTS = _Recent()
+
+
+def _fill_texts(session: Session, passages: list[dict]) -> None:
+    """Each passage's text from memory; documents with passages not seen yet are read once each and sliced."""
+    keys = [(p["content"], p["start"], p["end"]) for p in passages]
+    known = _TEXTS.get(keys)
+    missing: dict[int, list[dict]] = {}
+    for passage, key in zip(passages, keys):
+        if key in known:
+            passage["text"] = known[key]
+        else:
+            missing.setdefault(passage["document_id"], []).append(passage)
+    ids = list(missing)
+    for at in range(0, len(ids), 50):
+        for document_id, text in session.execute(select(Document.id, Document.text).where(Document.id.in_(ids[at: at + 50]))):
+            for passage in missing[document_id]:
+                passage["text"] = text[passage["start"]: passage["end"]]
+    _TEXTS.put({(p["content"], p["start"], p["end"]): p["text"] for group in missing.values() for p in group})
 
 
 def _example_vectors(session: Session, embedder, texts: list[str]) -> np.ndarray:
     digests = [sha256(t) for t in texts]
-    known = _RECENT.get(embedder.name, digests)
+    known = {d: v for (_, d), v in _RECENT.get([(embedder.name, d) for d in digests]).items()}
     rest = list(dict.fromkeys(t for t, d in zip(texts, digests) if d not in known))
     if rest:
         fresh = dict(zip((sha256(t) for t in rest), embed_texts(session, embedder, rest)))
-        _RECENT.put(embedder.name, fresh)
+        _RECENT.put({(embedder.name, d): v for d, v in fresh.items()})
         known.update(fresh)
     if not texts:
         return np.zeros((0, embedder.dimensions), np.float32)
