@@ -98,6 +98,8 @@ RULES = {
     ("document_sets.delete", "POST"): "owner",
     ("document_sets.members", "POST"): "coder",
     ("memos.show", "GET"): "viewer",
+    ("saturation.show", "GET"): "viewer",
+    ("saturation.download", "GET"): "viewer",
 }
 # Path values that differ from the defaults in the `world` fixture.
 VALUES = {"agreement.heatmap": {"fmt": "svg"}, "export_page.frequency_by": {"fmt": "csv"}}
