@@ -21,9 +21,11 @@ def text(x: float, y: float, words: str, anchor: str = "start", extra: str = "")
     return f'<text x="{x:.1f}" y="{y:.1f}" text-anchor="{anchor}"{extra}>{escape(words)}</text>'
 
 
-def _ticks(top: int, count: int = 5) -> list[int]:
-    step = max(1, -(-top // count))
-    return list(range(0, top + 1, step))
+def _scale(peak: int, count: int = 5) -> tuple[int, list[int]]:
+    """The axis' top (the peak rounded up to a whole step) and its ticks, about `count` of them."""
+    step = max(1, -(-peak // count))
+    top = step * -(-peak // step)
+    return top, list(range(0, top + 1, step))
 
 
 def emergence_curve(cumulative: Sequence[int], title: str, base: int | None = None, saturated_at: int | None = None,
@@ -31,7 +33,8 @@ def emergence_curve(cumulative: Sequence[int], title: str, base: int | None = No
     """Cumulative distinct codes after each interview: a line with a dot per interview, the base shaded,
     the saturation point marked by a dashed line."""
     left, right, top, bottom = 52, 16, 30, 44
-    n, peak = len(cumulative), max(cumulative or [0]) or 1
+    n = len(cumulative)
+    peak, ticks = _scale(max(cumulative or [0]) or 1)
     plot_w, plot_h = width - left - right, height - top - bottom
     x = (lambda i: left + (plot_w * (i - 1) / (n - 1) if n > 1 else plot_w / 2))  # noqa: E731  i: 1-based interview
     y = (lambda v: top + plot_h - plot_h * v / peak)  # noqa: E731
@@ -40,7 +43,7 @@ def emergence_curve(cumulative: Sequence[int], title: str, base: int | None = No
         end = x(min(base, n)) + (plot_w / (2 * (n - 1)) if n > 1 else 0)
         body.append(f'<rect class="base" x="{left}" y="{top}" width="{end - left:.1f}" height="{plot_h}" fill="#eef1f4"/>')
         body.append(text(left + 4, top + 14, f"base ({base})", extra=' fill="#5b6770"'))
-    for tick in _ticks(peak):
+    for tick in ticks:
         body.append(f'<line x1="{left}" x2="{left + plot_w}" y1="{y(tick):.1f}" y2="{y(tick):.1f}" stroke="#d8dee3"/>')
         body.append(text(left - 6, y(tick) + 4, str(tick), "end"))
     every = max(1, -(-n // 20))  # at most ~20 interview numbers on the axis
