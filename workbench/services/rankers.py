@@ -26,6 +26,7 @@ from workbench.db import best_effort_write
 from workbench.models import Code, Coding, Document, Job, Project, SuggestionClassifier, User, as_utc, now
 from workbench.services import codebook, jobs
 from workbench.services.embeddings import cached_digests, embed_texts, sha256
+from workbench.services.recent import Recent
 from workbench.suggest import Ranker, RankingSettings, description_texts
 from workbench.suggest.ranking import train_classifiers
 
@@ -155,35 +156,13 @@ def _cached_or_built(session: Session, embedder, project: Project, codes: list[C
         return ranker
 
 
-class _Recent:
-    """A bounded LRU shared by a process's request threads. Two are kept: the coded passages'
-    vectors this process used last (keyed by model and text digest), so a ranker rebuilt for one new
-    coding reads the other thousands from memory rather than the database, and a vector a busy
-    SQLite did not let us store is not encoded again (~1.5 KB each); and the coded passages' texts
-    (keyed by the document's content digest and the offsets, ~200 bytes each). Neither key can go
-    stale."""
-
-    def __init__(self, size: int = RECENT_VECTORS):
-        self.size, self.items, self.lock = size, OrderedDict(), threading.Lock()
-
-    def get(self, keys: Sequence) -> dict:
-        with self.lock:
-            found = {k: self.items[k] for k in keys if k in self.items}
-            for k in found:
-                self.items.move_to_end(k)
-        return found
-
-    def put(self, values: dict) -> None:
-        with self.lock:
-            for k, v in values.items():
-                self.items[k] = v
-                self.items.move_to_end(k)
-            while len(self.items) > self.size:
-                self.items.popitem(last=False)
-
-
-_RECENT = _Recent()
-_TEXTS = _Recent()
+# The coded passages' vectors this process used last (keyed by model and text digest), so a ranker
+# rebuilt for one new coding reads the other thousands from memory rather than the database, and a
+# vector a busy SQLite did not let us store is not encoded again (~1.5 KB each); and the coded
+# passages' texts (keyed by the document's content digest and the offsets, ~200 bytes each).
+# Neither key can go stale.
+_RECENT = Recent(RECENT_VECTORS)
+_TEXTS = Recent(RECENT_VECTORS)
 
 
 def _fill_texts(session: Session, passages: list[dict]) -> None:
