@@ -100,6 +100,9 @@ RULES = {
     ("memos.show", "GET"): "viewer",
     ("saturation.show", "GET"): "viewer",
     ("saturation.download", "GET"): "viewer",
+    ("word_frequency.show", "GET"): "viewer",
+    ("word_frequency.download", "GET"): "viewer",
+    ("word_frequency.download_kwic", "GET"): "viewer",
 }
 # Path values that differ from the defaults in the `world` fixture.
 VALUES = {"agreement.heatmap": {"fmt": "svg"}, "export_page.frequency_by": {"fmt": "csv"}}

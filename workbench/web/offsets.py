@@ -35,3 +35,16 @@ def code_points_to_utf16(text: str, indexes) -> dict[int, int]:
     """UTF-16 offset of every code-point index in `indexes`, with one scan of the text (in C)."""
     astral = [match.start() for match in ASTRAL.finditer(text)]
     return {index: index + bisect_left(astral, index) for index in indexes}
+
+
+def passage_fragments(texts: dict[int, str], spans) -> dict:
+    """key -> the document page's fragment that marks a passage, `passage-<start>-<end>` in UTF-16 units,
+    for (key, document id, start, end) spans in code points (retrieval's passages, keywords in context)."""
+    by_document: dict[int, list] = {}
+    for key, document_id, start, end in spans:
+        by_document.setdefault(document_id, []).append((key, start, end))
+    out = {}
+    for document_id, found in by_document.items():
+        units = code_points_to_utf16(texts[document_id], [i for _, start, end in found for i in (start, end)])
+        out.update({key: f"passage-{units[start]}-{units[end]}" for key, start, end in found})
+    return out

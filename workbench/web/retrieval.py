@@ -44,11 +44,7 @@ def code(project_id: int, code_id: int):
 def _links(passages) -> dict[int, str]:
     """coding id -> the document page's fragment that marks the passage: #passage-<start>-<end> in UTF-16 units."""
     texts = retrieval.document_texts(db(), {p.document_id for p in passages})
-    out = {}
-    for p in passages:
-        units = offsets.code_points_to_utf16(texts[p.document_id], [p.start, p.end])
-        out[p.coding_id] = f"passage-{units[p.start]}-{units[p.end]}"
-    return out
+    return offsets.passage_fragments(texts, [(p.coding_id, p.document_id, p.start, p.end) for p in passages])
 
 
 @bp.get("/projects/<int:project_id>/codes/<int:code_id>/passages.<fmt>")
