@@ -103,6 +103,8 @@ RULES = {
     ("word_frequency.show", "GET"): "viewer",
     ("word_frequency.download", "GET"): "viewer",
     ("word_frequency.download_kwic", "GET"): "viewer",
+    ("network.show", "GET"): "viewer",
+    ("network.download", "GET"): "viewer",
 }
 # Path values that differ from the defaults in the `world` fixture.
 VALUES = {"agreement.heatmap": {"fmt": "svg"}, "export_page.frequency_by": {"fmt": "csv"}}
