@@ -173,11 +173,16 @@ def main() -> None:
     parser.add_argument("--backends", default="sqlite,postgresql")
     parser.add_argument("--seed", type=int, default=7)
     args = parser.parse_args()
+    on_each_backend(bench, args, "bench_matrix")
+
+
+def on_each_backend(bench, args, prefix: str) -> None:
+    """bench(url, args) on a new SQLite file and/or a new PostgreSQL database (dropped after), as --backends says."""
     for backend in args.backends.split(","):
         if backend == "sqlite":
             bench(f"sqlite:///{tempfile.mkdtemp()}/bench.db", args)
             continue
-        name = f"bench_matrix_{uuid.uuid4().hex[:8]}"
+        name = f"{prefix}_{uuid.uuid4().hex[:8]}"
         admin = create_engine(POSTGRES, isolation_level="AUTOCOMMIT")
         with admin.connect() as connection:
             connection.execute(text(f'CREATE DATABASE "{name}"'))

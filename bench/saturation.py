@@ -16,16 +16,14 @@ import argparse
 import random
 import statistics
 import sys
-import tempfile
 import time
-import uuid
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from sqlalchemy import create_engine, func, select, text  # noqa: E402
+from sqlalchemy import func, select  # noqa: E402
 
-from bench.matrix_xlsx import POSTGRES, build  # noqa: E402
+from bench.matrix_xlsx import build, on_each_backend  # noqa: E402
 from workbench.db import make_engine, session_factory, upgrade  # noqa: E402
 from workbench.models import Coding, Project  # noqa: E402
 from workbench.services import network, saturation  # noqa: E402
@@ -88,21 +86,7 @@ def main() -> None:
     parser.add_argument("--backends", default="sqlite,postgresql")
     parser.add_argument("--seed", type=int, default=7)
     args = parser.parse_args()
-    for backend in args.backends.split(","):
-        if backend == "sqlite":
-            bench(f"sqlite:///{tempfile.mkdtemp()}/bench.db", args)
-            continue
-        name = f"bench_saturation_{uuid.uuid4().hex[:8]}"
-        admin = create_engine(POSTGRES, isolation_level="AUTOCOMMIT")
-        with admin.connect() as connection:
-            connection.execute(text(f'CREATE DATABASE "{name}"'))
-        try:
-            bench(admin.url.set(database=name).render_as_string(hide_password=False), args)
-        finally:
-            with admin.connect() as connection:
-                connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-            admin.dispose()
-
+    on_each_backend(bench, args, "bench_saturation")
 
 if __name__ == "__main__":
     main()

@@ -185,3 +185,50 @@ def watch_csp(page) -> list[str]:
     violations: list[str] = []
     page.on("console", lambda message: violations.append(message.text) if "Content Security Policy" in message.text else None)
     return violations
+
+
+def make_blind(app, project_id: int) -> None:
+    """Start blind coding in a project of a served test app."""
+    from workbench.models import Project
+
+    with app.extensions["workbench.sessions"]() as session:
+        session.get(Project, project_id).blind = True
+        session.commit()
+
+
+@contextlib.contextmanager
+def served_study(folder: Path, build, password: str):
+    """`build(session)` on a live app in `folder`, its owner olivia given `password`; yields the base URL and the project id."""
+    from workbench.services import projects
+
+    app = live_app(folder)
+    with app.extensions["workbench.sessions"]() as session:
+        built = build(session)
+        projects.set_password(built["users"]["olivia"], password)
+        session.commit()
+        project_id = built["project"].id
+    with serving(app) as base:
+        yield {"url": base, "project": project_id}
+
+
+def signed_in_page(chromium, base: str, username: str, password: str):
+    """A new page signed in through the sign-in form."""
+    page = chromium.new_page(viewport={"width": 1280, "height": 900})
+    page.set_default_timeout(8000)
+    page.goto(base + "/")
+    page.get_by_label("User name").fill(username)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Sign in").click()
+    return page
+
+
+def committed_study(app, build, pick=lambda built: {}) -> dict:
+    """`build(session)` committed in `app`'s database, plus nadia (a member of no project): the project's
+    and users' ids, and whatever else `pick(built)` takes from it."""
+    from workbench.services import projects
+
+    with app.extensions["workbench.sessions"]() as session:
+        built = build(session)
+        nadia = projects.get_or_create_user(session, "nadia")
+        session.commit()
+        return {"project": built["project"].id, "users": {k: u.id for k, u in built["users"].items()} | {"nadia": nadia.id}} | pick(built)

@@ -20,3 +20,15 @@ SMALL_TRANSCRIPT = (
     "Interviewer: And the workload?\n"
     "P01: Honestly we are stretched 🙂 every single week."
 )
+
+
+def team(session, name: str):
+    """A project owned by olivia with ana and ben as coders: (project, {name: user})."""
+    from workbench.services import projects
+
+    users = {"olivia": projects.get_or_create_user(session, "olivia")}
+    project = projects.create_project(session, name, users["olivia"])
+    for coder in ("ana", "ben"):
+        users[coder] = projects.get_or_create_user(session, coder)
+        projects.add_member(session, project, users[coder], "coder")
+    return project, users

@@ -20,8 +20,9 @@ from xml.etree import ElementTree
 
 import pytest
 
-from tests.conftest import signed_in_client
-from workbench.services import codebook, coding, documents, network, projects, scope
+from tests.conftest import committed_study, make_blind, signed_in_client
+from tests.sample_data import team
+from workbench.services import codebook, coding, documents, network, scope
 from workbench.services.errors import Invalid
 
 LINES = ["We trust them.", "They trust us.", "Trust takes time.", "We share records.", "Time is money."]
@@ -30,12 +31,7 @@ SVG = "{http://www.w3.org/2000/svg}"
 
 
 def build(session) -> dict:
-    olivia = projects.get_or_create_user(session, "olivia")
-    project = projects.create_project(session, "Network study", olivia)
-    users = {"olivia": olivia}
-    for name in ("ana", "ben"):
-        users[name] = projects.get_or_create_user(session, name)
-        projects.add_member(session, project, users[name], "coder")
+    project, users = team(session, "Network study")
     codebook.import_yaml(session, project, "codes:\n" + "".join(f"  - name: {c}\n" for c in "ABCDE"))
     text = "\n".join(f"P01: {line}" for line in LINES)
     doc, _ = documents.import_document(session, project, "P01.txt", text.encode())
@@ -86,11 +82,7 @@ def test_the_drawing_and_bad_thresholds(session):
 
 @pytest.fixture
 def site(app):
-    with app.extensions["workbench.sessions"]() as session:
-        built = build(session)
-        nadia = projects.get_or_create_user(session, "nadia")
-        session.commit()
-        return {"project": built["project"].id, "users": {k: u.id for k, u in built["users"].items()} | {"nadia": nadia.id}}
+    return committed_study(app, build)
 
 
 def test_the_page_shows_the_pairs_above_the_threshold(app, site):
@@ -111,11 +103,7 @@ def test_the_page_shows_the_pairs_above_the_threshold(app, site):
 def test_outsiders_and_blind_coders(app, site):
     pid = site["project"]
     assert signed_in_client(app, site["users"]["nadia"]).get(f"/projects/{pid}/network").status_code == 404
-    with app.extensions["workbench.sessions"]() as session:
-        from workbench.models import Project
-
-        session.get(Project, pid).blind = True
-        session.commit()
+    make_blind(app, pid)
     ben = signed_in_client(app, site["users"]["ben"])
     assert ben.get(f"/projects/{pid}/network?coders=ana").status_code == 403
     # ben's only coded segment is t3 with A and B: c = 1/(1+1-1) = 1.

@@ -15,7 +15,8 @@ Imported in the order I1..I9 under names that sort differently (natural order P1
 
 The dates run backwards from I2 to I9 and I1 has none, so "by interview_date" is I9, I8, ..., I2, then
 I1 (without a value, last). The worked answers are in each test's docstring."""
-from workbench.services import cases, codebook, coding, documents, projects
+from tests.sample_data import team
+from workbench.services import cases, codebook, coding, documents
 
 CODES = "ABCDEFGHIJKLMNO"
 INTERVIEWS = [  # (name, date, ana's codes, ben's codes)
@@ -26,12 +27,7 @@ INTERVIEWS = [  # (name, date, ana's codes, ben's codes)
 
 
 def build(session) -> dict:
-    olivia = projects.get_or_create_user(session, "olivia")
-    project = projects.create_project(session, "Saturation study", olivia)
-    users = {"olivia": olivia}
-    for name in ("ana", "ben"):
-        users[name] = projects.get_or_create_user(session, name)
-        projects.add_member(session, project, users[name], "coder")
+    project, users = team(session, "Saturation study")
     codebook.import_yaml(session, project, "codes:\n" + "".join(f"  - name: {c}\n" for c in CODES))
     codes = {c: codebook.find_code(session, project.id, c) for c in CODES}
     docs = {}

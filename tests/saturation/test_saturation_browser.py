@@ -2,9 +2,8 @@
 import pytest
 from playwright.sync_api import expect
 
-from tests.conftest import SCREENSHOTS, live_app, serving, watch_csp
+from tests.conftest import SCREENSHOTS, served_study, signed_in_page, watch_csp
 from tests.saturation.study import build
-from workbench.services import projects
 
 pytestmark = pytest.mark.browser
 PASSWORD = "browser-password"
@@ -12,24 +11,13 @@ PASSWORD = "browser-password"
 
 @pytest.fixture(scope="module")
 def live(tmp_path_factory):
-    app = live_app(tmp_path_factory.mktemp("saturation"))
-    with app.extensions["workbench.sessions"]() as session:
-        built = build(session)
-        projects.set_password(built["users"]["olivia"], PASSWORD)
-        session.commit()
-        project_id = built["project"].id
-    with serving(app) as base:
-        yield {"url": base, "project": project_id}
+    with served_study(tmp_path_factory.mktemp("saturation"), build, PASSWORD) as served:
+        yield served
 
 
 def test_fill_the_form_and_read_the_result(live, chromium):
-    page = chromium.new_page(viewport={"width": 1280, "height": 900})
-    page.set_default_timeout(8000)
+    page = signed_in_page(chromium, live["url"], "olivia", PASSWORD)
     violations = watch_csp(page)
-    page.goto(live["url"] + "/")
-    page.get_by_label("User name").fill("olivia")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
     page.get_by_role("link", name="Saturation study").click()
     page.get_by_role("link", name="Saturation", exact=True).click()
     # Every coder by default: base 4, run 2, 5%: never (runs 0.3, 0.2, 0.2, 0.1; see test_saturation_service).

@@ -9,18 +9,13 @@ from xml.etree import ElementTree
 import openpyxl
 import pytest
 
-from tests.conftest import signed_in_client
+from tests.conftest import committed_study, make_blind, signed_in_client
 from tests.saturation.study import build
-from workbench.services import projects
 
 
 @pytest.fixture
 def site(app):
-    with app.extensions["workbench.sessions"]() as session:
-        built = build(session)
-        nadia = projects.get_or_create_user(session, "nadia")  # a member of no project
-        session.commit()
-        return {"project": built["project"].id, "users": {k: u.id for k, u in built["users"].items()} | {"nadia": nadia.id}}
+    return committed_study(app, build)
 
 
 def as_(app, site, name):
@@ -75,11 +70,7 @@ def test_downloads_carry_the_table_and_the_about_sheet(app, site):
 def test_outsiders_and_blind_coders(app, site):
     pid = site["project"]
     assert as_(app, site, "nadia").get(f"/projects/{pid}/saturation").status_code == 404
-    with app.extensions["workbench.sessions"]() as session:
-        from workbench.models import Project
-
-        session.get(Project, pid).blind = True
-        session.commit()
+    make_blind(app, pid)
     ben = as_(app, site, "ben")
     assert ben.get(f"/projects/{pid}/saturation?coders=ana").status_code == 403
     page = ben.get(f"/projects/{pid}/saturation?base=1&run=1&threshold=0.5").get_data(as_text=True)

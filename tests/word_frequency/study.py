@@ -13,7 +13,8 @@ English stop words among them (the stop-words package's list): we the is and don
 Counts: trust 5, time 2, and 2, the 2, then 1 each: we charity takes is short charity's staff don't rush more.
 
 Codings of Trust: ana "We trust the charity" (P01 turn 2) and "more trust" (P02); ben "trust the charity"."""
-from workbench.services import cases, codebook, coding, documents, projects
+from tests.sample_data import team
+from workbench.services import cases, codebook, coding, documents
 
 TEXTS = {
     "P01_gp": "Interviewer: Do you trust the charity?\nP01: We trust the charity. Trust takes time.\n"
@@ -24,12 +25,7 @@ CODED = [("ana", "P01_gp", "We trust the charity"), ("ana", "P02_lw", "more trus
 
 
 def build(session) -> dict:
-    olivia = projects.get_or_create_user(session, "olivia")
-    project = projects.create_project(session, "Words study", olivia)
-    users = {"olivia": olivia}
-    for name in ("ana", "ben"):
-        users[name] = projects.get_or_create_user(session, name)
-        projects.add_member(session, project, users[name], "coder")
+    project, users = team(session, "Words study")
     codebook.import_yaml(session, project, "codes:\n  - name: Trust\n  - name: Time\n")
     trust = codebook.find_code(session, project.id, "Trust")
     docs = {name: documents.import_document(session, project, f"{name}.txt", text.encode())[0] for name, text in TEXTS.items()}

@@ -2,9 +2,8 @@
 import pytest
 from playwright.sync_api import expect
 
-from tests.conftest import SCREENSHOTS, live_app, serving, wait_until, watch_csp
+from tests.conftest import SCREENSHOTS, served_study, signed_in_page, wait_until, watch_csp
 from tests.word_frequency.study import build
-from workbench.services import projects
 
 pytestmark = pytest.mark.browser
 PASSWORD = "browser-password"
@@ -12,25 +11,14 @@ PASSWORD = "browser-password"
 
 @pytest.fixture(scope="module")
 def live(tmp_path_factory):
-    app = live_app(tmp_path_factory.mktemp("words"))
-    with app.extensions["workbench.sessions"]() as session:
-        built = build(session)
-        projects.set_password(built["users"]["olivia"], PASSWORD)
-        session.commit()
-        project_id = built["project"].id
-    with serving(app) as base:
-        yield {"url": base, "project": project_id}
+    with served_study(tmp_path_factory.mktemp("words"), build, PASSWORD) as served:
+        yield served
 
 
 def test_count_words_and_jump_from_a_keyword_to_its_turn(live, chromium):
     """The counts of study.py: 21 words, trust 5; P02 alone 5 words; its first "Trust" marked on its page."""
-    page = chromium.new_page(viewport={"width": 1280, "height": 900})
-    page.set_default_timeout(8000)
+    page = signed_in_page(chromium, live["url"], "olivia", PASSWORD)
     violations = watch_csp(page)
-    page.goto(live["url"] + "/")
-    page.get_by_label("User name").fill("olivia")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
     page.get_by_role("link", name="Words study").click()
     page.get_by_role("link", name="Words", exact=True).click()
     expect(page.locator("#words-summary")).to_contain_text("21 words said in 3 turns of 2 documents")

@@ -8,19 +8,13 @@ from xml.etree import ElementTree
 import openpyxl
 import pytest
 
-from tests.conftest import signed_in_client
+from tests.conftest import committed_study, make_blind, signed_in_client
 from tests.word_frequency.study import build
-from workbench.services import projects
 
 
 @pytest.fixture
 def site(app):
-    with app.extensions["workbench.sessions"]() as session:
-        built = build(session)
-        nadia = projects.get_or_create_user(session, "nadia")
-        session.commit()
-        return {"project": built["project"].id, "users": {k: u.id for k, u in built["users"].items()} | {"nadia": nadia.id},
-                "trust": built["trust"].id, "docs": {k: d.id for k, d in built["docs"].items()}}
+    return committed_study(app, build, lambda built: {"trust": built["trust"].id, "docs": {k: d.id for k, d in built["docs"].items()}})
 
 
 def rows(data: bytes) -> list[list[str]]:
@@ -77,11 +71,7 @@ KWIC_HEADER = ["document", "turn", "speaker", "left context", "keyword", "right 
 def test_outsiders_and_blind_coders(app, site):
     pid = site["project"]
     assert signed_in_client(app, site["users"]["nadia"]).get(f"/projects/{pid}/words").status_code == 404
-    with app.extensions["workbench.sessions"]() as session:
-        from workbench.models import Project
-
-        session.get(Project, pid).blind = True
-        session.commit()
+    make_blind(app, pid)
     ben = signed_in_client(app, site["users"]["ben"])
     assert ben.get(f"/projects/{pid}/words?coders=ana").status_code == 403
     assert "3 words said" in ben.get(f"/projects/{pid}/words?code={site['trust']}").get_data(as_text=True)
