@@ -76,6 +76,20 @@ def test_review_page_and_adjudication(client, seeded, app):
     assert "Turn 1 · Interviewer" in page and "characters 0–" not in page.split("<h2>History")[0].split("<details class=\"card definition\">")[0]
 
 
+def test_the_review_compares_the_coders_counted(client, seeded):
+    """One choice of coders, not two: the review compares whom the scope counts. Counting hannah
+    alone leaves nobody to disagree with; counting hannah and tom shows their one disagreement."""
+    login(client, "hannah")
+    base = f"/projects/{seeded['project']}/disagreements?code={seeded['between']}&unit=utterance"
+    page = client.get(base).data.decode()
+    assert "Coders compared: everyone who coded, except the consensus layer" in page
+    assert page.count('name="coders"') == 3  # the scope's checkboxes only: hannah, olivia (the owner), tom
+    both = client.get(base + "&coders=hannah&coders=tom").data.decode()
+    assert "Coders compared: hannah, tom" in both and "1 unit(s) where the coders differ" in both
+    alone = client.get(base + "&coders=hannah")
+    assert alone.status_code == 400 and "at least two coders" in alone.data.decode()
+
+
 def test_viewer_cannot_adjudicate_and_rationale_is_required(client, seeded, app):
     login(client, "vic")
     p = seeded["project"]

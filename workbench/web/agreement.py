@@ -98,12 +98,14 @@ def disagreements(project_id: int):
     code_id = request.args.get("code", type=int) or nodes[0].code.id
     code = codebook.get_code(db(), project.id, code_id)
     scope = analysis_scope(project)
-    choice = _choice(request.args)
+    # The coders counted (ticked in the scope) are the coders compared, as on the agreement page;
+    # only when the scope counts everyone does the page's own choice of coders apply.
+    choice = _choice(request.args, scope if scope.coder_names else None)
     found = consensus.disagreements(db(), project, code, choice["unit"], choice["coders"], choice["documents"])
     return render_template(
         "disagreements.html", project=project, scope=scope, code=code, nodes=nodes, found=found, choice=choice,
         history=consensus.history(db(), project, code.id), may_review=projects.has_role(db(), project, current_user.user, "coder"),
-        may_edit=projects.has_role(db(), project, current_user.user, "owner"), all_coders=units.project_coders(db(), project.id),
+        may_edit=projects.has_role(db(), project, current_user.user, "owner"),
         path=next(n.path for n in nodes if n.code.id == code.id),
     )
 
