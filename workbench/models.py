@@ -99,7 +99,7 @@ class ProjectMember(Base):
     role: Mapped[str] = mapped_column(String(16))
 
     project: Mapped[Project] = relationship(back_populates="members")
-    user: Mapped[User] = relationship()
+    user: Mapped[User] = relationship(lazy="joined")  # a team list names every member: no query per member
 
 
 class Invitation(Base):

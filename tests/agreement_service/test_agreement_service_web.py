@@ -76,6 +76,20 @@ def test_review_page_and_adjudication(client, seeded, app):
     assert "Turn 1 · Interviewer" in page and "characters 0–" not in page.split("<h2>History")[0].split("<details class=\"card definition\">")[0]
 
 
+def test_the_review_compares_the_coders_counted(client, seeded):
+    """One choice of coders, not two: the review compares whom the scope counts. Counting hannah
+    alone leaves nobody to disagree with; counting hannah and tom shows their one disagreement."""
+    login(client, "hannah")
+    base = f"/projects/{seeded['project']}/disagreements?code={seeded['between']}&unit=utterance"
+    page = client.get(base).data.decode()
+    assert "Coders compared: everyone who coded, except the consensus layer" in page
+    assert page.count('name="coders"') == 3  # the scope's checkboxes only: hannah, olivia (the owner), tom
+    both = client.get(base + "&coders=hannah&coders=tom").data.decode()
+    assert "Coders compared: hannah, tom" in both and "1 unit(s) where the coders differ" in both
+    alone = client.get(base + "&coders=hannah")
+    assert alone.status_code == 400 and "at least two coders" in alone.data.decode()
+
+
 def test_viewer_cannot_adjudicate_and_rationale_is_required(client, seeded, app):
     login(client, "vic")
     p = seeded["project"]
@@ -98,3 +112,34 @@ def test_owner_edits_the_definition_from_the_review_page(client, seeded, app):
     client.post("/logout")
     login(client, "tom")
     assert client.post(f"/projects/{p}/codes/{code}/definition", data=fields).status_code == 403
+
+
+def test_the_agreement_table_is_computed_once_per_codings_version(app, client, seeded, monkeypatch):
+    """A second load serves the stored table without computing (compute_agreement made to fail shows
+    it is not called); a new coding changes the version, and the table is computed again. Hand-worked:
+    on P01's four turns hannah has Between sectors on turn 2, tom on turns 1-2: kappa 0.5; once hannah
+    codes turn 1 too, both say [1, 1, 0, 0] and kappa is 1."""
+    from workbench.services import agreement, coding
+    from workbench.models import Document, User
+
+    login(client, "vic")
+    page = f"/projects/{seeded['project']}/agreement?coders=hannah&coders=tom&unit=utterance"
+    assert "0.500" in client.get(page).data.decode()
+    real = agreement.compute_agreement
+
+    def fails(*args, **kwargs):
+        raise AssertionError("computed again although no coding changed")
+
+    monkeypatch.setattr(agreement, "compute_agreement", fails)
+    assert "0.500" in client.get(page).data.decode()
+    with app.extensions["workbench.sessions"]() as session:
+        document = session.get(Document, seeded["p01"])
+        hannah = session.scalar(select(User).where(User.username == "hannah"))
+        start, end = seeded["turn"]
+        coding.apply_code(session, document, session.get(Code, seeded["between"]), hannah, start, end)
+        session.commit()
+    with pytest.raises(AssertionError, match="computed again"):
+        client.get(page)
+    monkeypatch.setattr(agreement, "compute_agreement", real)
+    text = client.get(page).data.decode()
+    assert "1.000" in text and "0.500" not in text

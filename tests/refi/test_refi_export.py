@@ -1,5 +1,6 @@
 """REFI-QDA export: schema-valid, deterministic, complete; and export → import → export is identical."""
 import io
+import re
 import zipfile
 from pathlib import Path
 
@@ -7,6 +8,7 @@ from lxml import etree
 from sqlalchemy import select
 
 from workbench.models import Case, Coding, Document, Memo
+from workbench.refi.codes import local
 from workbench.services import codebook, exports, projects, refi
 
 DATA = Path(__file__).parent / "data"
@@ -69,7 +71,11 @@ def test_empty_project_has_no_empty_containers(session):
     project = projects.create_project(session, "Empty")
     files, _ = unzip(exports.export(session, project, "refi", "qdpx"))
     root = etree.fromstring(files["project.qde"])
-    assert len(root) == 0 and schema("Project-mrt2019.xsd").validate(root)
+    # No empty containers: the one element is the Description saying what the file holds.
+    assert [local(e) for e in root] == ["Description"] and schema("Project-mrt2019.xsd").validate(root)
+    about = root.findtext("q:Description", namespaces=NS).splitlines()
+    assert about[:3] == ["Project: Empty", "Documents: all documents", "Counting: all coders"]
+    assert about[3].startswith("Exported on: ") and about[4].startswith("Codebook: ")
 
 
 def test_qdc_is_valid(session, coded):
@@ -100,7 +106,13 @@ def test_round_trip_gives_identical_xml(session, coded):
     a, _ = unzip(first)
     b, _ = unzip(second)
     assert a.keys() == b.keys()
-    assert b["project.qde"].replace(b'name="Copy"', b'name="Small study"', 1) == a["project.qde"]
+    # Only the project's name differs, and the Description naming what each file holds (its project,
+    # and the codebook's fingerprint, which is the copy's own).
+    about = re.compile(rb"<Description>Project: .*?</Description>", re.S)  # the project's own
+    assert about.search(a["project.qde"]).group().startswith(b"<Description>Project: Small study\n")
+    assert about.search(b["project.qde"]).group().startswith(b"<Description>Project: Copy\n")
+    renamed = about.sub(b"", b["project.qde"].replace(b'name="Copy"', b'name="Small study"', 1))
+    assert renamed == about.sub(b"", a["project.qde"])
     assert all(a[k] == b[k] for k in a if k != "project.qde")
     copied = codebook.find_code(session, copy.id, "Trust")
     assert (copied.inclusion, copied.example) == ("Use when trust is named.", "I trusted them")

@@ -16,12 +16,14 @@ from workbench.worker.runner import Runtime
 @click.option("--burst", is_flag=True, help="Run the jobs that are due, then stop.")
 def worker_command(burst: bool):
     """Run jobs: an RQ worker when WORKBENCH_REDIS_URL is set, otherwise a worker polling the job table."""
-    from workbench.app import one_blas_thread
-
+    from workbench.app import few_malloc_arenas, one_blas_thread
     from workbench.cli.serve import refuse_unmigrated
+    from workbench.worker.loop import yield_to_requests
 
     refuse_unmigrated(current_app.config["WORKBENCH_SETTINGS"].database_url)
-    one_blas_thread()  # it shares the cores with the web processes
+    few_malloc_arenas()
+    yield_to_requests()  # it shares the cores with the web processes: their requests come first
+    one_blas_thread()
     app = current_app._get_current_object()
     runtime = Runtime.of_app(app)
     settings = runtime.settings

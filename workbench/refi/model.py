@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+ORIGIN = "workbench"  # the origin attribute of the files we write
+
 
 @dataclass
 class RefiUser:
@@ -79,6 +81,7 @@ class RefiProject:
     notes: list[RefiNote] = field(default_factory=list)
     project_note_guids: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    description: str = ""  # the project's <Description>: what the file holds (scope, date, codebook)
 
     def all_codes(self):
         """Depth-first (code, parent) pairs, in codebook order."""

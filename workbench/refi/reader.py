@@ -12,7 +12,7 @@ from workbench.importers.model import megabytes
 from .archive import QdpxArchive, RefiError, parse_xml
 from .codes import child, children, local, read_codes, text_of
 from .guids import normal_guid
-from .model import RefiCase, RefiCoding, RefiNote, RefiProject, RefiSelection, RefiSource, RefiUser
+from .model import ORIGIN, RefiCase, RefiCoding, RefiNote, RefiProject, RefiSelection, RefiSource, RefiUser
 from .positions import normalise_text, resolve_positions, without_controls
 
 MEDIA_SOURCES = {"PictureSource": "picture", "PDFSource": "PDF", "AudioSource": "audio", "VideoSource": "video"}
@@ -92,7 +92,8 @@ def read_project(data: bytes, progress=None, max_source_bytes: int | None = None
             warnings.append(removed_warning(f"note {note.get('name', '')!r}", removed))
         project.notes.append(RefiNote(normal_guid(note.get("guid")), note.get("name", ""), text, normal_guid(note.get("creatingUser"))))
     project.project_note_guids = [normal_guid(e.get("targetGUID")) for e in children(root, "NoteRef")]
-    if text_of(root, "Description").strip():
+    # A workbench export describes itself there (scope, date, codebook): nothing of the project's lost.
+    if text_of(root, "Description").strip() and root.get("origin") != ORIGIN:
         warnings.append("The project description was not imported.")
     return project
 

@@ -11,11 +11,10 @@ from collections.abc import Callable, Iterable
 from lxml import etree
 
 from .guids import stable_guid
-from .model import RefiCode, RefiProject
+from .model import ORIGIN, RefiCode, RefiProject
 
 PROJECT_NS = "urn:QDA-XML:project:1.0"
 CODEBOOK_NS = "urn:QDA-XML:codebook:1.0"
-ORIGIN = "workbench"
 ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 QUOTE_NAME_LENGTH = 100
 
@@ -111,6 +110,8 @@ def project_xml(project: RefiProject) -> bytes:
         for note in project.notes:
             element = _sub(notes, ns, "Note", guid=note.guid, name=note.name, creatingUser=note.user_guid)
             _sub(element, ns, "PlainTextContent").text = note.text
+    if project.description:
+        _sub(root, ns, "Description").text = project.description
     for guid in project.project_note_guids:
         _sub(root, ns, "NoteRef", targetGUID=guid)
     return _serialise(root)

@@ -19,6 +19,7 @@ from datetime import date, datetime, time, timedelta, timezone
 
 from sqlalchemy import event, insert, inspect, select
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.util import identity_key
 
 from workbench.export import tables
 from workbench.services.audit_sentences import Namer, quoted, sentence as row_sentence  # noqa: F401 (Namer, quoted: for services)
@@ -117,6 +118,15 @@ def changes(obj) -> tuple[dict, dict]:
             if old != new:
                 before[column.key], after[column.key] = jsonable(old), jsonable(new)
     return before, after
+
+
+def project_id_of(session: Session, model, key) -> int | None:
+    """The project of a document or code: from the session's identity map when it holds the row
+    (the request that codes a document has loaded it), else one narrow query (never the text)."""
+    loaded = session.identity_map.get(identity_key(model, key))
+    if loaded is not None and "project_id" in loaded.__dict__:
+        return loaded.project_id
+    return session.scalar(select(model.project_id).where(model.id == key))
 
 
 def _context(obj, project_of) -> tuple[int | None, int | None, int | None]:
@@ -264,7 +274,7 @@ def _record(session: Session, _context_unused) -> None:
 
     def project_of(model, key):
         if (model, key) not in owners:
-            owners[(model, key)] = session.scalar(select(model.project_id).where(model.id == key))
+            owners[(model, key)] = project_id_of(session, model, key)
         return owners[(model, key)]
 
     rows = []

@@ -116,7 +116,7 @@ def _project_of(session: Session, op: dict) -> int | None:
     row = op.get("row") or row_of(session.get(TABLES[op["table"]], op["id"]))
     if "project_id" in row:
         return row["project_id"]
-    return session.scalar(select(Document.project_id).where(Document.id == row["document_id"]))
+    return audit.project_id_of(session, Document, row["document_id"])
 
 
 def inverse_of(ops: list[dict]) -> list[dict]:
@@ -152,8 +152,10 @@ def _store(session: Session, done: Action) -> None:
     mine = (UndoStep.project_id == done.project_id, UndoStep.user_id == user_id)
     # A new action ends what could be redone, as in every editor.
     session.execute(delete(UndoStep).where(*mine, UndoStep.undone_at.is_not(None)))
-    member = session.get(ProjectMember, (done.project_id, user_id))
-    role = "owner" if member and member.role == "owner" and any(op["table"] == "code" for op in done.ops) else "coder"
+    role = "coder"  # who may undo it: an owner's codebook edit needs an owner again
+    if any(op["table"] == "code" for op in done.ops):
+        member = session.get(ProjectMember, (done.project_id, user_id))
+        role = "owner" if member and member.role == "owner" else "coder"
     session.add(UndoStep(project_id=done.project_id, user_id=user_id, label=done.label()[:300], role=role,
                          inverse=inverse_of(done.ops), redo=redo_of(done.ops)))
     session.flush()

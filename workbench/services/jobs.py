@@ -85,7 +85,11 @@ def enqueue(session: Session, kind_name: str, project: Project | None, user: Use
         waiting = session.scalar(select(Job).where(Job.coalesce_key == key))
         if waiting is not None and _merged(waiting.arguments, arguments or {}) == waiting.arguments:
             return waiting
-        waiting = session.scalar(select(Job).where(Job.coalesce_key == key).with_for_update())
+        # populate_existing: the check above put the row in the identity map as it was before the
+        # lock; without a refresh, two uploads queued at once would each merge into the old list and
+        # the later commit would drop the earlier upload's documents (a lost update on PostgreSQL).
+        waiting = session.scalar(select(Job).where(Job.coalesce_key == key).with_for_update()
+                                 .execution_options(populate_existing=True))
         if waiting is not None:
             waiting.arguments = _merged(waiting.arguments, arguments or {})
             return waiting

@@ -4,7 +4,7 @@ from __future__ import annotations
 import functools
 import re
 
-from sqlalchemy import select
+from sqlalchemy import inspect, select
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -128,19 +128,33 @@ def role_of(session: Session, project: Project, user: User) -> str | None:
     return member.role if member else None
 
 
+MEMBERS = "workbench.members"  # session.info: the memberships this request looked up, held
+
+
+def _member(session: Session, project_id: int, user_id: int) -> ProjectMember | None:
+    """The membership, looked up once per session: the identity map holds rows only while something
+    else does, so `require` and each later `has_role` would otherwise each ask the database."""
+    held = session.info.setdefault(MEMBERS, {})
+    member = held.get((project_id, user_id))
+    if member is None or not inspect(member).persistent or member in session.deleted:
+        member = held[(project_id, user_id)] = session.get(ProjectMember, (project_id, user_id))
+    return member
+
+
 def has_role(session: Session, project: Project, user: User, role: str) -> bool:
-    member = session.get(ProjectMember, (project.id, user.id))
+    member = _member(session, project.id, user.id)
     return member is not None and RANK[member.role] >= RANK[role]
 
 
 def require(session: Session, user: User | None, project_id: int, role: str = "viewer") -> Project:
     """The project, if `user` holds at least `role` in it. Non-members learn nothing: 404."""
     project = session.get(Project, project_id)
-    member = session.get(ProjectMember, (project_id, user.id)) if (project and user) else None
+    member = _member(session, project_id, user.id) if (project and user) else None
     if project is None or member is None:
         raise NotFound("No such project.")
     if RANK[member.role] < RANK[role]:
         raise Forbidden(f"You are a {member.role} in this project; this needs a {role}.")
+    session.info[MEMBERS][("project", project_id)] = project  # held: `document.project` later needs no query
     if project.blind:
         visibility.scope_to(session, {user.id})
     return project

@@ -16,7 +16,7 @@ from workbench.refi.guids import stable_guid
 from workbench.refi.schema import schema_errors
 from workbench.services import codebook as codebook_service
 from workbench.services import audit
-from workbench.services import jobs
+from workbench.services import jobs, scope
 from workbench.services.coding import apply_code
 from workbench.services.errors import Invalid
 from workbench.services.refi_users import project_users
@@ -113,6 +113,9 @@ def _checked(xml: bytes, kind: str) -> bytes:
 
 def export_qdpx(session: Session, project: Project, fmt: str = "qdpx", progress=None) -> bytes:
     data = snapshot(session, project)
+    # The file says what it holds, as every export does (an About sheet, a title): here in the
+    # project's Description, which REFI-QDA readers show as the project's description.
+    data.description = "\n".join(f"{label}: {value}" for label, value in scope.about(session, project))
     _checked(refi.writer.project_xml(data), "project")
     return refi.write_project(data, progress)
 

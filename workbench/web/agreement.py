@@ -1,11 +1,14 @@
 """Agreement between coders (table, heatmap, downloads) and the disagreement review with consensus."""
 from __future__ import annotations
 
+import json
+
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from markupsafe import Markup
 from flask_login import current_user, login_required
 
 from workbench.models import CONSENSUS_CODER
-from workbench.services import agreement, chart_cache, codebook, consensus, exports, projects, units
+from workbench.services import agreement, chart_cache, codebook, consensus, exports, projects, units, visibility
 from workbench.services import scope as scope_service
 from workbench.services.errors import Invalid, NotFound
 from workbench.web import db
@@ -35,17 +38,24 @@ def _query(choice: dict) -> dict:
 @login_required
 def show(project_id: int):
     project = projects.require(db(), current_user.user, project_id)
+    visibility.require_revealed(project)  # before the cache: a cached table must not outlive the reveal
     scope = analysis_scope(project)
     choice = _choice(request.args, scope)
-    report, problem = None, None
-    try:
+    query = _query(choice) | scope.query_args()
+
+    def draw():  # computed and rendered once per codings version, for every server process
         report = agreement.compute_agreement(db(), project, **choice)
+        html = render_template("_agreement_report.html", project=project, scope=scope, report=report, query=query)
+        return json.dumps({"coders": report.coders, "html": html}).encode()
+
+    shown, problem = None, None
+    try:
+        shown = json.loads(chart_cache.cached_chart(db(), project, "agreement-report", query, draw))
     except Invalid as exc:
         problem = str(exc)
-    preselected = report.coders if report else units.default_coders(db(), project.id)
     return render_template(
-        "agreement.html", project=project, scope=scope, report=report, problem=problem, choice=choice,
-        query=_query(choice) | scope.query_args(), preselected=preselected,
+        "agreement.html", project=project, scope=scope, report_html=Markup(shown["html"]) if shown else None, problem=problem,
+        choice=choice, query=query, preselected=shown["coders"] if shown else units.default_coders(db(), project.id),
         documents=units.choose_documents(db(), project.id, None), consensus_name=CONSENSUS_CODER,
     )
 
@@ -88,12 +98,14 @@ def disagreements(project_id: int):
     code_id = request.args.get("code", type=int) or nodes[0].code.id
     code = codebook.get_code(db(), project.id, code_id)
     scope = analysis_scope(project)
-    choice = _choice(request.args)
+    # The coders counted (ticked in the scope) are the coders compared, as on the agreement page;
+    # only when the scope counts everyone does the page's own choice of coders apply.
+    choice = _choice(request.args, scope if scope.coder_names else None)
     found = consensus.disagreements(db(), project, code, choice["unit"], choice["coders"], choice["documents"])
     return render_template(
         "disagreements.html", project=project, scope=scope, code=code, nodes=nodes, found=found, choice=choice,
         history=consensus.history(db(), project, code.id), may_review=projects.has_role(db(), project, current_user.user, "coder"),
-        may_edit=projects.has_role(db(), project, current_user.user, "owner"), all_coders=units.project_coders(db(), project.id),
+        may_edit=projects.has_role(db(), project, current_user.user, "owner"),
         path=next(n.path for n in nodes if n.code.id == code.id),
     )
 

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import threading
 import time
 
@@ -9,6 +10,19 @@ from workbench.worker.runner import Runtime, run_job, sweep
 
 log = logging.getLogger("workbench.worker")
 POLL_SECONDS = 2.0  # how long an idle poller sleeps when nobody wakes it
+BACKGROUND_NICE = 10  # how much lower than requests background work runs (Unix nice)
+
+
+def yield_to_requests(nice: int = BACKGROUND_NICE) -> None:
+    """Run the calling thread (and the threads it starts: torch's, BLAS's) at a lower CPU priority, so
+    that embedding a burst of uploads or retraining classifiers takes the cores only when no request
+    a researcher waits for needs them. Linux applies nice per thread, so the web process's job thread
+    is lowered and its request threads are not. Elsewhere (no per-thread nice) nothing changes."""
+    try:
+        me = threading.get_native_id()
+        os.setpriority(os.PRIO_PROCESS, me, min(19, os.getpriority(os.PRIO_PROCESS, me) + nice))
+    except (AttributeError, OSError):
+        pass
 
 
 def poll(runtime: Runtime, stop: threading.Event, wake: threading.Event | None = None, burst: bool = False) -> int:
@@ -46,7 +60,11 @@ class InProcessWorker:
     def __init__(self, runtime: Runtime):
         self.runtime = runtime
         self.stop, self.wake = threading.Event(), threading.Event()
-        self.thread = threading.Thread(target=poll, args=(runtime, self.stop, self.wake), name="workbench-jobs", daemon=True)
+        self.thread = threading.Thread(target=self._run, name="workbench-jobs", daemon=True)
+
+    def _run(self) -> None:
+        yield_to_requests()
+        poll(self.runtime, self.stop, self.wake)
 
     def start(self) -> "InProcessWorker":
         self.thread.start()
