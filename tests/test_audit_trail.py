@@ -5,7 +5,7 @@ from sqlalchemy import select
 
 from workbench.models import (
     Adjudication, AuditEntry, Case, CaseAttribute, Code, Coding, Document, DocumentSet, DocumentSetMember, Exemplar, Memo,
-    Project, ProjectMember, SuggestionRejection,
+    Project, ProjectMember, SavedQuery, SuggestionRejection,
 )
 from workbench.services import (
     audit, cases, codebook, coding, consensus, document_sets, documents, memos, project_deletion, projects, reports,
@@ -19,7 +19,7 @@ TRANSCRIPT = (
     "P02: Honestly we are stretched every single week."
 )
 AUDITED_ROWS = [Project, ProjectMember, Document, DocumentSet, DocumentSetMember, Case, CaseAttribute, Code, Coding,
-                Memo, Adjudication, Exemplar, SuggestionRejection]
+                Memo, Adjudication, Exemplar, SuggestionRejection, SavedQuery]
 
 
 def act_as(session, user):
