@@ -19,7 +19,7 @@ Documents (one turn per line; t0, t1, ... count the turns of each document from 
       t1 P03: Trust is built slowly.
     P04_gp (case P04: role GP, site North; nothing coded)
       t0 P04: We rarely meet.
-    team_notes (no case)
+    team_notes (no case; its one line has no speaker: "Note" is not read as one)
       t0 Note: Funding came up twice.
 
 Codings (coder: code "quote"):

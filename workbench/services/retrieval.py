@@ -165,9 +165,9 @@ class Turn:
 MAX_CONTEXT = 5
 
 
-def passage_context(session: Session, passages: list[Passage], turns: int) -> dict[int, tuple[list[Turn], list[Turn]]]:
-    """coding id -> (the `turns` speaker turns before the passage's first turn, those after its last),
-    for "expand context" on the retrieval page (?context=N, at most MAX_CONTEXT)."""
+def passage_context(session: Session, passages: list[Passage], turns: int, key=lambda p: p.coding_id) -> dict:
+    """key(passage) (its coding id) -> (the `turns` speaker turns before the passage's first turn, those
+    after its last), for "expand context" on the retrieval page (?context=N, at most MAX_CONTEXT)."""
     turns = max(0, min(turns, MAX_CONTEXT))
     if not turns or not passages:
         return {}
@@ -182,11 +182,11 @@ def passage_context(session: Session, passages: list[Passage], turns: int) -> di
         rows = by_doc.get(p.document_id, [])
         inside = [i for i, r in enumerate(rows) if r.start < max(p.end, p.start + 1) and r.end > p.start]
         if not inside:
-            out[p.coding_id] = ([], [])
+            out[key(p)] = ([], [])
             continue
         first, last = inside[0], inside[-1]
         turn = lambda r: Turn(r.position, r.speaker or "", texts[p.document_id][r.start:r.end])  # noqa: E731
-        out[p.coding_id] = ([turn(r) for r in rows[max(0, first - turns):first]], [turn(r) for r in rows[last + 1:last + 1 + turns]])
+        out[key(p)] = ([turn(r) for r in rows[max(0, first - turns):first]], [turn(r) for r in rows[last + 1:last + 1 + turns]])
     return out
 
 
