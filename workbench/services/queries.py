@@ -2,7 +2,8 @@
 
 Set-based: one query loads the codings of the codes a query names (by the coders the session's
 scope counts, in its documents, within the attribute and case filters; blind coding applies as
-everywhere), one more the turns of those documents; the operators then combine sorted spans per
+everywhere), one more the turns of those documents when an operator or the speaker filter needs
+them (else only those of the passages shown, afterwards); the operators then combine sorted spans per
 document in Python (services/query_combine.py says what each returns). Nothing is stored: a saved
 query (services/saved_queries.py) is run again each time, so it always sees the codings as they are."""
 from __future__ import annotations
@@ -10,17 +11,17 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field, replace
 
-from sqlalchemy import select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from workbench.export import quotes
-from workbench.models import Case, CaseAttribute, Code, Coding, Document, Project, User, Utterance
+from workbench.models import Case, CaseAttribute, Code, Coding, Document, Project, User
 from workbench.services import codebook, history, query_expression, retrieval
 from workbench.services import search as text_search
 from workbench.services.coding import apply_code
 from workbench.services.errors import DomainError, Forbidden, Invalid
 from workbench.services.projects import has_role
-from workbench.services.query_combine import WITHIN, Hit, Turns, evaluate, merge
+from workbench.services.query_combine import WITHIN, Hit, Turns, evaluate, merge, uses_turns
 
 PAGE = 200  # passages a page shows with their text; downloads and the command line have them all
 
@@ -111,7 +112,7 @@ class QueryResult:
     documents: dict[int, tuple[str, int | None]]  # id -> (name, case id)
     codings: dict[int, tuple[int, str, str]]  # coding id -> (code id, coder name, origin)
     paths: dict[int, str]
-    turns: dict[int, list] = field(default_factory=dict)  # document id -> turn rows (start, end, position, speaker)
+    turns: dict[int, list] = field(default_factory=dict)  # document id -> turn rows (start, end, position, speaker), as loaded
 
     @property
     def document_count(self) -> int:
@@ -145,7 +146,7 @@ def run(session: Session, project: Project, expression: str, filters: Filters = 
     base, codings = load_codings(session, project, set(codes.values()), filters)
     documents = dict((i, (name, case)) for i, name, case in session.execute(
         select(Document.id, Document.name, Document.case_id).where(Document.id.in_(base.keys()))))
-    turns = load_turns(session, set(base.keys()))
+    turns = load_turns(session, set(base)) if uses_turns(tree, filters.within) or filters.speakers else {}
     hits = []
     for document_id in sorted(base, key=lambda d: (documents[d][0], d)):
         by_code = base[document_id]
@@ -183,14 +184,39 @@ def load_codings(session: Session, project: Project, code_ids: set[int], filters
     return {d: {c: merge(hits) for c, hits in by_code.items()} for d, by_code in spans.items()}, codings
 
 
+def passage_counts(session: Session, project: Project, code_ids: set[int]) -> dict[int, dict[int, int]]:
+    """code id -> document id -> its number of passages, counted in the database (a matrix needs no
+    spans): the rule of query_combine.merge, a coding starting a new passage unless it starts before
+    the latest end of the codings before it (ordered by start, end) of that code in that document."""
+    before = func.max(Coding.end).over(partition_by=(Coding.code_id, Coding.document_id), order_by=(Coding.start, Coding.end, Coding.id),
+                                       rows=(None, -1))
+    inner = (select(Coding.code_id, Coding.document_id, Coding.start, before.label("reach"))
+             .join(Document, Document.id == Coding.document_id)
+             .where(Document.project_id == project.id, Coding.code_id.in_(code_ids))).subquery()
+    new = or_(inner.c.reach.is_(None), inner.c.start >= inner.c.reach)
+    counts: dict[int, dict[int, int]] = defaultdict(dict)
+    for code_id, document_id, n in session.execute(select(inner.c.code_id, inner.c.document_id, func.count())
+                                                   .where(new).group_by(inner.c.code_id, inner.c.document_id)):
+        counts[code_id][document_id] = n
+    return counts
+
+
 def load_turns(session: Session, document_ids: set[int]) -> dict[int, list]:
-    """document id -> its turns (start, end, position, speaker) in order, in one query."""
+    """document id -> its turns (start, end, position, speaker) in order, in one query.
+
+    Straight on the transaction's database connection: turns carry no coder or scope criteria (the
+    documents asked for are already those in scope), and SQLAlchemy's row objects took three times as
+    long as the query itself for the hundred thousand turns of 500 transcripts (bench/queries.py). The
+    ids are integers from the database, written into the statement, so it reads the same on SQLite
+    and PostgreSQL; in position order, which is the order of their starts, as the index serves it."""
     if not document_ids:
         return {}
     found: dict[int, list] = defaultdict(list)
-    for document_id, start, end, position, speaker in session.execute(
-            select(Utterance.document_id, Utterance.start, Utterance.end, Utterance.position, Utterance.speaker)
-            .where(Utterance.document_id.in_(document_ids)).order_by(Utterance.document_id, Utterance.start)):
+    listed = ",".join(str(int(i)) for i in sorted(document_ids))
+    rows = session.connection().connection.driver_connection.execute(
+        'SELECT document_id, start, "end", position, speaker FROM utterance '
+        f"WHERE document_id IN ({listed}) ORDER BY document_id, position").fetchall()
+    for document_id, start, end, position, speaker in rows:
         found[document_id].append((start, end, position, speaker))
     return found
 
@@ -200,6 +226,7 @@ def passages(session: Session, project: Project, result: QueryResult, limit: int
     participant and attributes, the codes that make each and their coders."""
     chosen = result.hits if limit is None else result.hits[:limit]
     texts = retrieval.document_texts(session, {d for d, _ in chosen}) if chosen else {}
+    result.turns.update(load_turns(session, {d for d, _ in chosen} - result.turns.keys()))
     participants, attributes = _cases(session, project)
     out = []
     for document_id, hit in chosen:

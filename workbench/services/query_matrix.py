@@ -118,12 +118,12 @@ def matrix(session: Session, project: Project, rows: list[tuple[str, int]], kind
     missing = [i for i in code_ids if i not in paths]
     if missing:
         raise NotFound(f"No code with id {missing[0]} in this project.")
-    base, _ = queries.load_codings(session, project, set(code_ids), queries.Filters())
+    per_code = queries.passage_counts(session, project, set(code_ids))
     cases = dict(session.execute(select(Document.id, Document.case_id).where(Document.project_id == project.id)).all())
     out_rows, cells = [], []
     for row_kind, row_id in rows:
         if row_kind == "code":
-            counts = {d: len(by_code.get(row_id, [])) for d, by_code in base.items()}
+            counts = per_code.get(row_id, {})
             out_rows.append(Row("code", row_id, paths[row_id]))
         else:
             saved = saved_queries.get_saved(session, project, row_id)
