@@ -12,7 +12,7 @@ from tests.sample_data import SMALL_CODEBOOK
 from workbench.app import create_app
 from workbench.config import Settings
 from workbench.models import AuditEntry, Invitation, Job, Memo
-from workbench.services import codebook, coding, document_sets, documents, invitations, projects
+from workbench.services import codebook, coding, document_sets, documents, invitations, projects, queries, saved_queries
 from tests.conftest import signed_in_client
 
 # (endpoint, method) -> who may use it: "public", "signed-in", or the least project role.
@@ -105,9 +105,18 @@ RULES = {
     ("word_frequency.download_kwic", "GET"): "viewer",
     ("network.show", "GET"): "viewer",
     ("network.download", "GET"): "viewer",
+    ("queries.show", "GET"): "viewer",
+    ("queries.download", "GET"): "viewer",
+    ("queries.save", "POST"): "coder",
+    ("queries.delete", "POST"): "owner",  # the saved query is the owner's: a coder deletes only their own
+    ("queries.code_results", "POST"): "coder",
+    ("queries.matrix", "GET"): "viewer",
+    ("queries.download_matrix", "GET"): "viewer",
 }
 # Path values that differ from the defaults in the `world` fixture.
 VALUES = {"agreement.heatmap": {"fmt": "svg"}, "export_page.frequency_by": {"fmt": "csv"}}
+# Query strings some routes need to reach their checks (a query to run, matrix rows).
+QUERY_STRINGS = {"queries.download": "?q=Trust", "queries.download_matrix": "?row=code:{code_id}&columns=cases"}
 RANK = {"viewer": 0, "coder": 1, "owner": 2}
 ROLES = ["anonymous", "non-member", "viewer", "coder", "owner"]
 
@@ -144,6 +153,7 @@ def world(app):
         made = coding.apply_code(session, document, code, users["olivia"], 18, 25)
         memo = Memo(project_id=project.id, author_id=users["olivia"].id, document_id=document.id, text="owner's note")
         session.add(memo)
+        saved = saved_queries.save(session, project, users["olivia"], "Trust", "Trust", queries.Filters())
         wave = document_sets.create_set(session, project, "wave 1")
         document_sets.add_documents(session, wave, [document.id])
         token = invitations.create_invitation(session, project, users["olivia"], "newcomer", "viewer")
@@ -160,7 +170,7 @@ def world(app):
                 "project_id": project.id, "document_id": document.id, "code_id": code.id, "coding_id": made.id,
                 "memo_id": memo.id, "user_id": users["tom"].id, "kind": "matrix", "fmt": "csv", "attribute": "role",
                 "action": "pin", "filename": "workbench.css", "job_id": job.id, "export_id": export.id,
-                "token": token, "invitation_id": invitation_id, "set_id": wave.id,
+                "token": token, "invitation_id": invitation_id, "set_id": wave.id, "query_id": saved.id,
             },
         }
 
@@ -185,7 +195,7 @@ def test_route_by_role(app, world, endpoint, method, path):
     rule = RULES.get((endpoint, method))
     if rule is None:
         pytest.fail(f"no access rule for {endpoint} {method}")
-    url = _url(path, world["values"] | VALUES.get(endpoint, {}))
+    url = _url(path, world["values"] | VALUES.get(endpoint, {})) + QUERY_STRINGS.get(endpoint, "").format(**world["values"])
     for role in ROLES:
         client = app.test_client() if role == "anonymous" else signed_in_client(app, world["users"][role])
         before = _audit_count(app)

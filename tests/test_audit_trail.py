@@ -5,11 +5,11 @@ from sqlalchemy import select
 
 from workbench.models import (
     Adjudication, AuditEntry, Case, CaseAttribute, Code, Coding, Document, DocumentSet, DocumentSetMember, Exemplar, Memo,
-    Project, ProjectMember, SuggestionRejection,
+    Project, ProjectMember, SavedQuery, SuggestionRejection,
 )
 from workbench.services import (
-    audit, cases, codebook, coding, consensus, document_sets, documents, memos, project_deletion, projects, reports,
-    restructure, undo, visibility,
+    audit, cases, codebook, coding, consensus, document_sets, documents, memos, project_deletion, projects, queries, reports,
+    restructure, saved_queries, undo, visibility,
 )
 
 TRANSCRIPT = (
@@ -19,7 +19,7 @@ TRANSCRIPT = (
     "P02: Honestly we are stretched every single week."
 )
 AUDITED_ROWS = [Project, ProjectMember, Document, DocumentSet, DocumentSetMember, Case, CaseAttribute, Code, Coding,
-                Memo, Adjudication, Exemplar, SuggestionRejection]
+                Memo, Adjudication, Exemplar, SuggestionRejection, SavedQuery]
 
 
 def act_as(session, user):
@@ -81,7 +81,7 @@ def named_in(entries):
 TABLE_NAMES = {"project": "project", "project_member": "member", "document": "document", "document_set": "document set",
                "document_set_member": "document set membership", "case": "case", "case_attribute": "case attribute",
                "code": "code", "coding": "coding", "memo": "memo", "adjudication": "consensus decision",
-               "exemplar": "exemplar", "suggestion_rejection": "suggestion"}
+               "exemplar": "exemplar", "suggestion_rejection": "suggestion", "saved_query": "saved query"}
 
 
 def assert_every_removal_audited(session, before, entries):
@@ -175,6 +175,7 @@ def test_every_deletion_path_leaves_entries(session, team, path):
                          "ana", ["ana", "ben"])
     consensus_coding = session.scalars(select(Coding).where(Coding.coder_id == consensus.consensus_coder(session).id)).one()
     memos.create_memo(session, project, olivia, "Consensus note.", coding_id=consensus_coding.id)
+    saved_queries.save(session, project, team["ana"], "Trust alone", "Trust", queries.Filters())  # goes with the project
     session.flush()
     before, mark = rows_now(session), last_id(session)
     if path == "code force":

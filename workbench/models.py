@@ -429,6 +429,24 @@ class ScopePreference(Base):
     coder_ids: Mapped[list] = mapped_column(JSON, default=list)  # empty: every coder
 
 
+class SavedQuery(Base):
+    """A coding query saved by name (services/saved_queries.py): the expression and its options
+    (within, attribute and speaker filters, the code ids its names meant), never its results."""
+
+    __tablename__ = "saved_query"
+    __table_args__ = (UniqueConstraint("project_id", "name"), {"sqlite_autoincrement": True})
+    id: Mapped[int] = mapped_column(primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("project.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(100))
+    expression: Mapped[str] = mapped_column(Text)
+    options: Mapped[dict] = mapped_column(JSON, default=dict)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now, onupdate=now)
+
+    created_by: Mapped[User | None] = relationship()
+
+
 class Exemplar(Base):
     """A coded passage pinned by a researcher as an illustrative quote for its code."""
 

@@ -39,6 +39,7 @@ from workbench.models import (
     Memo,
     Project,
     ProjectMember,
+    SavedQuery,
     SuggestionRejection,
     now,
 )
@@ -59,6 +60,7 @@ AUDITED = {
     Exemplar: ("exemplar", "pin", "update", "unpin"),
     SuggestionRejection: ("suggestion", "reject", "update", "forget"),
     Invitation: ("invitation", "create", "update", "delete"),
+    SavedQuery: ("saved query", "save", "update", "delete"),
 }
 # Facts a service adds to an object's entry (such as what a deleted document took with it): see annotate.
 DETAILS = "workbench.audit_details"

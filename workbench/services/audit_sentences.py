@@ -194,6 +194,10 @@ def sentence(namer: Namer, actor: str, target_type: str, verb: str, values: dict
     if target_type == "suggestion":
         what = f"‘{namer.code(v.get('code_id'))}’ on {namer.place(v.get('document_id'), v.get('start'))}"
         return f"{actor} {'turned down a suggestion of' if verb == 'reject' else 'forgot the rejected suggestion'} {what}"
+    if target_type == "saved query":
+        if verb == "update":
+            return f"{actor} changed saved query ‘{v.get('name')}’: {a.get('expression', v.get('expression'))}"
+        return f"{actor} {'saved' if verb == 'save' else 'deleted'} query ‘{v.get('name')}’: {v.get('expression')}"
     if target_type in ("invitation", "claim link"):
         return f"{actor} {verb}d {'an invitation' if target_type == 'invitation' else 'a claim link'} for {v.get('username')} ({v.get('role')})"
     return f"{actor} {verb} {target_type}"

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from workbench.models import (
     Case, Code, CodeShortcut, Coding, Document, DocumentSet, Invitation, Job, Memo, Project, ProjectMember,
-    SuggestionClassifier, UndoStep, User,
+    SavedQuery, SuggestionClassifier, UndoStep, User,
 )
 from workbench.services import audit, documents, projects, restructure, visibility
 from workbench.services.errors import Forbidden
@@ -48,7 +48,7 @@ def delete_project(session: Session, project: Project, by: User | None = None) -
         for code in sorted(session.scalars(select(Code).where(Code.project_id == project.id)), key=restructure._depth, reverse=True):
             session.delete(code)
             session.flush()
-        for model in (DocumentSet, Case, Invitation):
+        for model in (DocumentSet, Case, Invitation, SavedQuery):
             for row in session.scalars(select(model).where(model.project_id == project.id)):
                 session.delete(row)  # a set's memberships and a case's attributes go with it, through the ORM
             session.flush()

@@ -165,9 +165,9 @@ class Turn:
 MAX_CONTEXT = 5
 
 
-def passage_context(session: Session, passages: list[Passage], turns: int) -> dict[int, tuple[list[Turn], list[Turn]]]:
-    """coding id -> (the `turns` speaker turns before the passage's first turn, those after its last),
-    for "expand context" on the retrieval page (?context=N, at most MAX_CONTEXT)."""
+def passage_context(session: Session, passages: list[Passage], turns: int, key=lambda p: p.coding_id) -> dict:
+    """key(passage) (its coding id) -> (the `turns` speaker turns before the passage's first turn, those
+    after its last), for "expand context" on the retrieval page (?context=N, at most MAX_CONTEXT)."""
     turns = max(0, min(turns, MAX_CONTEXT))
     if not turns or not passages:
         return {}
@@ -182,11 +182,11 @@ def passage_context(session: Session, passages: list[Passage], turns: int) -> di
         rows = by_doc.get(p.document_id, [])
         inside = [i for i, r in enumerate(rows) if r.start < max(p.end, p.start + 1) and r.end > p.start]
         if not inside:
-            out[p.coding_id] = ([], [])
+            out[key(p)] = ([], [])
             continue
         first, last = inside[0], inside[-1]
         turn = lambda r: Turn(r.position, r.speaker or "", texts[p.document_id][r.start:r.end])  # noqa: E731
-        out[p.coding_id] = ([turn(r) for r in rows[max(0, first - turns):first]], [turn(r) for r in rows[last + 1:last + 1 + turns]])
+        out[key(p)] = ([turn(r) for r in rows[max(0, first - turns):first]], [turn(r) for r in rows[last + 1:last + 1 + turns]])
     return out
 
 
@@ -199,6 +199,14 @@ PASSAGE_FORMATS = ("csv", "xlsx", "docx")
 
 def export_passages(session: Session, project, code: Code, passages: list[Passage], fmt: str, raw: bool = False) -> bytes:
     """The passages a retrieval page shows, as CSV, XLSX (with an About sheet) or DOCX."""
+    path = next(n.path for n in codebook.codebook(session, project.id) if n.code.id == code.id)
+    return write_passages(session, project, passages, fmt, f"Passages coded {path}", [("Code", path)], raw)
+
+
+def write_passages(session: Session, project, passages: list[Passage], fmt: str, title: str, about_rows: list[tuple[str, str]],
+                   raw: bool = False) -> bytes:
+    """Passages as a file: one row per passage (export/passages.py); `about_rows` say what chose them
+    (a code, a query), after the scope's own rows, in the About sheet or the DOCX's header line."""
     from workbench.export import about as about_text
     from workbench.export import passages as passage_file
     from workbench.services import scope
@@ -206,9 +214,7 @@ def export_passages(session: Session, project, code: Code, passages: list[Passag
 
     if fmt not in PASSAGE_FORMATS:
         raise Invalid(f"The passages come as {', '.join(PASSAGE_FORMATS)}, not {fmt!r}.")
-    path = next(n.path for n in codebook.codebook(session, project.id) if n.code.id == code.id)
-    about = [*scope.about(session, project), ("Code", path)]
+    about = [*scope.about(session, project), *about_rows]
     if fmt == "docx":
-        title = scope.titled(session, project.id, f"Passages coded {path}: {project.name}")
-        return passage_file.to_docx(title, about_text.line(about), passages)
+        return passage_file.to_docx(scope.titled(session, project.id, f"{title}: {project.name}"), about_text.line(about), passages)
     return write_table(fmt, passage_file.HEADER, passage_file.rows(passages), "Passages", passage_file.WIDTHS, raw, about)

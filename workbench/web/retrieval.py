@@ -35,16 +35,17 @@ def code(project_id: int, code_id: int):
     return render_template(
         "code.html", project=project, scope=scope, node=node, passages=passages, attributes=attributes,
         chosen=filters["chosen"], coder=filters["coder"], subcodes=filters["subcodes"], context=context,
-        contexts=retrieval.passage_context(db(), passages, context), links=_links(passages),
+        contexts=retrieval.passage_context(db(), passages, context), links=passage_links(passages),
         link_args={k: v for k, v in request.args.items() if k.startswith("attr.") or k in ("coder", "subcodes")} | scope.query_args(),
         memos=memos.list_memos(db(), project.id, code_id=code_id), can_write=_may_code(project.id),
     )
 
 
-def _links(passages) -> dict[int, str]:
-    """coding id -> the document page's fragment that marks the passage: #passage-<start>-<end> in UTF-16 units."""
+def passage_links(passages, key=lambda p: p.coding_id) -> dict:
+    """key(passage) (its coding id) -> the document page's fragment that marks the passage:
+    #passage-<start>-<end> in UTF-16 units."""
     texts = retrieval.document_texts(db(), {p.document_id for p in passages})
-    return offsets.passage_fragments(texts, [(p.coding_id, p.document_id, p.start, p.end) for p in passages])
+    return offsets.passage_fragments(texts, [(key(p), p.document_id, p.start, p.end) for p in passages])
 
 
 @bp.get("/projects/<int:project_id>/codes/<int:code_id>/passages.<fmt>")
