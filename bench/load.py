@@ -142,13 +142,15 @@ class Peak(threading.Thread):
 
     def __init__(self, pid: int):
         super().__init__(daemon=True)
-        self.pid, self.peak, self.largest, self.running = pid, 0.0, 0.0, True
+        self.pid, self.peak, self.largest, self.largest_anon, self.running = pid, 0.0, 0.0, 0.0, True
 
     def run(self):
         while self.running:
-            each = [status_mb(p, "VmRSS") for p in descendants(self.pid)]
-            self.peak = max(self.peak, sum(each))
-            self.largest = max(self.largest, max(each, default=0.0))
+            each = [(status_mb(p, "VmRSS"), status_mb(p, "RssAnon")) for p in descendants(self.pid)]
+            self.peak = max(self.peak, sum(rss for rss, _ in each))
+            rss, anon = max(each, default=(0.0, 0.0))
+            if rss > self.largest:  # its own memory (anonymous) and the libraries' pages it maps (shared)
+                self.largest, self.largest_anon = rss, anon
             time.sleep(0.25)
 
 
@@ -449,7 +451,8 @@ def run_backend(backend: str, args) -> list[str]:
                          f"errors {result.errors or 0}  lost {lost}  duplicated {dup}")
             for kind, values in sorted(result.latency.items()):
                 lines.append(f"{'':<12}{kind:<11} n={len(values):<5} {percentiles(values)}")
-            memory = f"server peak RSS {peaks[0].peak:.0f} MB (all processes), largest process {peaks[0].largest:.0f} MB"
+            memory = f"server peak RSS {peaks[0].peak:.0f} MB (all processes), largest process {peaks[0].largest:.0f} MB " \
+                     f"({peaks[0].largest_anon:.0f} MB of it its own, the rest shared library pages)"
             if worker_process:
                 memory += f", worker peak RSS {peaks[1].peak:.0f} MB"
             lines.append(f"{'':<12}{memory}")
