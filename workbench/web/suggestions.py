@@ -14,8 +14,7 @@ bp = Blueprint("suggestions", __name__, url_prefix="/api/projects/<int:project_i
 
 def _embedder(app: Flask | None = None):
     app = app or current_app
-    return embeddings.choose_embedder(app.extensions.get("workbench.embedder"),
-                                      app.config["WORKBENCH_SETTINGS"].embedding_model)
+    return embeddings.choose_embedder(app.extensions.get("workbench.embedder"), app.config["WORKBENCH_SETTINGS"])
 
 
 def _open(project_id: int, document_id: int):

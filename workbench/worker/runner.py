@@ -37,7 +37,7 @@ class Runtime:
         """The embedding model, loaded on first use and then kept: one model per process."""
         with self._lock:
             if self._embedder is None:
-                self._embedder = embeddings.choose_embedder(self._override(), self.settings.embedding_model)
+                self._embedder = embeddings.choose_embedder(self._override(), self.settings)
             return self._embedder
 
 

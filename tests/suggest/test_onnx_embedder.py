@@ -1,0 +1,129 @@
+"""The packaged model exported for ONNX Runtime gives the torch path's vectors, under the same name,
+and a served process encodes with it without loading torch."""
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import time
+
+import numpy as np
+import pytest
+import requests
+
+from workbench.config import Settings, default_embedding_model
+from workbench.services import embeddings
+from workbench.services.errors import Invalid
+from workbench.suggest import ModelUnavailable, SentenceTransformerEmbedder, onnx_embedder
+
+pytestmark = pytest.mark.model
+MODEL = default_embedding_model()
+TEXTS = [
+    "My caseload is far too big.",
+    "I have too many patients to see.",
+    "",  # an empty selection still gets a vector
+    "Café au lait — naïve coöperation; 東京の診療所 🙂 with emoji",
+    " ".join(["The link worker rang the surgery again about the referral"] * 60),  # beyond 256 tokens: truncated
+    "Trust",
+]
+
+
+@pytest.fixture(scope="module")
+def exported(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("models")
+    settings = Settings(embedding_model=MODEL, instance_path=folder.parent / folder.name)
+    graph, made = embeddings.prepare_onnx(settings)
+    assert made and graph.is_file() and graph.parent == settings.models_path
+    assert embeddings.prepare_onnx(settings) == (graph, False)  # there already: nothing done
+    return settings, graph
+
+
+def test_the_onnx_vectors_are_the_torch_vectors(exported):
+    _, graph = exported
+    onnx = onnx_embedder.OnnxEmbedder(MODEL, graph)
+    torch = SentenceTransformerEmbedder(MODEL)
+    assert onnx.name == torch.name and onnx.dimensions == torch.dimensions == 384
+    a, b = onnx.encode(TEXTS), torch.encode(TEXTS)
+    assert a.dtype == np.float32 and a.shape == b.shape == (len(TEXTS), 384)
+    assert np.abs(a - b).max() < 1e-5
+    assert np.allclose(np.linalg.norm(a, axis=1), 1, atol=1e-5)
+    # Batches of any size give the same rows (padding to the batch's longest changes nothing).
+    assert np.abs(onnx.encode(TEXTS[3:4]) - a[3:4]).max() < 1e-5
+    assert onnx.encode([]).shape == (0, 384)
+
+
+def test_the_configured_runtime_is_chosen(exported, tmp_path):
+    settings, graph = exported
+    embeddings._embedder.cache_clear()
+    try:
+        assert isinstance(embeddings.choose_embedder(None, settings), onnx_embedder.OnnxEmbedder)
+        settings_torch = Settings(embedding_model=MODEL, instance_path=settings.instance_path, encoder="torch")
+        assert isinstance(embeddings.choose_embedder(None, settings_torch), SentenceTransformerEmbedder)
+        nowhere = Settings(embedding_model=MODEL, instance_path=tmp_path)  # auto, no export: torch
+        assert isinstance(embeddings.choose_embedder(None, nowhere), SentenceTransformerEmbedder)
+        insisting = Settings(embedding_model=MODEL, instance_path=tmp_path, encoder="onnx")
+        with pytest.raises(Invalid, match="No ONNX export .* is missing"):
+            embeddings.choose_embedder(None, insisting)
+    finally:
+        embeddings._embedder.cache_clear()
+    with pytest.raises(ValueError, match="WORKBENCH_ENCODER"):
+        Settings(encoder="cuda")
+
+
+def test_a_model_of_another_layout_stays_on_torch(tmp_path):
+    odd = tmp_path / "odd"
+    shutil.copytree(MODEL, odd)
+    modules = json.loads((odd / "modules.json").read_text())
+    (odd / "modules.json").write_text(json.dumps(modules[:2]))  # no Normalize module
+    assert "Normalize" in onnx_embedder.supported(odd)
+    with pytest.raises(ModelUnavailable, match="cannot run as ONNX"):
+        onnx_embedder.export(odd, tmp_path / "odd.onnx")
+
+
+def test_a_served_process_encodes_without_torch(exported, tmp_path):
+    """`workbench serve` with the export: the model is ready, a selection is encoded, and neither
+    torch nor transformers is loaded in the server process (its memory maps have no libtorch)."""
+    settings, graph = exported
+    instance = tmp_path / "instance"
+    (instance / "models").mkdir(parents=True)
+    shutil.copy(graph, instance / "models" / graph.name)
+    url = f"sqlite:///{instance / 'w.db'}"
+    env = os.environ | {"WORKBENCH_DATABASE_URL": url, "WORKBENCH_INSTANCE": str(instance), "WORKBENCH_SECRET_KEY": "x",
+                        "WORKBENCH_WORKER": "external", "HF_HUB_OFFLINE": "1"}
+    workbench = os.path.join(os.path.dirname(sys.executable), "workbench")
+    subprocess.run([workbench, "migrate"], env=env, check=True, capture_output=True)
+    with socket_port() as port:
+        server = subprocess.Popen([workbench, "serve", "--port", str(port), "--workers", "1", "--threads", "2"], env=env,
+                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline, model = time.monotonic() + 90, None
+        while model != "ready" and time.monotonic() < deadline:
+            try:
+                model = requests.get(f"http://127.0.0.1:{port}/healthz", timeout=5).json()["model"]
+            except requests.ConnectionError:
+                pass
+            time.sleep(0.5)
+        assert model == "ready"
+        children = subprocess.run(["pgrep", "-P", str(server.pid)], capture_output=True, text=True).stdout.split()
+        assert children, "no gunicorn worker process"
+        for pid in children:
+            maps = open(f"/proc/{pid}/maps").read()
+            assert "onnxruntime" in maps and not re.search(r"libtorch|/torch/lib/", maps)
+    finally:
+        server.terminate()
+        server.wait(20)
+
+
+class socket_port:
+    def __enter__(self):
+        import socket
+
+        self.socket = socket.socket()
+        self.socket.bind(("127.0.0.1", 0))
+        port = self.socket.getsockname()[1]
+        self.socket.close()
+        return port
+
+    def __exit__(self, *exc):
+        return False
