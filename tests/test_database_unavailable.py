@@ -54,6 +54,8 @@ def test_an_unreachable_database_is_a_503_page_and_json(tmp_path, where):
 
     result = app.test_cli_runner().invoke(main, ["create-project", "Nowhere"])
     assert result.exit_code == 1 and result.output.startswith(f"Error: {MESSAGE}") and "Traceback" not in result.output
+    # The driver's reason too, for whoever is setting up the server.
+    assert (f'database "{url.database}" does not exist' if where == "no such database" else "refused") in result.output
     app.extensions["workbench.engine"].dispose()
 
 

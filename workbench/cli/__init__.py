@@ -42,7 +42,10 @@ def transaction(writes: bool = True):
 
 
 class WorkbenchGroup(FlaskGroup):
-    """A busy or unreachable database is one clear line and exit status 1, not a traceback."""
+    """A busy or unreachable database is one clear line and exit status 1, not a traceback.
+
+    An unreachable one also gives the driver's reason: "down or restarting" alone sends whoever
+    installs a server looking in the wrong place when it is a refused password or a missing role."""
 
     def invoke(self, ctx):
         try:
@@ -51,7 +54,9 @@ class WorkbenchGroup(FlaskGroup):
             found = failure(exc)
             if found is None:
                 raise
-            raise click.ClickException(found[1]) from None
+            kind, message = found
+            reason = " ".join(str(exc.orig or "").split())[:300]
+            raise click.ClickException(f"{message} ({reason})" if kind == "unreachable" and reason else message) from None
 
 
 @click.group(cls=WorkbenchGroup, create_app=lambda: create_app(), add_default_commands=True)
