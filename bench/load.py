@@ -417,6 +417,8 @@ def run_backend(backend: str, args) -> list[str]:
 
         redis.Redis.from_url(REDIS).flushdb()
         env |= {"WORKBENCH_REDIS_URL": REDIS, "WORKBENCH_QUEUE": f"load-{uuid.uuid4().hex[:6]}"}
+    # As the documented deployment does before it starts the server (deploy/workbench-web.service).
+    subprocess.run([WORKBENCH, "prepare-model"], env=env, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     lines = []
     try:
         if "a" in args.cases:
