@@ -101,7 +101,7 @@ def test_a_saved_query_runs_again_on_the_codings_as_they_are(session, study):
     at = document.text.index("mostly")
     coding.apply_code(session, document, study["codes"]["Trust"], ana, at, at + len("mostly"))
     assert texts(session, study, saved_queries.run_saved(session, project, saved)) == [("P01_gp", "Time, mostly. And funding.")]
-    assert set(saved.options) == {"within", "attributes", "cases", "speakers", "codes"}
+    assert set(saved.options) == {"within", "attributes", "cases", "speakers", "subcodes", "codes"}
     entry = session.scalars(select(AuditEntry).where(AuditEntry.target_type == "saved query")).one()
     assert entry.sentence == "ana saved query ‘Trust and time’: Trust AND Time"
 

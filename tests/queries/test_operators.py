@@ -136,3 +136,16 @@ def test_rendering_writes_the_query_back_with_only_the_brackets_it_needs():
     assert query_expression.render(query_expression.parse("A AND NOT B NEAR C")) == "A NOT B NEAR/1 C"
     assert query_expression.quote_name('say "hi"') == '"say \\"hi\\""'
     assert query_expression.parse('"say \\"hi\\""').name == 'say "hi"'
+
+
+def test_with_subcodes_a_code_stands_for_everything_coded_under_it(session, study):
+    """Operational systems has one coding of its own (P01 t4 "when the systems work"); with its subcodes
+    it also has Information sharing's two (P01 t1, P02 t3). So Trust AND it meets in P01 t1 only with
+    subcodes: "We trust them and we share" ∩ "we share records every week" = "we share"."""
+    assert found(session, study, "Operational systems") == [("P01_gp", "when the systems work")]
+    assert found(session, study, "Operational systems", subcodes=True) == [
+        ("P01_gp", "we share records every week"), ("P01_gp", "when the systems work"), ("P02_lw", "We cannot see their records")]
+    assert found(session, study, "Trust AND Operational systems") == []
+    assert found(session, study, "Trust AND Operational systems", subcodes=True) == [("P01_gp", "we share")]
+    assert "each code with its subcodes" in queries.Filters(subcodes=True).describe()
+    assert queries.Filters.from_json(queries.Filters(subcodes=True).to_json()).subcodes

@@ -18,6 +18,7 @@ from workbench.services.query_combine import WITHIN
 @click.option("--within", type=click.Choice(WITHIN), help="How AND and NOT meet: overlapping passages (default) or the same turn.")
 @click.option("--where", multiple=True, metavar="ATTRIBUTE=VALUE", help="Only cases with this attribute value (repeat; one name "
               "repeated: any of its values).")
+@click.option("--subcodes", is_flag=True, help="Each code named stands for it and every code below it.")
 @click.option("--speaker", "speakers", multiple=True, help="Only passages starting in this speaker's turns (repeat for several).")
 @click.option("--saved", metavar="NAME", help="Run this saved query (its filters, unless given here).")
 @click.option("--save", metavar="NAME", help="Save the query under this name (with --replace, over one of that name).")
@@ -26,7 +27,7 @@ from workbench.services.query_combine import WITHIN
 @click.option("--json", "as_json", is_flag=True, help="Print the passages as JSON: document, start, end, text, codes, coders, turn.")
 @set_option
 @coders_option
-def query_command(project, expression, within, where, speakers, saved, save, replace, output, as_json, sets, coders):
+def query_command(project, expression, within, where, subcodes, speakers, saved, save, replace, output, as_json, sets, coders):
     """Passages of PROJECT where codes combine: "Trust AND Operational systems/Information sharing",
     "Trust NOT Funding", "Trust NEAR/2 Time", "Funding FOLLOWED BY Trust", brackets, "quoted names"."""
     if bool(expression) == bool(saved):
@@ -37,7 +38,7 @@ def query_command(project, expression, within, where, speakers, saved, save, rep
         stored = saved_queries.find_saved(session, target, saved) if saved else None
         base = saved_queries.filters_of(stored) if stored else queries.Filters()
         filters = queries.Filters(within or base.within, queries.parse_where(list(where)) if where else base.attributes, base.cases,
-                                  tuple(speakers) or base.speakers)
+                                  tuple(speakers) or base.speakers, subcodes or base.subcodes)
         if stored:
             result = saved_queries.run_saved(session, target, stored, filters)
         else:

@@ -35,16 +35,17 @@ class Filters:
     attributes: tuple[tuple[str, tuple[str, ...]], ...] = ()
     cases: tuple[str, ...] = ()
     speakers: tuple[str, ...] = ()
+    subcodes: bool = False  # a code named in the query stands for it and every code below it
 
     def to_json(self) -> dict:
         return {"within": self.within, "attributes": {name: list(values) for name, values in self.attributes},
-                "cases": list(self.cases), "speakers": list(self.speakers)}
+                "cases": list(self.cases), "speakers": list(self.speakers), "subcodes": self.subcodes}
 
     @classmethod
     def from_json(cls, data: dict | None) -> "Filters":
         data = data or {}
         return cls(data.get("within", "overlap"), tuple((k, tuple(v)) for k, v in sorted((data.get("attributes") or {}).items())),
-                   tuple(data.get("cases") or ()), tuple(data.get("speakers") or ()))
+                   tuple(data.get("cases") or ()), tuple(data.get("speakers") or ()), bool(data.get("subcodes")))
 
     def narrowed(self, attribute: str | None = None, value: str | None = None, case: str | None = None) -> "Filters":
         """The same, limited further to one attribute value or one case (a matrix cell)."""
@@ -57,6 +58,8 @@ class Filters:
     def describe(self) -> str:
         """ "AND and NOT within the same turn; role: GP or Link worker; speakers: P01" """
         parts = ["AND and NOT within the same turn" if self.within == "turn" else "AND: overlapping passages"]
+        if self.subcodes:
+            parts.append("each code with its subcodes")
         parts += [f"{name}: {' or '.join(values) or '(none)'}" for name, values in self.attributes]
         if self.cases:
             parts.append(f"participants: {', '.join(self.cases)}")
@@ -142,8 +145,10 @@ def run(session: Session, project: Project, expression: str, filters: Filters = 
     tree = query_expression.parse(expression)
     check_filters(session, project, filters)
     codes = resolve_codes(session, project.id, tree, known)
-    paths = {node.code.id: node.path for node in codebook.codebook(session, project.id)}
-    base, codings = load_codings(session, project, set(codes.values()), filters)
+    nodes = codebook.codebook(session, project.id)
+    paths = {node.code.id: node.path for node in nodes}
+    stands_for = {code_id: _with_subcodes(nodes, code_id) if filters.subcodes else {code_id} for code_id in codes.values()}
+    base, codings = load_codings(session, project, set().union(*stands_for.values()), filters)
     documents = dict((i, (name, case)) for i, name, case in session.execute(
         select(Document.id, Document.name, Document.case_id).where(Document.id.in_(base.keys()))))
     turns = load_turns(session, set(base)) if uses_turns(tree, filters.within) or filters.speakers else {}
@@ -152,12 +157,27 @@ def run(session: Session, project: Project, expression: str, filters: Filters = 
         by_code = base[document_id]
         rows = turns.get(document_id, [])
         index = Turns([(r[0], r[1]) for r in rows])
-        found = evaluate(tree, {ref: by_code.get(code_id, []) for ref, code_id in codes.items()}, index, filters.within)
+        found = evaluate(tree, {ref: merge([h for c in stands_for[code_id] for h in by_code.get(c, [])])
+                                for ref, code_id in codes.items()}, index, filters.within)
         if filters.speakers:  # the passage's speaker: who speaks the turn where it starts
             found = [h for h in found if rows and (rows[index.index(h.start)][3] or "") in filters.speakers]
         hits += [(document_id, hit) for hit in found]
     shown = query_expression.render(tree, lambda ref: paths[codes[ref]])
     return QueryResult(shown, filters, hits, documents, codings, paths, turns)
+
+
+def _with_subcodes(nodes, code_id: int) -> set[int]:
+    """The code and every code below it in the codebook."""
+    children = defaultdict(list)
+    for node in nodes:
+        children[node.code.parent_id].append(node.code.id)
+    found, pending = set(), [code_id]
+    while pending:
+        current = pending.pop()
+        if current not in found:
+            found.add(current)
+            pending += children[current]
+    return found
 
 
 def _documents_filtered(query, project: Project, filters: Filters):

@@ -36,7 +36,8 @@ def _asked(project):
             filters = filters.narrowed(case=case)
         return saved.expression, filters, saved
     filters = queries.Filters(request.values.get("within") or "overlap", queries.parse_where(request.values.getlist("where")),
-                              tuple(request.values.getlist("case")), tuple(request.values.getlist("speaker")))
+                              tuple(request.values.getlist("case")), tuple(request.values.getlist("speaker")),
+                              request.values.get("subcodes") == "1")
     return request.values.get("q", "").strip(), filters, None
 
 
