@@ -57,7 +57,8 @@ def _load(path: Path, int8: bool):
 
 
 def _weights_digest(path: Path) -> str:
-    """A short fingerprint of the weights, so two different models never share cached vectors."""
+    """The sha256 of the weights (its first 12 digits name the model, so two different models never
+    share cached vectors; the whole digest goes into the provenance of the model's codings)."""
     for candidate in ("model.safetensors", "pytorch_model.bin"):
         weights = path / candidate
         if weights.is_file():
@@ -65,8 +66,8 @@ def _weights_digest(path: Path) -> str:
             with weights.open("rb") as handle:
                 for block in iter(lambda: handle.read(1 << 20), b""):
                     digest.update(block)
-            return digest.hexdigest()[:12]
-    return hashlib.sha256(str(path).encode()).hexdigest()[:12]
+            return digest.hexdigest()
+    return hashlib.sha256(str(path).encode()).hexdigest()
 
 
 class SentenceTransformerEmbedder:
@@ -84,7 +85,8 @@ class SentenceTransformerEmbedder:
         self.int8 = int8
         self.model = _load(self.path.resolve(), int8)
         label = self.path.resolve().parent.name if self.path.name == "model" else self.path.name
-        self.name = f"{label}@{_weights_digest(self.path)}" + ("+int8" if int8 else "")
+        self.weights_sha256 = _weights_digest(self.path)
+        self.name = f"{label}@{self.weights_sha256[:12]}" + ("+int8" if int8 else "")
         self.dimensions = int(self.model.get_embedding_dimension())
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:
@@ -106,6 +108,7 @@ class FakeEmbedder:
     """Deterministic bag-of-words vectors: texts sharing content words are close. Counts its work."""
 
     name = "fake-bow-64"
+    weights_sha256 = hashlib.sha256(b"fake-bow-64").hexdigest()  # no weights: the digest of its name
 
     def __init__(self, dimensions: int = 64):
         self.dimensions = dimensions
