@@ -39,13 +39,14 @@ def evidence(described: dict, classifiers: dict | None = None, **extra) -> dict:
             "classifiers": classifiers, **extra}
 
 
-def record(session: Session, coding: Coding, embedder, settings: RankingSettings, described: dict, source: str,
+def record(session: Session, coding: Coding, embedder, settings: RankingSettings, score: float, described: dict, source: str,
            classifiers: dict | None = None, job_id: int | None = None, **extra) -> CodingProvenance:
-    """Keep (or replace) the provenance of `coding` from the suggestion `described`."""
+    """Keep (or replace) the provenance of `coding` from the suggestion `described` (its exact
+    `score`: the panel shows it rounded)."""
     values, digest = settings_record(settings)
     row = session.get(CodingProvenance, coding.id) or CodingProvenance(coding_id=coding.id)
     row.source, row.model, row.model_sha256 = source, embedder.name, model_sha256(embedder)
-    row.settings, row.settings_sha256, row.score = values, digest, float(described["score"])
+    row.settings, row.settings_sha256, row.score = values, digest, float(score)
     row.evidence, row.job_id, row.suggested_at = evidence(described, classifiers, **extra), job_id, now()
     session.add(row)
     session.flush()

@@ -110,7 +110,7 @@ def suggest_for_document(session: Session, embedder, document: Document, coder: 
 
 
 def score_code(session: Session, embedder, document: Document, code: Code, start: int, end: int,
-               only_coder_id: int | None = None, settings: RankingSettings = RankingSettings()) -> tuple[dict, dict | None]:
+               only_coder_id: int | None = None, settings: RankingSettings = RankingSettings()) -> tuple[Suggestion, dict, dict | None]:
     """The suggestion of `code` for [start, end) as the panel shows it (score and reasons), whatever
     its rank, with what the ranker's classifiers were: the evidence a provenance record keeps."""
     check_span(document, start, end)
@@ -118,7 +118,7 @@ def score_code(session: Session, embedder, document: Document, code: Code, start
     ranker = build_ranker(session, embedder, document.project, only_coder_id, settings)
     codes, paths = _code_maps(session, document.project)
     found = next(s for s in ranker.suggest(query[0], len(ranker.code_ids)) if s.code_id == code.id)
-    return describe(found, codes, paths), (getattr(ranker, "provenance", None) or {}).get("classifiers")
+    return found, describe(found, codes, paths), (getattr(ranker, "provenance", None) or {}).get("classifiers")
 
 
 def accept(session: Session, document: Document, coder: User, code: Code, start: int, end: int,
@@ -132,7 +132,8 @@ def accept(session: Session, document: Document, coder: User, code: Code, start:
     shown = score_code(session, embedder, document, code, start, end, only_coder_id) if embedder is not None else None
     made = apply_code(session, document, code, coder, start, end, origin="suggestion")
     if shown is not None and made.origin == "suggestion":
-        provenance.record(session, made, embedder, RankingSettings(), shown[0], "suggestion", shown[1])
+        found, described, classifiers = shown
+        provenance.record(session, made, embedder, RankingSettings(), found.score, described, "suggestion", classifiers)
     return made
 
 
