@@ -305,6 +305,23 @@ class CodingProvenance(Base):
     suggested_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now)
 
 
+class AiThreshold(Base):
+    """A code's threshold for the AI coder, calibrated leave-one-document-out on the project's own
+    codings for a wanted precision (services/ai_coder.calibrate); `threshold` None: none reached it."""
+
+    __tablename__ = "ai_threshold"
+    project_id: Mapped[int] = mapped_column(ForeignKey("project.id", ondelete="CASCADE"), primary_key=True)
+    code_id: Mapped[int] = mapped_column(ForeignKey("code.id", ondelete="CASCADE"), primary_key=True)
+    model: Mapped[str] = mapped_column(String(200))
+    wanted_precision: Mapped[float] = mapped_column(Float)
+    threshold: Mapped[float | None] = mapped_column(Float)
+    precision: Mapped[float | None] = mapped_column(Float)
+    support: Mapped[int] = mapped_column(Integer, default=0)  # true positives at or above the threshold
+    examples: Mapped[int] = mapped_column(Integer, default=0)  # turns the code was applied to, in the coded documents
+    documents: Mapped[int] = mapped_column(Integer, default=0)  # coded documents held out in turn
+    calibrated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now)
+
+
 class Memo(Base):
     """A researcher's note on a project, document, code or coding."""
 

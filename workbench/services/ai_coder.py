@@ -17,7 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from workbench.models import AI_CODER_PREFIX, Code, Coding, CodingProvenance, Document, Job, Project, User
-from workbench.services import audit, codebook, coding, consensus, documents, history, jobs, projects, provenance, visibility
+from workbench.services import ai_calibration, audit, codebook, coding, consensus, documents, history, jobs, projects, provenance, visibility
 from workbench.services.embeddings import embed_texts
 from workbench.services.errors import Invalid, NotFound
 from workbench.services.rankers import build_ranker
@@ -59,9 +59,16 @@ def _threshold(value, what: str) -> float:
 
 
 def start(session: Session, project: Project, user: User, document_ids: list[int], code_ids: list[int],
-          threshold=DEFAULT_THRESHOLD, per_code: dict | None = None) -> Job:
-    """Queue a run of the AI coder (owners only: it writes a layer everyone compares with)."""
+          threshold=DEFAULT_THRESHOLD, per_code: dict | None = None, calibrated: bool = False) -> Job:
+    """Queue a run of the AI coder (owners only: it writes a layer everyone compares with). With
+    `calibrated`, codes without a threshold of their own take the calibrated one where there is one."""
     projects.require(session, user, project.id, "owner")
+    return queue(session, project, user, document_ids, code_ids, threshold, per_code, calibrated)
+
+
+def queue(session: Session, project: Project, user: User | None, document_ids: list[int], code_ids: list[int],
+          threshold=DEFAULT_THRESHOLD, per_code: dict | None = None, calibrated: bool = False) -> Job:
+    """The run checked and queued, for whoever may start it (`start`, or the command line)."""
     if not document_ids:
         raise Invalid("Choose at least one document for the AI coder.")
     if not code_ids:
@@ -76,7 +83,8 @@ def start(session: Session, project: Project, user: User, document_ids: list[int
         code = codebook.get_code(session, project.id, int(code_id))
         overrides[str(code.id)] = _threshold(value, f"threshold of ‘{code.name}’")
     return jobs.enqueue(session, KIND, project, user, {"documents": chosen_documents, "codes": chosen_codes,
-                                                       "threshold": default, "thresholds": overrides})
+                                                       "threshold": default, "thresholds": overrides,
+                                                       "calibrated": bool(calibrated)})
 
 
 @jobs.kind(KIND, "Running the AI coder")
@@ -90,10 +98,13 @@ def run_job(run: jobs.JobRun):
         .order_by(Document.name, Document.id)))
     yield 0, len(found)
     layer = ai_coder(run.session, layer_name(embedder))
+    limits = dict(arguments.get("thresholds", {}))
+    if arguments.get("calibrated") and project is not None:
+        limits = ai_calibration.calibrated(run.session, project, embedder.name) | limits  # a code's own threshold wins
     made = 0
     for done, document in enumerate(found, 1):
         made += len(code_document(run.session, embedder, document, layer, arguments.get("codes", []),
-                                  arguments.get("threshold", DEFAULT_THRESHOLD), arguments.get("thresholds", {}), run.job.id))
+                                  arguments.get("threshold", DEFAULT_THRESHOLD), limits, run.job.id))
         yield done, len(found)
     run.result = {"layer": layer.username, "documents": len(found), "codings": made}
 

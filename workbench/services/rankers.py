@@ -198,6 +198,14 @@ def _example_vectors(session: Session, embedder, texts: list[str]) -> np.ndarray
     return np.stack([known[d] for d in digests])
 
 
+def held_out_ranker(session: Session, embedder, project: Project, held_out_document_id: int,
+                    settings: RankingSettings = RankingSettings()) -> Ranker:
+    """A ranker built without one document's codings (its own classifiers included), to test on that
+    document: leave-one-document-out calibration."""
+    examples = coded_passages(session, project, None, skip_document_id=held_out_document_id)
+    return _assemble(session, embedder, codes_of(session, project), examples, settings, None)
+
+
 def _assemble(session: Session, embedder, codes: list[Code], examples: list[dict], settings: RankingSettings,
               classifiers: dict | None) -> Ranker:
     texts = [description_texts(c.name, c.definition, c.inclusion, c.example) for c in codes]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from workbench.services import ai_coder, codebook, documents, projects
+from workbench.services import ai_calibration, ai_coder, codebook, documents, projects
 from workbench.services.errors import Invalid
 from workbench.web import db
 
@@ -18,7 +18,8 @@ def show(project_id: int):
     project = projects.require(db(), current_user.user, project_id, "owner")
     return render_template("ai_coder.html", project=project, nodes=codebook.codebook(db(), project.id),
                            documents=documents.list_documents(db(), project.id), layers=ai_coder.layers(db(), project),
-                           default=ai_coder.DEFAULT_THRESHOLD)
+                           default=ai_coder.DEFAULT_THRESHOLD, precision=ai_calibration.DEFAULT_PRECISION,
+                           calibrated={t.code_id: t for t in ai_calibration.thresholds(db(), project)})
 
 
 def _ids(name: str) -> list[int]:
@@ -34,10 +35,19 @@ def run(project_id: int):
     project = projects.require(db(), current_user.user, project_id, "owner")
     per_code = {k.removeprefix("threshold-"): v for k, v in request.form.items() if k.startswith("threshold-")}
     job = ai_coder.start(db(), project, current_user.user, _ids("documents"), _ids("codes"),
-                         request.form.get("threshold", ai_coder.DEFAULT_THRESHOLD), per_code)
+                         request.form.get("threshold", ai_coder.DEFAULT_THRESHOLD), per_code, request.form.get("calibrated") == "1")
     flash(f"The AI coder is running on {len(job.arguments['documents'])} document(s) and {len(job.arguments['codes'])} "
           "code(s): its progress is under Background work.", "ok")
     return redirect(url_for("projects.show", project_id=project.id))
+
+
+@bp.post("/projects/<int:project_id>/ai-coder/calibrate")
+@login_required
+def calibrate(project_id: int):
+    project = projects.require(db(), current_user.user, project_id, "owner")
+    ai_calibration.start(db(), project, current_user.user, request.form.get("precision", ai_calibration.DEFAULT_PRECISION))
+    flash("Calibrating the AI coder's thresholds on the coded documents: its progress is under Background work.", "ok")
+    return redirect(url_for("ai_coder.show", project_id=project.id))
 
 
 def _back(project_id: int, code_id: int, form):
