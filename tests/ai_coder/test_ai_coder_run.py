@@ -143,3 +143,10 @@ def test_a_blinded_coder_never_sees_the_ai_layer(app, fake):
     assert listed and {c["coder"] for c in listed} == {"ana"}
     # Nor can she count it, and the agreement page stays closed until the reveal.
     assert ana.get(f"/projects/{ids['project']}/agreement?coders={LAYER}").status_code == 403
+
+
+def test_a_threshold_for_a_code_that_is_no_id_is_a_clear_error(app, fake):
+    ids = _served_study(app, fake)
+    response = signed_in_client(app, ids["olivia"]).post(f"/projects/{ids['project']}/ai-coder", data={
+        "documents": [ids["interview"]], "codes": [ids["trust"]], "threshold": "1", "threshold-abc": "2"})
+    assert response.status_code == 400 and "keyed by code id" in response.get_data(as_text=True)

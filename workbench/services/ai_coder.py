@@ -80,7 +80,10 @@ def queue(session: Session, project: Project, user: User | None, document_ids: l
     for code_id, value in (per_code or {}).items():
         if value in (None, ""):
             continue
-        code = codebook.get_code(session, project.id, int(code_id))
+        try:
+            code = codebook.get_code(session, project.id, int(code_id))
+        except ValueError:
+            raise Invalid(f"Per-code thresholds are keyed by code id, not {code_id!r}: reload the page and try again.") from None
         overrides[str(code.id)] = _threshold(value, f"threshold of ‘{code.name}’")
     return jobs.enqueue(session, KIND, project, user, {"documents": chosen_documents, "codes": chosen_codes,
                                                        "threshold": default, "thresholds": overrides,
