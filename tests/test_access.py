@@ -112,6 +112,10 @@ RULES = {
     ("queries.code_results", "POST"): "coder",
     ("queries.matrix", "GET"): "viewer",
     ("queries.download_matrix", "GET"): "viewer",
+    ("ai_coder.show", "GET"): "owner",
+    ("ai_coder.run", "POST"): "owner",
+    ("ai_coder.accept", "POST"): "coder",
+    ("ai_coder.calibrate", "POST"): "owner",
 }
 # Path values that differ from the defaults in the `world` fixture.
 VALUES = {"agreement.heatmap": {"fmt": "svg"}, "export_page.frequency_by": {"fmt": "csv"}}

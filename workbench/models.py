@@ -35,6 +35,14 @@ DECISIONS = ("coder", "both", "neither")
 JOB_STATUSES = ("queued", "running", "done", "failed")
 # The consensus layer is the codings of this reserved user: it exports and compares like any coder.
 CONSENSUS_CODER = "consensus"
+# The AI coder's layer is the codings of the reserved user "ai:<model name>", one per model; like
+# the consensus layer it has no password, is nobody's account and is left out of "everyone" defaults.
+AI_CODER_PREFIX = "ai:"
+
+
+def is_layer_account(username: str) -> bool:
+    """The consensus layer or an AI coder's layer: a coding layer, never a person who signs in."""
+    return username.casefold() == CONSENSUS_CODER or username.casefold().startswith(AI_CODER_PREFIX)
 DEFAULT_INTERVIEWERS = "Interviewer\nInt\nI\nQ\nModerator\nFacilitator\nResearcher"
 
 
@@ -278,6 +286,40 @@ class Coding(Base):
     document: Mapped[Document] = relationship()
     code: Mapped[Code] = relationship()
     coder: Mapped[User] = relationship()
+
+
+class CodingProvenance(Base):
+    """Where a coding that came from the model came from: the model, the ranking settings, the score
+    and the evidence shown, and when. One row per such coding (plain codings have none)."""
+
+    __tablename__ = "coding_provenance"
+    coding_id: Mapped[int] = mapped_column(ForeignKey("coding.id", ondelete="CASCADE"), primary_key=True)
+    source: Mapped[str] = mapped_column(String(20))  # "suggestion" (accepted on screen), "ai coder", "ai accepted"
+    model: Mapped[str] = mapped_column(String(200))  # the embedder's name (it names the cache too)
+    model_sha256: Mapped[str] = mapped_column(String(64))  # sha256 of the model's weight file
+    settings: Mapped[dict] = mapped_column(JSON)  # the ranking settings' values
+    settings_sha256: Mapped[str] = mapped_column(String(64))
+    score: Mapped[float] = mapped_column(Float)
+    evidence: Mapped[dict] = mapped_column(JSON)  # definition match, neighbouring codings, classifier probability
+    job_id: Mapped[int | None] = mapped_column(Integer)  # the AI coder run that made it (not a foreign key: jobs are pruned)
+    suggested_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now)
+
+
+class AiThreshold(Base):
+    """A code's threshold for the AI coder, calibrated leave-one-document-out on the project's own
+    codings for a wanted precision (services/ai_coder.calibrate); `threshold` None: none reached it."""
+
+    __tablename__ = "ai_threshold"
+    project_id: Mapped[int] = mapped_column(ForeignKey("project.id", ondelete="CASCADE"), primary_key=True)
+    code_id: Mapped[int] = mapped_column(ForeignKey("code.id", ondelete="CASCADE"), primary_key=True)
+    model: Mapped[str] = mapped_column(String(200))
+    wanted_precision: Mapped[float] = mapped_column(Float)
+    threshold: Mapped[float | None] = mapped_column(Float)
+    precision: Mapped[float | None] = mapped_column(Float)
+    support: Mapped[int] = mapped_column(Integer, default=0)  # true positives at or above the threshold
+    examples: Mapped[int] = mapped_column(Integer, default=0)  # turns the code was applied to, in the coded documents
+    documents: Mapped[int] = mapped_column(Integer, default=0)  # coded documents held out in turn
+    calibrated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now)
 
 
 class Memo(Base):

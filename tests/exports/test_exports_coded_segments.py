@@ -17,7 +17,8 @@ from workbench.services import cases, codebook, coding, document_sets, documents
 
 P03 = "[00:12:31] Interviewer: Why?\n[00:12:40.5] P03: Because the GP 🙂 knew us.\nP03: And =trust."
 HEADER = ["coding_id", "document", "case_id", "case_interview_wave", "case_role", "turn", "speaker", "timestamp",
-          "code_path", "code", "coder", "origin", "start", "end", "quote", "memos", "coded_at"]
+          "code_path", "code", "coder", "origin", "start", "end", "quote", "memos", "coded_at",
+          "model", "model_sha256", "ranking_settings_sha256", "score", "evidence"]
 ISO_UTC = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ")
 
 
@@ -63,8 +64,9 @@ def test_csv_cell_by_cell(session, study):
     project, p03, made = study
     table = read_csv(exports.export(session, project, "coded-segments", "csv"))
     assert table[0] == HEADER
-    assert [row[:-1] for row in table[1:]] == expected(made)
-    assert all(ISO_UTC.fullmatch(row[-1]) for row in table[1:])
+    assert [row[:16] for row in table[1:]] == expected(made)
+    assert all(ISO_UTC.fullmatch(row[16]) for row in table[1:])
+    assert all(row[17:] == [""] * 5 for row in table[1:])  # no coding came from the model
     # The offsets are code points: slicing the stored text gives the quote.
     assert p03.text[55:71] == "the GP 🙂 knew us" and p03.text[82:89] == "=trust."
 
@@ -86,7 +88,7 @@ def test_xlsx_cell_by_cell_with_widths_wrap_and_frozen_header(session, study):
     numeric = {0, 5, 12, 13}  # coding_id, turn, start, end are numbers in the sheet
     for got, want in zip(values[1:], expected(made)):
         want = [int(v) if i in numeric and v else (v.removeprefix("'") if i == 14 else (v or None)) for i, v in enumerate(want)]
-        assert got[:-1] == want
+        assert got[:16] == want
     assert sheet["O4"].value == "=trust." and sheet["O4"].data_type == "s" and sheet["O4"].quotePrefix
     assert sheet.freeze_panes == "B2"
     assert sheet["P3"].alignment.wrap_text  # the two memos, on two lines

@@ -9,7 +9,12 @@ origin, start, end, quote, memos, coded_at.
   timestamp is the turn's own time in the recording, ISO 8601 `HH:MM:SS` (with milliseconds when
   the transcript has them), empty when the transcript has none.
 - memos: the memos on the coding, oldest first, one per line as "author: text".
-- coded_at: when the coding was made, ISO 8601 in UTC (`2026-12-02T09:15:00Z`)."""
+- coded_at: when the coding was made, ISO 8601 in UTC (`2026-12-02T09:15:00Z`).
+- model, model_sha256, ranking_settings_sha256, score, evidence: for a coding that came from the model
+  (an accepted suggestion, the AI coder's layer, an AI coding a reviewer accepted), its provenance:
+  the embedding model's name and the sha256 of its weights, the sha256 of the ranking settings, the
+  ranking score, and the evidence in words (definition match, coded passages, classifier, when);
+  empty for every other coding."""
 from __future__ import annotations
 
 import re
@@ -18,7 +23,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
 BEFORE = ["coding_id", "document", "case_id"]
-AFTER = ["turn", "speaker", "timestamp", "code_path", "code", "coder", "origin", "start", "end", "quote", "memos", "coded_at"]
+AFTER = ["turn", "speaker", "timestamp", "code_path", "code", "coder", "origin", "start", "end", "quote", "memos", "coded_at",
+         "model", "model_sha256", "ranking_settings_sha256", "score", "evidence"]
 
 
 @dataclass(frozen=True)
@@ -38,6 +44,16 @@ class CodedSegment:
     quote: str
     memos: Sequence[str] = field(default_factory=tuple)
     coded_at: datetime | None = None
+    provenance: Provenance | None = None
+
+
+@dataclass(frozen=True)
+class Provenance:
+    model: str
+    model_sha256: str
+    settings_sha256: str
+    score: float
+    evidence: str  # services/provenance.summary
 
 
 def snake_case(name: str) -> str:
@@ -87,4 +103,5 @@ def rows(segments: Sequence[CodedSegment], attribute_names: Sequence[str]) -> It
     for s in segments:
         yield [s.coding_id, s.document, s.case_id, *(s.attributes.get(a, "") for a in attribute_names),
                s.turn if s.turn is not None else "", s.speaker, clock(s.timestamp), s.code_path, s.code_path.rsplit("/", 1)[-1],
-               s.coder, s.origin, s.start, s.end, s.quote, "\n".join(s.memos), iso_utc(s.coded_at)]
+               s.coder, s.origin, s.start, s.end, s.quote, "\n".join(s.memos), iso_utc(s.coded_at),
+               *((p.model, p.model_sha256, p.settings_sha256, round(p.score, 6), p.evidence) if (p := s.provenance) else ("",) * 5)]

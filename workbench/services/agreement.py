@@ -12,7 +12,7 @@ from workbench.agreement.binary import binary_figures, binary_table, mark_units
 from workbench.agreement.result import undefined
 from workbench.export import agreement_table
 from workbench.export.agreement_table import AgreementRow
-from workbench.models import Project
+from workbench.models import AI_CODER_PREFIX, Project
 from workbench.services import codebook, units
 from workbench.services import visibility
 from workbench.services.errors import Invalid
@@ -38,10 +38,50 @@ class AgreementReport:
     pairs: list[str]  # "hannah – tom"
     pairwise: dict[str, np.ndarray]  # "kappa"/"alpha" -> codes × pairs
     code_ids: list[int]
+    ai: list["AiComparison"] | None = None  # per code, when an AI layer and two people are compared
 
     def table(self) -> tuple[list[str], list[list]]:
         head = agreement_table.header(self.coders, self.kappa_name, self.unit == "character")
         return head, agreement_table.table_rows([*self.rows, self.pooled], self.kappa_name)
+
+
+@dataclass(frozen=True)
+class AiComparison:
+    """For one code: the mean Cohen's kappa of the AI layer with each person, beside the mean kappa
+    of the pairs of people; the AI "reaches" human agreement when its figure is at least theirs."""
+
+    ai_human: float
+    human_human: float
+
+    @property
+    def defined(self) -> bool:
+        return bool(np.isfinite(self.ai_human) and np.isfinite(self.human_human))
+
+    @property
+    def reaches(self) -> bool:
+        return bool(np.isfinite(self.ai_human) and np.isfinite(self.human_human) and self.ai_human >= self.human_human)
+
+    def words(self) -> str:
+        def say(x):
+            return f"{x:.3f}" if np.isfinite(x) else "undefined"
+        return f"AI–person kappa {say(self.ai_human)} (mean), person–person {say(self.human_human)} (mean)"
+
+
+def _ai_comparison(coders: list[str], kappa: np.ndarray) -> list[AiComparison] | None:
+    """Mean pairwise kappa per code: AI–person pairs against person–person pairs (None without both)."""
+    ai = [c.casefold().startswith(AI_CODER_PREFIX) for c in coders]
+    pairs = list(combinations(range(len(coders)), 2))
+    mixed = [p for p, (i, j) in enumerate(pairs) if ai[i] != ai[j]]
+    people = [p for p, (i, j) in enumerate(pairs) if not ai[i] and not ai[j]]
+    if not mixed or not people:
+        return None
+
+    def mean(row, columns):
+        values = row[columns]
+        values = values[np.isfinite(values)]
+        return float(values.mean()) if values.size else float("nan")
+
+    return [AiComparison(mean(row, mixed), mean(row, people)) for row in kappa]
 
 
 def _code_rows(session: Session, project_id: int, roll_up: bool):
@@ -141,7 +181,7 @@ def compute_agreement(
         pairwise["kappa"] = np.column_stack([pairwise["kappa"], pair.values["cohen"]])
         pairwise["alpha"] = np.column_stack([pairwise["alpha"], pair.values["alpha"]])
     return AgreementReport(unit, roll_up, coders, [d.name for d in chosen], kappa_name, rows, pooled_row, pairs,
-                           pairwise, [n.code.id for n in nodes])
+                           pairwise, [n.code.id for n in nodes], _ai_comparison(coders, pairwise["kappa"]))
 
 
 def export_agreement(report: AgreementReport, fmt: str, raw: bool = False, about=None) -> bytes:

@@ -1,6 +1,7 @@
 """The flat coded-segments export: every coding of the project (in the session's scope) as one row.
 
-Four set-based queries (codings with their quote read by SUBSTR, turns, memos on codings, cases),
+Five set-based queries (codings with their quote read by SUBSTR, turns, memos on codings, cases,
+the provenance of codings that came from the model),
 all through the ORM session, so blind coding and the analysis scope (document sets, and any other
 criteria scope.py applies) restrict it like every other export."""
 from __future__ import annotations
@@ -12,8 +13,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from workbench.export import coded_segments
-from workbench.models import Case, Coding, Document, Memo, Project, User, Utterance
-from workbench.services import scope
+from workbench.models import Case, Coding, CodingProvenance, Document, Memo, Project, User, Utterance
+from workbench.services import provenance, scope
 from workbench.services.codebook import codebook
 
 
@@ -36,6 +37,9 @@ def segments(session: Session, project: Project) -> tuple[list[str], list[coded_
         .where(Memo.project_id == project.id, Memo.coding_id.is_not(None)).order_by(Memo.created_at, Memo.id)
     ):
         memos[coding_id].append(f"{author}: {text}")
+    made_by_model = {p.coding_id: coded_segments.Provenance(p.model, p.model_sha256, p.settings_sha256, p.score, provenance.summary(p))
+                     for p in session.scalars(select(CodingProvenance).join(Coding, Coding.id == CodingProvenance.coding_id)
+                                              .join(Document, Document.id == Coding.document_id).where(Document.project_id == project.id))}
     out = []
     for coding_id, document, document_id, case_id, code_id, coder, origin, start, end, quote, created_at in session.execute(
         select(Coding.id, Document.name, Document.id, Document.case_id, Coding.code_id, User.username, Coding.origin,
@@ -48,7 +52,7 @@ def segments(session: Session, project: Project) -> tuple[list[str], list[coded_
         out.append(coded_segments.CodedSegment(
             coding_id, document, case.participant_id if case else "", case.attribute_map() if case else {},
             turn[2] if turn else None, turn[3] if turn else "", turn[4] if turn else None, paths[code_id], coder, origin,
-            start, end, quote or "", tuple(memos.get(coding_id, ())), created_at))
+            start, end, quote or "", tuple(memos.get(coding_id, ())), created_at, made_by_model.get(coding_id)))
     return attributes, out
 
 

@@ -66,7 +66,7 @@ def consensus_coder(session: Session) -> User:
     return user
 
 
-def _overlapping(session: Session, document_id: int, code_id: int, start: int, end: int, coder_ids=None) -> list[Coding]:
+def overlapping(session: Session, document_id: int, code_id: int, start: int, end: int, coder_ids=None) -> list[Coding]:
     query = select(Coding).where(
         Coding.document_id == document_id, Coding.code_id == code_id, Coding.start < end, Coding.end > start
     )
@@ -141,7 +141,7 @@ def _roles(session: Session, case_ids: set[int]) -> dict[int, str]:
 
 def _clear(session: Session, document: Document, code: Code, consensus: User, start: int, end: int) -> None:
     """Remove the unit's part of the consensus codings of ``code``; parts outside the unit stay."""
-    for existing in _overlapping(session, document.id, code.id, start, end, [consensus.id]):
+    for existing in overlapping(session, document.id, code.id, start, end, [consensus.id]):
         keep = [(existing.start, start), (end, existing.end)]
         coding.remove_dependents(session, existing)  # a memo on it stays on the document, audited
         session.delete(existing)
@@ -153,7 +153,7 @@ def _clear(session: Session, document: Document, code: Code, consensus: User, st
 
 def _add(session: Session, document: Document, code: Code, consensus: User, start: int, end: int) -> None:
     """Add a span to the consensus layer, merged with consensus spans it overlaps."""
-    for existing in _overlapping(session, document.id, code.id, start, end, [consensus.id]):
+    for existing in overlapping(session, document.id, code.id, start, end, [consensus.id]):
         start, end = min(start, existing.start), max(end, existing.end)
         coding.remove_dependents(session, existing)
         session.delete(existing)
@@ -189,7 +189,7 @@ def adjudicate(
         sources = [chosen_coder]
     else:
         sources = compared if decision == "both" else []
-    applied = sorted({c.coder.username for c in _overlapping(session, document.id, code.id, start, end)
+    applied = sorted({c.coder.username for c in overlapping(session, document.id, code.id, start, end)
                       if c.coder.username in compared})
     with audit.action(session) as act:
         row = _decide(session, project, reviewer, code, document, start, end, decision, rationale, chosen_coder, sources)
@@ -220,7 +220,7 @@ def _decide(session: Session, project: Project, reviewer: User, code: Code, docu
             decision: str, rationale: str, chosen_coder: str | None, sources: list[str]) -> Adjudication:
     consensus = consensus_coder(session)
     source_ids = list(session.scalars(select(User.id).where(User.username.in_(sources)))) if sources else []
-    accepted = _overlapping(session, document.id, code.id, start, end, source_ids) if source_ids else []
+    accepted = overlapping(session, document.id, code.id, start, end, source_ids) if source_ids else []
     spans = [(c.start, c.end) for c in accepted]
     _clear(session, document, code, consensus, start, end)
     for s, e in spans:

@@ -14,7 +14,7 @@ from datetime import timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from workbench.models import CONSENSUS_CODER, Coding, Document, Invitation, Project, ProjectMember, User, as_utc, now
+from workbench.models import Coding, Document, Invitation, Project, ProjectMember, User, as_utc, is_layer_account, now
 from workbench.services import projects
 from workbench.services.errors import Forbidden, Invalid, NotFound
 
@@ -46,15 +46,15 @@ def create_invitation(session: Session, project: Project, inviter: User, usernam
         raise Invalid("Give the new member a user name (up to 80 characters).")
     if role not in projects.RANK:
         raise Invalid(f"Unknown role {role!r}: use one of owner, coder, viewer.")
-    if username.casefold() == CONSENSUS_CODER:
-        raise Invalid(f"{CONSENSUS_CODER!r} is the consensus coding layer, not a person: choose another user name.")
+    if is_layer_account(username):
+        raise Invalid(f"{username!r} names a coding layer (consensus or an AI coder), not a person: choose another user name.")
     return _new(session, project, inviter, "join", username, role, None, JOIN_MAX_AGE)[1]
 
 
 def claimable(session: Session, owner: User, user: User) -> bool:
     """A placeholder coder an owner may turn into an account: no password, and every project it is
     in or has codings in is one `owner` owns (so nobody can claim another team's coder)."""
-    if user.password_hash or user.is_demo or user.username == CONSENSUS_CODER:
+    if user.password_hash or user.is_demo or is_layer_account(user.username):
         return False
     project_ids = set(session.scalars(select(ProjectMember.project_id).where(ProjectMember.user_id == user.id)))
     project_ids |= set(session.scalars(

@@ -8,7 +8,7 @@ from sqlalchemy import inspect, select
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from workbench.models import CONSENSUS_CODER, ROLES, Project, ProjectMember, User
+from workbench.models import ROLES, Project, ProjectMember, User, is_layer_account
 from workbench.services import visibility
 from workbench.services.errors import Forbidden, Invalid, NotFound
 
@@ -29,8 +29,8 @@ def get_or_create_user(session: Session, username: str, display_name: str = "") 
 
 
 def set_password(user: User, password: str) -> None:
-    if user.username == CONSENSUS_CODER:
-        raise Invalid(f"{CONSENSUS_CODER!r} is the consensus coding layer, not a person: it cannot sign in.")
+    if is_layer_account(user.username):
+        raise Invalid(f"{user.username!r} is a coding layer (consensus or an AI coder), not a person: it cannot sign in.")
     if len(password) < 8:
         raise Invalid("Choose a password of at least 8 characters.")
     user.password_hash = generate_password_hash(password, method="scrypt")

@@ -23,7 +23,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from workbench.db import best_effort_write
-from workbench.models import Code, Coding, Document, Job, Project, SuggestionClassifier, User, as_utc, now
+from workbench.models import AI_CODER_PREFIX, Code, Coding, Document, Job, Project, SuggestionClassifier, User, as_utc, now
 from workbench.services import codebook, jobs
 from workbench.services.embeddings import cached_digests, embed_texts, sha256
 from workbench.services.recent import Recent
@@ -48,7 +48,7 @@ def codes_of(session: Session, project: Project) -> list[Code]:
 
 
 def coded_passages(session: Session, project: Project, only_coder_id: int | None, skip_document_id: int | None = None):
-    """Coded passages, one per distinct span, with every code applied to it.
+    """Coded passages, one per distinct span, with every code applied to it (not the AI coder's).
 
     Asked for by every suggestion request, so the spans are read without their text and each
     passage's text comes from this process's memory (`_fill_texts`); only spans it has not seen
@@ -59,6 +59,8 @@ def coded_passages(session: Session, project: Project, only_coder_id: int | None
         .where(Document.project_id == project.id).order_by(Coding.id)
     if only_coder_id is not None:
         query = query.where(Coding.coder_id == only_coder_id)
+    else:  # the AI coder's own layer is never evidence for the model: it would learn from itself
+        query = query.where(User.username.not_like(f"{AI_CODER_PREFIX}%"))
     if skip_document_id is not None:
         query = query.where(Coding.document_id != skip_document_id)
     spans: dict[tuple, dict] = {}
@@ -194,6 +196,14 @@ def _example_vectors(session: Session, embedder, texts: list[str]) -> np.ndarray
     if not texts:
         return np.zeros((0, embedder.dimensions), np.float32)
     return np.stack([known[d] for d in digests])
+
+
+def held_out_ranker(session: Session, embedder, project: Project, held_out_document_id: int,
+                    settings: RankingSettings = RankingSettings()) -> Ranker:
+    """A ranker built without one document's codings (its own classifiers included), to test on that
+    document: leave-one-document-out calibration."""
+    examples = coded_passages(session, project, None, skip_document_id=held_out_document_id)
+    return _assemble(session, embedder, codes_of(session, project), examples, settings, None)
 
 
 def _assemble(session: Session, embedder, codes: list[Code], examples: list[dict], settings: RankingSettings,

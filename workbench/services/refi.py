@@ -16,7 +16,7 @@ from workbench.refi.guids import stable_guid
 from workbench.refi.schema import schema_errors
 from workbench.services import codebook as codebook_service
 from workbench.services import audit
-from workbench.services import jobs, scope
+from workbench.services import jobs, provenance, scope
 from workbench.services.coding import apply_code
 from workbench.services.errors import Invalid
 from workbench.services.refi_users import project_users
@@ -66,6 +66,7 @@ def snapshot(session: Session, project: Project) -> refi.RefiProject:
     for document in documents:
         source = refi.RefiSource(doc_guid[document.id], document.name, document.text)
         codings = session.scalars(select(Coding).where(Coding.document_id == document.id)).all()
+        made_by_model = provenance.of_codings(session, [c.id for c in codings])
         spans: dict[tuple, refi.RefiSelection] = {}
         for c in sorted(codings, key=lambda c: (c.start, c.end, c.coder.username, paths[c.code_id])):
             users[c.coder_id] = c.coder
@@ -74,6 +75,9 @@ def snapshot(session: Session, project: Project) -> refi.RefiProject:
             if key not in spans:
                 spans[key] = refi.RefiSelection(stable_guid("selection", document.name, *key), c.start, c.end, user_guid)
                 source.selections.append(spans[key])
+            if c.id in made_by_model:  # REFI has no place for it on a coding: the selection's description says it
+                line = f"‘{paths[c.code_id]}’ {provenance.summary(made_by_model[c.id])}"
+                spans[key].description = "\n".join(filter(None, [spans[key].description, line]))
             item = refi.RefiCoding(stable_guid("coding", document.name, *key, paths[c.code_id]), code_items[c.code_id].guid, user_guid)
             spans[key].codings.append(item)
             coding_items[c.id] = item

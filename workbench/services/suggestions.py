@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from workbench.models import Code, Coding, Document, Project, SuggestionRejection, User
-from workbench.services import codebook, projects
+from workbench.services import codebook, projects, provenance
 from workbench.services.rankers import build_ranker, codes_of, coded_passages
 from workbench.services.coding import apply_code, check_span
 from workbench.services.embeddings import embed_texts
@@ -109,9 +109,32 @@ def suggest_for_document(session: Session, embedder, document: Document, coder: 
     return {"turns": turns, "considered": len(utterances), "skipped": skipped}
 
 
-def accept(session: Session, document: Document, coder: User, code: Code, start: int, end: int) -> Coding:
-    """The suggestion becomes a normal coding by this coder, marked as coming from a suggestion."""
-    return apply_code(session, document, code, coder, start, end, origin="suggestion")
+def score_code(session: Session, embedder, document: Document, code: Code, start: int, end: int,
+               only_coder_id: int | None = None, settings: RankingSettings = RankingSettings()) -> tuple[Suggestion, dict, dict | None]:
+    """The suggestion of `code` for [start, end) as the panel shows it (score and reasons), whatever
+    its rank, with what the ranker's classifiers were: the evidence a provenance record keeps."""
+    check_span(document, start, end)
+    query = embed_texts(session, embedder, [document.text[start:end]])
+    ranker = build_ranker(session, embedder, document.project, only_coder_id, settings)
+    codes, paths = _code_maps(session, document.project)
+    found = next(s for s in ranker.suggest(query[0], len(ranker.code_ids)) if s.code_id == code.id)
+    return found, describe(found, codes, paths), (getattr(ranker, "provenance", None) or {}).get("classifiers")
+
+
+def accept(session: Session, document: Document, coder: User, code: Code, start: int, end: int,
+           embedder=None, only_coder_id: int | None = None) -> Coding:
+    """The suggestion becomes a normal coding by this coder, marked as coming from a suggestion; with
+    the embedder, its provenance (model, settings, score, evidence) is kept beside it. The evidence
+    is computed again here, from the same model, settings and codings the panel used, rather than
+    taken from the browser."""
+    if code.project_id != document.project_id:
+        raise Invalid("That code belongs to another project's codebook.")
+    shown = score_code(session, embedder, document, code, start, end, only_coder_id) if embedder is not None else None
+    made = apply_code(session, document, code, coder, start, end, origin="suggestion")
+    if shown is not None and made.origin == "suggestion":
+        found, described, classifiers = shown
+        provenance.record(session, made, embedder, RankingSettings(), found.score, described, "suggestion", classifiers)
+    return made
 
 
 def reject(session: Session, document: Document, coder: User, code: Code, start: int, end: int) -> SuggestionRejection:

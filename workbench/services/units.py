@@ -17,7 +17,7 @@ import numpy as np
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from workbench.models import CONSENSUS_CODER, Coding, Document, User, Utterance
+from workbench.models import Coding, Document, User, Utterance, is_layer_account
 from workbench.services.errors import Invalid, NotFound
 
 UNITS = ("utterance", "sentence", "character")
@@ -71,8 +71,9 @@ def project_coders(session: Session, project_id: int, documents: list[Document] 
 
 def default_coders(session: Session, project_id: int, documents: list[Document] | None = None) -> list[str]:
     """Who is compared unless asked otherwise: everyone who coded the chosen documents but the
-    consensus layer (agreeing with a consensus made from the coders' own work says little)."""
-    return [name for name in project_coders(session, project_id, documents) if name != CONSENSUS_CODER]
+    consensus layer (agreeing with a consensus made from the coders' own work says little) and the
+    AI coder's layers (compared only when chosen)."""
+    return [name for name in project_coders(session, project_id, documents) if not is_layer_account(name)]
 
 
 def choose_documents(session: Session, project_id: int, names: list[str] | None) -> list[Document]:

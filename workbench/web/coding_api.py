@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask import Blueprint, jsonify, request
 from flask_login import current_user, login_required
 
-from workbench.services import codebook, coding, documents, memos, projects, rankers, retrieval, shortcuts
+from workbench.services import codebook, coding, documents, memos, projects, provenance, rankers, retrieval, shortcuts
 from workbench.services.errors import Invalid
 from workbench.web import db, json_object
 from workbench.web.document_view import CODING_FIELDS, coding_json
@@ -107,6 +107,7 @@ def detail(project_id: int, coding_id: int):
         coder=found.coder.username, origin=found.origin, created_at=found.created_at.isoformat(),
         text=found.document.text[found.start:found.end],
         memos=[memos.memo_json(m) for m in memos.list_memos(db(), project.id, coding_id=found.id)],
+        provenance=provenance.as_json(provenance.of_codings(db(), [found.id]).get(found.id)),
     )
 
 

@@ -82,7 +82,7 @@ def accept(project_id: int, document_id: int):
     data = json_object('{"code_id": 3, "start": 10, "end": 42}')
     code = _code(project_id, data)
     start, end = _span(document, data)
-    made = suggestions.accept(db(), document, current_user.user, code, start, end)
+    made = suggestions.accept(db(), document, current_user.user, code, start, end, _embedder(), _only_mine())
     paths = {n.code.id: n.path for n in codebook.codebook(db(), project_id)}
     return jsonify(coding={
         "id": made.id, "document_id": document.id, "code_id": code.id, "path": paths[code.id], "colour": code.colour,

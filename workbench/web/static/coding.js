@@ -351,6 +351,18 @@ function init(screen) {
   picker.addEventListener("keydown", (event) => { if (event.key === "Escape") closePicker(); });
 
   // ---- coding details, memos, removal --------------------------------------------------------------
+  function provenanceHtml(p) { // where a coding from the model came from: model, settings, score, evidence
+    if (!p) return "";
+    const ev = p.evidence || {};
+    const items = [`Model <code>${escapeHtml(p.model)}</code> (weights sha256 <code>${escapeHtml(p.model_sha256)}</code>)`,
+      `Ranking settings sha256 <code>${escapeHtml(p.settings_sha256)}</code>`, `Score ${Number(p.score).toFixed(3)}`];
+    if (ev.definition) items.push(`Definition match: ${escapeHtml(ev.definition.match)} (similarity ${Number(ev.definition.similarity).toFixed(2)})`);
+    for (const n of ev.neighbours || []) items.push(`Coded passage <q>${escapeHtml(n.text)}</q> — ${escapeHtml(n.document)} (similarity ${Number(n.similarity).toFixed(2)})`);
+    if (ev.classifier_probability !== null && ev.classifier_probability !== undefined) items.push(`Classifier: ${(100 * ev.classifier_probability).toFixed(0)}%`);
+    if (ev.threshold !== undefined) items.push(`Threshold ${escapeHtml(String(ev.threshold))}`);
+    items.push(`Suggested ${new Date(p.suggested_at).toLocaleString()}`);
+    return `<details class="provenance"><summary>From the model (${escapeHtml(p.source)})</summary><ul>${items.map((i) => `<li>${i}</li>`).join("")}</ul></details>`;
+  }
   async function showDetails(ids) {
     if (!ids.length) return;
     const parts = await Promise.all(ids.map((id) => api("GET", `${base}/codings/${id}`)));
@@ -358,6 +370,7 @@ function init(screen) {
       <h3><span class="swatch" style="background: ${d.colour}"></span>${escapeHtml(d.code)}</h3>
       <p>Coded by <strong>${escapeHtml(d.coder)}</strong> · origin: ${escapeHtml(d.origin)} · ${new Date(d.created_at).toLocaleString()}</p>
       <blockquote>${escapeHtml(d.text.length > 400 ? d.text.slice(0, 400) + "…" : d.text)}</blockquote>
+      ${provenanceHtml(d.provenance)}
       <div class="memo-list" data-subject="coding_id" data-id="${d.id}"></div>
       ${canCode && (d.coder === user || isOwner) ? `<button type="button" class="remove-coding" data-coding="${d.id}">Remove this coding<span class="visually-hidden"> (${escapeHtml(d.code)})</span></button>` : ""}
     </article>`).join("");
