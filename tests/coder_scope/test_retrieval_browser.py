@@ -4,7 +4,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.coder_scope.study import build
-from tests.conftest import SCREENSHOTS, live_app, serving, wait_until, watch_csp
+from tests.conftest import SCREENSHOTS, live_app, serving, signed_in_page, wait_until, watch_csp
 from workbench.services import coding, documents, projects
 
 pytestmark = pytest.mark.browser
@@ -32,12 +32,7 @@ def live(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def page(live, chromium):
-    page = chromium.new_page(viewport={"width": 1280, "height": 800})
-    page.set_default_timeout(8000)
-    page.goto(live["url"] + "/")
-    page.get_by_label("User name").fill("olivia")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
+    page = signed_in_page(chromium, live["url"], "olivia", PASSWORD)
     yield page
     page.close()
 

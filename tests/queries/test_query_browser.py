@@ -3,7 +3,7 @@ query, run it, see its passages, save it; click a matrix cell and land on that c
 import pytest
 from playwright.sync_api import expect
 
-from tests.conftest import SCREENSHOTS, live_app, serving, watch_csp
+from tests.conftest import SCREENSHOTS, live_app, serving, signed_in_page, watch_csp
 from tests.queries.project import build
 from workbench.services import projects
 
@@ -25,12 +25,7 @@ def live(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def page(live, chromium):
-    page = chromium.new_page(viewport={"width": 1280, "height": 900})
-    page.set_default_timeout(8000)
-    page.goto(live["url"] + "/")
-    page.get_by_label("User name").fill("olivia")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
+    page = signed_in_page(chromium, live["url"], "olivia", PASSWORD)
     yield page
     page.close()
 
