@@ -9,6 +9,7 @@ from pathlib import PurePath
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
+from workbench.db import refresh_statistics, statistics_due
 from workbench.importers import DEFAULT_MAX_BYTES, Limits, UnreadableFile, parse_transcript
 from workbench.importers.characters import control_refusal
 from workbench.models import (
@@ -76,6 +77,8 @@ def import_transcript(session: Session, project: Project, filename: str, data: b
     ]
     session.add(document)
     session.flush()
+    if statistics_due(document.id):
+        refresh_statistics(session)
     return Imported(document, True, parsed.warnings)
 
 

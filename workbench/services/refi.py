@@ -14,6 +14,7 @@ from workbench.importers.limits import check_text
 from workbench.models import Case, CaseAttribute, Code, Coding, Document, Job, Memo, Project, ProjectMember, User, Utterance
 from workbench.refi.guids import stable_guid
 from workbench.refi.schema import schema_errors
+from workbench.db import refresh_statistics
 from workbench.services import codebook as codebook_service
 from workbench.services import audit
 from workbench.services import jobs, provenance, scope
@@ -255,6 +256,7 @@ def import_project(session: Session, project: Project, data: bytes, importer: Us
         session.flush()
         act.describe("project import", f"{audit.actor_of(session)[1]} imported a REFI-QDA project: {summary.describe()}",
                      target_type="project", target_id=str(project.id))
+    refresh_statistics(session)  # a whole project at once: the planner should know (db.refresh_statistics)
     return summary
 
 
