@@ -112,6 +112,15 @@ RULES = {
     ("queries.code_results", "POST"): "coder",
     ("queries.matrix", "GET"): "viewer",
     ("queries.download_matrix", "GET"): "viewer",
+    # De-identification: the findings and the pseudonym map are the owners' alone.
+    ("deid.show", "GET"): "owner",
+    ("deid.find", "POST"): "owner",
+    ("deid.decide", "POST"): "owner",
+    ("deid.add_term", "POST"): "owner",
+    ("deid.set_pseudonym", "POST"): "owner",
+    ("deid.download_map", "GET"): "owner",
+    ("deid.apply", "POST"): "owner",
+    ("deid.check", "POST"): "owner",
 }
 # Path values that differ from the defaults in the `world` fixture.
 VALUES = {"agreement.heatmap": {"fmt": "svg"}, "export_page.frequency_by": {"fmt": "csv"}}

@@ -176,7 +176,7 @@ def _review(session: Session, project: Project, user: User) -> DeidReview:
     projects.require(session, user, project.id, "owner")
     review = current_review(session, project)
     if review is None or review.status != "open":
-        raise NotFound("There is no open de-identification review: find identifiers first.")
+        raise Invalid("There is no open de-identification review: find identifiers first.")
     return review
 
 
@@ -312,3 +312,13 @@ def context(value: str, start: int, end: int, width: int = 60) -> tuple[str, str
     before = value[max(0, start - width):start]
     after = value[end:end + width]
     return ("…" if start > width else "") + before, value[start:end], after + ("…" if end + width < len(value) else "")
+
+
+def provenance(session: Session, project_id: int) -> str | None:
+    """For a de-identified copy: where it came from, when and by whom (shown on its page)."""
+    review = session.scalar(select(DeidReview).where(DeidReview.copy_project_id == project_id))
+    if review is None:
+        return None
+    who = session.get(User, review.applied_by_id) if review.applied_by_id else None
+    when = review.applied_at.strftime("%Y-%m-%d %H:%M UTC") if review.applied_at else "?"
+    return f"De-identified copy of project #{review.project_id}, made {when} by {who.username if who else 'a former member'}."

@@ -265,7 +265,7 @@ def check(session: Session, project: Project, user: User) -> CheckReport:
     review = session.scalar(select(DeidReview).where(DeidReview.project_id == project.id, DeidReview.status == "applied")
                             .order_by(DeidReview.id.desc()).limit(1))
     if review is None or review.copy_project_id is None:
-        raise NotFound("No de-identified copy of this project to check: apply a review first.")
+        raise Invalid("No de-identified copy of this project to check: apply a review first.")
     copy = projects.require(session, user, review.copy_project_id, "owner")
     r = Replacements(session, review)
     report = CheckReport(copy.id, len(r.terms))
