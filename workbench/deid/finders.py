@@ -169,9 +169,11 @@ PRIORITY = {kind: i for i, kind in enumerate(("email", "url", "nhs number", "pho
 
 
 def resolve(found: Iterable[Found]) -> list[Found]:
-    """Non-overlapping findings in order: at a clash the longer wins, then the more specific type."""
+    """Non-overlapping findings in order: at a clash a known term beats a mere candidate name (so
+    "Northfield" of the cases wins over the candidate "Northfield Park"), then the longer wins,
+    then the more specific type."""
     chosen: list[Found] = []
-    for f in sorted(found, key=lambda f: (-(f.end - f.start), PRIORITY.get(f.type, 99), f.start)):
+    for f in sorted(found, key=lambda f: (f.type == "name", -(f.end - f.start), PRIORITY.get(f.type, 99), f.start)):
         if all(f.end <= c.start or f.start >= c.end for c in chosen):
             chosen.append(f)
     return sorted(chosen)

@@ -138,15 +138,18 @@ def find(session: Session, project: Project, user: User, document_ids_: list[int
             if found.type == "name" and projects.is_interviewer(project, found.text):
                 continue  # "Interviewer" is a role said in every transcript, not a name
             terms.setdefault(finders.term_key(found.text), (found.text, found.type, None))
-    surfaces = {original for original, _, _ in terms.values()} | set(terms)
-    pattern = finders.matcher(surfaces)
+    # Known terms and mere candidates are swept apart: inside the candidate "Northfield Park" the
+    # place "Northfield" must still be found (resolve lets the known term win).
+    matchers = [finders.matcher({t for key, (original, kind, _) in terms.items() if (kind == "name") == candidate for t in (original, key)})
+                for candidate in (False, True)]
     types = {key: kind for key, (_, kind, _) in terms.items()}
     kept = {(d.target, d.target_id, d.field, d.start, d.end, d.text): (d.decision, d.replacement)
             for d in session.scalars(select(DeidFinding).where(DeidFinding.review_id == review.id))}
     session.execute(delete(DeidFinding).where(DeidFinding.review_id == review.id))
     rows, order = [], []
     for f in every:
-        for found in finders.resolve(finders.patterns(f.value) + finders.sweep(f.value, pattern, types)):
+        swept = [found for pattern in matchers for found in finders.sweep(f.value, pattern, types)]
+        for found in finders.resolve(finders.patterns(f.value) + swept):
             key = finders.term_key(found.text)
             decision, replacement = kept.get((f.target, f.target_id, f.field, found.start, found.end, found.text), ("pending", None))
             rows.append(dict(review_id=review.id, target=f.target, target_id=f.target_id, field=f.field, document_id=f.document_id,
