@@ -103,6 +103,10 @@ def _known_terms(session: Session, project: Project, ids: list[int]) -> dict[str
     return known
 
 
+def document_names(session: Session, project: Project) -> dict[int, str]:
+    return dict(session.execute(select(Document.id, Document.name).where(Document.project_id == project.id)).all())
+
+
 def current_review(session: Session, project: Project) -> DeidReview | None:
     return session.scalar(select(DeidReview).where(DeidReview.project_id == project.id).order_by(DeidReview.id.desc()).limit(1))
 
@@ -184,9 +188,12 @@ def _review(session: Session, project: Project, user: User) -> DeidReview:
 
 
 def decide(session: Session, project: Project, user: User, decision: str, finding_ids: list[int] | None = None,
-           type_: str | None = None, term: str | None = None, replacement: str | None = None) -> int:
-    """Accept, reject (or set back to pending) findings: by id, or all of a type or of a term.
-    `replacement` edits the replacement of the findings named (blank: the term's pseudonym)."""
+           type_: str | None = None, term: str | None = None, replacement: str | None = None,
+           pending_only: bool = False) -> int:
+    """Accept, reject (or set back to pending) findings: by id, or all of a type or of a term
+    (`pending_only`: those not decided yet, as the screen's bulk buttons do, so a decision taken
+    one by one is kept). `replacement` edits the replacement of the findings named (blank: the
+    term's pseudonym)."""
     if decision not in DECISIONS:
         raise Invalid(f"Unknown decision {decision!r}: use accepted, rejected or pending.")
     review = _review(session, project, user)
@@ -201,6 +208,8 @@ def decide(session: Session, project: Project, user: User, decision: str, findin
         query = query.where(DeidFinding.term == finders.term_key(term))
     if finding_ids is None and type_ is None and term is None:
         raise Invalid("Name the findings: their ids, a type or a term.")
+    if pending_only:
+        query = query.where(DeidFinding.decision == "pending")
     chosen = list(session.scalars(query))
     if finding_ids is not None and len(chosen) != len(set(finding_ids)):
         raise NotFound("Some of those findings are not in this review.")
@@ -210,7 +219,8 @@ def decide(session: Session, project: Project, user: User, decision: str, findin
             if replacement is not None:
                 finding.replacement = replacement.strip() or None
         session.flush()
-        what = f"all {type_} findings" if type_ else "all findings of one term" if term else f"{len(chosen)} finding(s)"
+        what = (f"all {'pending ' if pending_only else ''}{type_} findings" if type_
+                else "all findings of one term" if term else f"{len(chosen)} finding(s)")
         act.describe("deid review", f"{audit.actor_of(session)[1]} marked {what} {decision} ({len(chosen)} in all)"
                      + (", with an edited replacement" if replacement else ""),
                      target_type="deid review", target_id=str(review.id), project_id=project.id)

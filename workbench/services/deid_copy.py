@@ -271,19 +271,18 @@ def check(session: Session, project: Project, user: User) -> CheckReport:
     report = CheckReport(copy.id, len(r.terms))
     if r.pattern is None:
         return report
-    allowed = _rejected_in_copy(session, review, r)
+    kept = Kept(session, project, review, r)
     copy_docs = {d.id: d for d in session.scalars(select(Document).where(Document.project_id == copy.id))}
     for f in deid.fields(session, copy, list(copy_docs)):
-        for m in r.pattern.finditer(f.value):
-            if (f.target, f.field, f.document_id, m.start(), m.end()) not in allowed:
-                report.places.append(f"{f.target} #{f.target_id} {f.field} at {m.start()}")
+        for at in kept.leaks(r.pattern, f.value):
+            report.places.append(f"{f.target} #{f.target_id} {f.field} at {at}")
     for doc_id, position, speaker in session.execute(select(Utterance.document_id, Utterance.position, Utterance.speaker)
                                                      .where(Utterance.document_id.in_(list(copy_docs)))):
         if speaker and r.pattern.search(speaker):
             report.places.append(f"speaker label of turn {position + 1} in document #{doc_id}")
     for kind, fmt in CHECKED_EXPORTS:
         for where, text in _export_texts(exports.export(session, copy, kind, fmt), f"{kind}.{fmt}"):
-            if r.pattern.search(where) or r.pattern.search(text):
+            if r.pattern.search(where) or kept.leaks(r.pattern, text):
                 report.places.append(f"export {where}")
     with audit.action(session) as act:
         act.describe("deid check", f"{audit.actor_of(session)[1]} checked de-identified copy #{copy.id}: "
@@ -292,22 +291,49 @@ def check(session: Session, project: Project, user: User) -> CheckReport:
     return report
 
 
-def _rejected_in_copy(session, review: DeidReview, r: Replacements) -> set[tuple]:
-    """Where a rejected finding of the original lies in the copy's document text: kept on purpose."""
-    copies: dict[str, int] = {}
-    originals = {d.name: d.id for d in session.scalars(select(Document).where(Document.project_id == review.project_id))}
-    copied = {d.name: d.id for d in session.scalars(select(Document).where(Document.project_id == review.copy_project_id))}
-    for name, old_id in originals.items():
-        new_name = r.value("document", old_id, "name", name)
-        if new_name in copied:
-            copies[str(old_id)] = copied[new_name]
-    allowed = set()
-    for (target, target_id, name), spans in r.rejected.items():
-        if target == "document" and name == "text" and target_id in copies:
-            remap = r.remap(target, target_id, name)
-            for start, end in spans:
-                allowed.add(("document", "text", copies[target_id], *remap.span(start, end)))
-    return allowed
+CONTEXT = 12  # characters either side that identify a rejected finding's place in any rendering of the copy
+
+
+def _squeezed(text: str) -> str:
+    """Whitespace runs as one space and CSV's doubled quotes as one: exports lay text out differently."""
+    return re.sub(r"\s+", " ", text.replace('""', '"'))
+
+
+def _sides(text: str, start: int, end: int) -> tuple[str, str]:
+    return _squeezed(text[max(0, start - 3 * CONTEXT):start])[-CONTEXT:], _squeezed(text[end:end + 3 * CONTEXT])[:CONTEXT]
+
+
+class Kept:
+    """Where the copy keeps an identifier on purpose: each rejected finding, as the term and the words
+    on either side of it in the copy. A match elsewhere (a field, a turn, an export file) is allowed
+    when its term and its words on one side are those of a rejected finding: a coded quote that
+    begins or ends at the kept name shows only one side of it. Any other match is a leak."""
+
+    def __init__(self, session: Session, project: Project, review: DeidReview, r: Replacements):
+        self.left: set[tuple[str, str]] = set()
+        self.right: set[tuple[str, str]] = set()
+        wanted = {key for key, spans in r.rejected.items() if spans}
+        for f in deid.fields(session, project, deid.document_ids(session, project, review)):
+            key = (f.target, f.target_id, f.field)
+            if key in wanted:
+                remap = r.remap(*key)
+                value = remap.apply(f.value)
+                for start, end in r.rejected[key]:
+                    start, end = remap.span(start, end)
+                    left, right = _sides(value, start, end)
+                    term = finders.term_key(value[start:end])
+                    self.left.add((term, left))
+                    self.right.add((term, right))
+
+    def leaks(self, pattern: re.Pattern, text: str) -> list[int]:
+        """Where in `text` an accepted term occurs that no rejected finding explains."""
+        found = []
+        for m in pattern.finditer(text):
+            term = finders.term_key(m.group())
+            left, right = _sides(text, m.start(), m.end())
+            if (term, left) not in self.left and (term, right) not in self.right:
+                found.append(m.start())
+        return found
 
 
 def _export_texts(data: bytes, filename: str):

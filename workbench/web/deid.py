@@ -34,7 +34,8 @@ def show(project_id: int):
     pseudonyms = {p.term: p for p in deid.pseudonym_map(db(), project, current_user.user)}
     rows = [(f, deid.context(values.get((f.target, f.target_id, f.field), f.text), f.start, f.end),
              deid.replacement_of(f, {k: p.pseudonym for k, p in pseudonyms.items()})) for f in shown]
-    return render_template("deid.html", project=project, review=review, rows=rows, types=TYPES,
+    names = deid.document_names(db(), project) if shown else {}
+    return render_template("deid.html", project=project, review=review, rows=rows, types=TYPES, document_names=names,
                            progress=deid.progress(db(), review) if review else None, pseudonyms=list(pseudonyms.values()),
                            chosen={"decision": decision or "", "type": kind or ""}, shown=SHOWN)
 
@@ -55,8 +56,14 @@ def decide(project_id: int):
     project = _owner(project_id)
     form = request.form
     ids = database_ids(form.getlist("finding"), "Findings") or None
+    # A row's box shows the replacement in force: sent back unchanged, the finding keeps following
+    # its term's pseudonym (a later change in the map reaches it); only an edit is its own.
+    replacement = form.get("replacement")
+    if replacement is not None and replacement.strip() == form.get("shown_replacement", "").strip():
+        replacement = None
     count = deid.decide(db(), project, current_user.user, form.get("decision", ""), ids, form.get("type") or None,
-                        form.get("term") or None, form.get("replacement"))
+                        form.get("term") or None, replacement,
+                        pending_only=form.get("pending") == "1")
     flash(f"Marked {count} finding(s) {form.get('decision')}.", "ok")
     return _back(project.id, decision=form.get("shown_decision") or None, type=form.get("shown_type") or None)
 
