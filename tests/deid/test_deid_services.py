@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import func, select
 
 from workbench.deid import finders
-from workbench.models import AuditEntry, CaseAttribute, Case, Coding, DeidFinding, Document, Memo, Utterance
+from workbench.models import AuditEntry, CaseAttribute, Case, Code, Coding, DeidFinding, Document, Memo, Utterance
 from workbench.services import deid, deid_copy, demo, exports, projects
 from workbench.services.errors import Forbidden, Invalid, NotFound
 
@@ -214,3 +214,26 @@ def test_a_rejected_finding_stays_and_the_check_allows_it_everywhere_but_nowhere
     session.add(memo)
     session.flush()
     assert [p for p in deid_copy.check(session, project, owner).places if p.startswith("memo")] == [f"memo #{memo.id} text at 9"]
+
+
+def test_saved_queries_are_copied_onto_the_copys_codes_and_filters(session, study):
+    """A query saved as "Trust at Northfield" (code Trust/Between sectors, site Northfield) becomes "Trust at [Town A]"
+    with the filter site = [Town A] and the id of the copy's Between sectors, and finds in the copy as many
+    passages, in the same documents by name, as it finds in the original."""
+    from workbench.services import queries, saved_queries
+
+    project, owner = study
+    saved = saved_queries.save(session, project, owner, "Trust at Northfield", "Between sectors",
+                               queries.Filters(attributes=(("site", ("Northfield",)),)))
+    before = saved_queries.run_saved(session, project, saved)
+    assert len(before.hits) > 0
+    _accept_all_but_candidates(session, project, owner)
+    copy = deid_copy.apply_review(session, project, owner)
+    [copied] = saved_queries.list_saved(session, copy)
+    assert copied.name == "Trust at [Town A]" and copied.expression == "Between sectors"
+    trust = session.scalar(select(Code.id).where(Code.project_id == copy.id, Code.name == "Between sectors"))
+    assert copied.options["codes"] == {"between sectors": trust} and copied.options["attributes"] == {"site": ["[Town A]"]}
+    after = saved_queries.run_saved(session, copy, copied)
+    assert len(after.hits) == len(before.hits)
+    assert sorted(after.documents[d][0] for d, _ in after.hits) == sorted(before.documents[d][0] for d, _ in before.hits)
+    assert deid_copy.check(session, project, owner).clean

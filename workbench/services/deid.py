@@ -1,7 +1,7 @@
 """De-identification, step 1 and 2: find identifiers in a project (or chosen documents) and review them.
 
 Every field a copy would carry is scanned (document text, names and file names, memos, case ids and
-attributes, the codebook, the project's name, set names). Terms come from the patterns and proper
+attributes, the codebook, the project's name, set names, saved queries' names). Terms come from the patterns and proper
 nouns of `workbench/deid/finders.py`, speaker labels, case attributes (name, site, organisation),
 and the owner's list in the pseudonym map; then every occurrence of every term is found in every
 field. Each term gets one pseudonym for the whole project (deid/pseudonyms.py). The map and the
@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from workbench.deid import finders
 from workbench.deid.pseudonyms import Templates
 from workbench.models import (
-    Case, CaseAttribute, Code, DeidFinding, DeidPseudonym, DeidReview, Document, DocumentSet, Memo, Project, User,
+    Case, CaseAttribute, Code, DeidFinding, DeidPseudonym, DeidReview, Document, DocumentSet, Memo, Project, SavedQuery, User,
     Utterance, now,
 )
 from workbench.services import audit, projects, visibility
@@ -75,6 +75,8 @@ def fields(session: Session, project: Project, ids: list[int]) -> Iterator[Field
             yield Field("code", str(code.id), name, getattr(code, name) or "")
     for document_set in session.scalars(select(DocumentSet).where(DocumentSet.project_id == project.id)):
         yield Field("document set", str(document_set.id), "name", document_set.name)
+    for saved in session.scalars(select(SavedQuery).where(SavedQuery.project_id == project.id).order_by(SavedQuery.id)):
+        yield Field("saved query", str(saved.id), "name", saved.name)
 
 
 def _known_terms(session: Session, project: Project, ids: list[int]) -> dict[str, tuple[str, str, str | None]]:

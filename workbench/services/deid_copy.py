@@ -8,7 +8,7 @@ written in bulk (100k codings would take minutes through the unit of work); the 
 the action counts them. Embeddings are keyed by the text's sha256: turns whose text did not change
 share their cached vectors; changed turns are never given the original's vector (it encodes the
 identifiers): an `embed` job is queued for the copy. Trained classifiers, undo history, number keys,
-chart caches, saved queries and the audit log are not copied."""
+chart caches and the audit log are not copied; saved queries are, pointed at the copy's codes."""
 from __future__ import annotations
 
 import hashlib
@@ -25,7 +25,7 @@ from workbench.deid import finders
 from workbench.deid.remap import Remap, Replacement
 from workbench.models import (
     Adjudication, Case, CaseAttribute, Code, Coding, DeidFinding, DeidPseudonym, DeidReview, Document, DocumentSet,
-    DocumentSetMember, Exemplar, Memo, Project, ProjectMember, SuggestionRejection, User, Utterance, now,
+    DocumentSetMember, Exemplar, Memo, Project, ProjectMember, SavedQuery, SuggestionRejection, User, Utterance, now,
 )
 from workbench.services import audit, deid, embeddings, jobs, projects, search
 from workbench.services.errors import Invalid, NotFound
@@ -158,8 +158,27 @@ def _copy_rows(session: Session, project: Project, copy: Project, ids: list[int]
         new = DocumentSet(project_id=copy.id, name=r.value("document set", s.id, "name", s.name))
         new.members = [DocumentSetMember(document_id=docs[m.document_id].id) for m in s.members if m.document_id in docs]
         session.add(new)
+    saved = _copy_saved_queries(session, project, copy, codes, r)
     session.flush()
-    return {"documents": len(docs), "turns": len(turns), "codings": len(set(codings.values())), "memos": memos, "cases": len(cases), "codes": len(codes)}
+    return {"documents": len(docs), "turns": len(turns), "codings": len(set(codings.values())), "memos": memos, "cases": len(cases), "codes": len(codes),
+            "saved queries": saved}
+
+
+def _copy_saved_queries(session, project, copy, codes, r: Replacements) -> int:
+    """Saved queries with their name de-identified, the code ids their names meant moved to the copy's
+    codes, and the accepted terms swapped in their expression (it names codes, whose names the copy
+    may have changed) and their filters (attribute values, cases, speakers: as the copy's are)."""
+    n = 0
+    for q in session.scalars(select(SavedQuery).where(SavedQuery.project_id == project.id).order_by(SavedQuery.id)):
+        options = dict(q.options or {})
+        options["codes"] = {r.swap(name).casefold(): codes[i] for name, i in (options.get("codes") or {}).items() if i in codes}
+        options["attributes"] = {r.swap(name): [r.swap(v) for v in values] for name, values in (options.get("attributes") or {}).items()}
+        options["cases"] = [r.swap(c) for c in options.get("cases") or ()]
+        options["speakers"] = [r.swap(s) for s in options.get("speakers") or ()]
+        session.add(SavedQuery(project_id=copy.id, name=r.value("saved query", q.id, "name", q.name), expression=r.swap(q.expression),
+                               options=options, created_by_id=q.created_by_id, created_at=q.created_at, updated_at=q.updated_at))
+        n += 1
+    return n
 
 
 def _copy_codes(session: Session, project: Project, copy: Project, r: Replacements) -> dict[int, int]:
@@ -280,6 +299,12 @@ def check(session: Session, project: Project, user: User) -> CheckReport:
                                                      .where(Utterance.document_id.in_(list(copy_docs)))):
         if speaker and r.pattern.search(speaker):
             report.places.append(f"speaker label of turn {position + 1} in document #{doc_id}")
+    for q in session.scalars(select(SavedQuery).where(SavedQuery.project_id == copy.id)):
+        filters = q.options or {}
+        said = [q.expression, *(filters.get("cases") or ()), *(filters.get("speakers") or ()),
+                *(v for values in (filters.get("attributes") or {}).values() for v in values)]
+        if any(kept.leaks(r.pattern, value) for value in said):
+            report.places.append(f"saved query #{q.id} expression or filters")
     for kind, fmt in CHECKED_EXPORTS:
         for where, text in _export_texts(exports.export(session, copy, kind, fmt), f"{kind}.{fmt}"):
             if r.pattern.search(where) or kept.leaks(r.pattern, text):
