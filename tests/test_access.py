@@ -118,6 +118,7 @@ RULES = {
     ("deid.decide", "POST"): "owner",
     ("deid.add_term", "POST"): "owner",
     ("deid.set_pseudonym", "POST"): "owner",
+    ("deid.set_type", "POST"): "owner",
     ("deid.download_map", "GET"): "owner",
     ("deid.apply", "POST"): "owner",
     ("deid.check", "POST"): "owner",

@@ -41,10 +41,9 @@ def _row(page, finding_id: int):
     return page.locator(f"#finding-{finding_id}")
 
 
-def test_review_screen_from_finding_to_the_copy(live, chromium):
+def _signed_in(chromium, base: str):
     from workbench.services.demo import DEMO_PASSWORD, DEMO_USER
 
-    base, project_id, app = live
     page = chromium.new_page(viewport={"width": 1280, "height": 900})
     page.set_default_timeout(15000)
     violations = watch_csp(page)
@@ -52,6 +51,12 @@ def test_review_screen_from_finding_to_the_copy(live, chromium):
     page.get_by_label("User name").fill(DEMO_USER)
     page.get_by_label("Password").fill(DEMO_PASSWORD)
     page.get_by_role("button", name="Sign in").click()
+    return page, violations
+
+
+def test_review_screen_from_finding_to_the_copy(live, chromium):
+    base, project_id, app = live
+    page, violations = _signed_in(chromium, base)
     page.goto(f"{base}/projects/{project_id}")
     page.get_by_role("link", name="De-identify for sharing").click()
     page.get_by_role("button", name="Find identifiers").click()
@@ -81,12 +86,11 @@ def test_review_screen_from_finding_to_the_copy(live, chromium):
     assert _row(page, first).locator("td").first.inner_text().startswith("P01_gp_partner · text")  # the document by name
     with app.extensions["workbench.sessions"]() as session:
         decided = {f.id: (f.decision, f.replacement) for f in session.scalars(select(DeidFinding).where(DeidFinding.id.in_([first, second, third])))}
-        types = sorted(set(session.scalars(select(DeidFinding.type).where(DeidFinding.review_id == session.get(DeidFinding, first).review_id))))
     assert decided == {first: ("accepted", None), second: ("accepted", "[Somewhere]"), third: ("rejected", None)}
     page.screenshot(path=SCREENSHOTS / "deid-review.png", full_page=False)
 
     # Bulk: candidate names rejected, every other type accepted; the three decided above are kept.
-    for kind in types:
+    for kind in types_of(app):
         page.get_by_label("Pending findings of type").select_option(kind)
         page.get_by_role("button", name="Reject these" if kind == "name" else "Accept these").click()
         page.get_by_text(re.compile(r"Marked \d+ finding\(s\)")).wait_for()
@@ -121,3 +125,47 @@ def test_review_screen_from_finding_to_the_copy(live, chromium):
     assert page.locator(".flash").first.inner_text().startswith("No accepted identifier remains in the copy"), page.locator(".flash").first.inner_text()
     page.close()
     assert violations == [], violations
+
+
+def test_chosen_documents_and_a_type_changed_on_the_screen(live, chromium):
+    """Two documents ticked: only their findings are listed and the copy holds only them. A
+    person's type changed to place on the screen gives every finding of the term a town's pseudonym."""
+    base, project_id, app = live
+    page, violations = _signed_in(chromium, base)
+    page.goto(f"{base}/projects/{project_id}/deid")
+    page.get_by_text("Only some documents").click()
+    page.get_by_label("P01_gp_partner").check()
+    page.get_by_label("P09_patient").check()
+    page.get_by_role("button", name="Find identifiers").click()
+    page.get_by_text("Found identifiers:").wait_for()
+    assert "the 2 chosen document(s)" in page.locator("form.card").first.inner_text()
+    wheres = {page.locator("table.findings tbody tr").nth(i).locator("td").first.inner_text().split(" · ")[0]
+              for i in range(page.locator("table.findings tbody tr").count())}
+    assert {"P01_gp_partner", "P09_patient"} <= wheres and not {"P02_link_worker", "P05_patient"} & wheres
+    page.get_by_label("of type", exact=True).select_option("person")
+    page.get_by_role("button", name="Show", exact=True).click()
+    row = page.locator("table.findings tbody tr").first
+    name = row.locator(".context mark").inner_text()
+    row.get_by_label(f"Type of every “{name}”").select_option("place")
+    row.get_by_role("button", name="Change").click()
+    page.get_by_text("Every finding of that term is now a place, replaced by [Town").wait_for()
+    with app.extensions["workbench.sessions"]() as session:
+        kinds = set(session.scalars(select(DeidFinding.type).where(DeidFinding.text == name)))
+    assert kinds == {"place"}
+    for kind in types_of(app):
+        page.get_by_label("Pending findings of type").select_option(kind)
+        page.get_by_role("button", name="Reject these" if kind == "name" else "Accept these").click()
+        page.get_by_text(re.compile(r"Marked \d+ finding\(s\)")).wait_for()
+    page.get_by_role("button", name="Make the de-identified copy").click()
+    page.get_by_text("Making the de-identified copy in the background").wait_for()
+    drain(Runtime.of_app(app, name="deid-test"))
+    with app.extensions["workbench.sessions"]() as session:
+        copy_id = session.scalar(select(Job).where(Job.kind == "deid-apply")).result["copy_project_id"]
+        assert sorted(session.scalars(select(Document.name).where(Document.project_id == copy_id))) == ["P01_gp_partner", "P09_patient"]
+    page.close()
+    assert violations == [], violations
+
+
+def types_of(app) -> list[str]:
+    with app.extensions["workbench.sessions"]() as session:
+        return sorted(set(session.scalars(select(DeidFinding.type))))

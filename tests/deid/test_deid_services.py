@@ -237,3 +237,36 @@ def test_saved_queries_are_copied_onto_the_copys_codes_and_filters(session, stud
     assert len(after.hits) == len(before.hits)
     assert sorted(after.documents[d][0] for d, _ in after.hits) == sorted(before.documents[d][0] for d, _ in before.hits)
     assert deid_copy.check(session, project, owner).clean
+
+
+def test_changing_a_terms_type_retypes_its_findings_and_gives_the_new_types_pseudonym(session, study):
+    """"Dr Ashworth" is found as a person ("[Person n]"). Made a place, every finding of the term is a
+    place and the term takes the next free town letter: Northfield, Eastbrook and Riverside hold
+    A to C, so [Town D]. A type that does not exist is refused."""
+    project, owner = study
+    review = deid.find(session, project, owner)
+    entry = deid.set_type(session, project, owner, "Dr Ashworth", "place")
+    assert (entry.type, entry.pseudonym) == ("place", "[Town D]")
+    kinds = set(session.scalars(select(DeidFinding.type).where(DeidFinding.review_id == review.id, DeidFinding.term == entry.term)))
+    assert kinds == {"place"}
+    with pytest.raises(Invalid, match="Unknown type"):
+        deid.set_type(session, project, owner, "Dr Ashworth", "planet")
+    with pytest.raises(NotFound):
+        deid.set_type(session, project, owner, "Nobody Atall", "place")
+
+
+def test_apply_to_chosen_documents_copies_only_those(session, study):
+    """Two of the nine documents chosen: the copy holds those two, their cases and their codings only."""
+    project, owner = study
+    docs = {d.name: d for d in session.scalars(select(Document).where(Document.project_id == project.id))}
+    chosen = [docs["P01_gp_partner"].id, docs["P09_patient"].id]
+    deid.find(session, project, owner, chosen)
+    for kind in finders.TYPES:
+        deid.decide(session, project, owner, "rejected" if kind == "name" else "accepted", type_=kind)
+    copy = deid_copy.apply_review(session, project, owner)
+    assert sorted(session.scalars(select(Document.name).where(Document.project_id == copy.id))) == ["P01_gp_partner", "P09_patient"]
+    assert sorted(session.scalars(select(Case.participant_id).where(Case.project_id == copy.id))) == ["P01", "P09"]
+    wanted = session.scalar(select(func.count()).select_from(Coding).where(Coding.document_id.in_(chosen)))
+    assert session.scalar(select(func.count()).select_from(Coding).join(Document).where(Document.project_id == copy.id)) == wanted
+    with pytest.raises(NotFound):
+        deid.find(session, project, owner, [999999])

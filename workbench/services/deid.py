@@ -252,10 +252,37 @@ def add_term(session: Session, project: Project, user: User, original: str, type
                 entry.pseudonym = pseudonym
         entry.listed = True
         session.flush()
-        session.execute(DeidFinding.__table__.update().where(
-            DeidFinding.term == key, DeidFinding.review_id.in_(select(DeidReview.id).where(DeidReview.project_id == project.id))
-        ).values(type=type_))
+        _retype_findings(session, project, key, type_)
         act.describe("deid list", f"{audit.actor_of(session)[1]} put a {type_} on the de-identification list",
+                     target_type="deid review", target_id=str(project.id), project_id=project.id)
+    return entry
+
+
+def _retype_findings(session: Session, project: Project, key: str, type_: str) -> None:
+    session.execute(DeidFinding.__table__.update().where(
+        DeidFinding.term == key, DeidFinding.review_id.in_(select(DeidReview.id).where(DeidReview.project_id == project.id))
+    ).values(type=type_))
+
+
+def set_type(session: Session, project: Project, user: User, term: str, type_: str, role: str | None = None) -> DeidPseudonym:
+    """Correct a term's type (a candidate "name" that is a place, say): every finding of the term
+    takes it, and the term gets the next pseudonym of the new type ("[Name 3]" -> "[Town D]")."""
+    projects.require(session, user, project.id, "owner")
+    if type_ not in finders.TYPES:
+        raise Invalid(f"Unknown type {type_!r}: use one of {', '.join(finders.TYPES)}.")
+    key = finders.term_key(term)
+    entry = session.scalar(select(DeidPseudonym).where(DeidPseudonym.project_id == project.id, DeidPseudonym.term == key))
+    if entry is None:
+        raise NotFound("That term is not in the pseudonym map.")
+    role = (role or "").strip() or None if type_ == "person" else None
+    with audit.action(session) as act:
+        if (entry.type, entry.role) != (type_, role):
+            taken = session.scalars(select(DeidPseudonym.pseudonym).where(DeidPseudonym.project_id == project.id,
+                                                                          DeidPseudonym.id != entry.id))
+            entry.type, entry.role, entry.pseudonym = type_, role, Templates(taken).next(type_, role)
+        session.flush()
+        _retype_findings(session, project, key, type_)
+        act.describe("deid type", f"{audit.actor_of(session)[1]} made a term a {type_}; its pseudonym is {entry.pseudonym}",
                      target_type="deid review", target_id=str(project.id), project_id=project.id)
     return entry
 

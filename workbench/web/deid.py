@@ -34,7 +34,7 @@ def show(project_id: int):
     pseudonyms = {p.term: p for p in deid.pseudonym_map(db(), project, current_user.user)}
     rows = [(f, deid.context(values.get((f.target, f.target_id, f.field), f.text), f.start, f.end),
              deid.replacement_of(f, {k: p.pseudonym for k, p in pseudonyms.items()})) for f in shown]
-    names = deid.document_names(db(), project) if shown else {}
+    names = deid.document_names(db(), project)
     return render_template("deid.html", project=project, review=review, rows=rows, types=TYPES, document_names=names,
                            progress=deid.progress(db(), review) if review else None, pseudonyms=list(pseudonyms.values()),
                            chosen={"decision": decision or "", "type": kind or ""}, shown=SHOWN)
@@ -85,6 +85,16 @@ def set_pseudonym(project_id: int):
     entry = deid.set_pseudonym(db(), project, current_user.user, request.form.get("term", ""), request.form.get("pseudonym", ""))
     flash(f"Pseudonym set to {entry.pseudonym}.", "ok")
     return _back(project.id)
+
+
+@bp.post("/projects/<int:project_id>/deid/type")
+@login_required
+def set_type(project_id: int):
+    project = _owner(project_id)
+    entry = deid.set_type(db(), project, current_user.user, request.form.get("term", ""), request.form.get("type", ""),
+                          request.form.get("role") or None)
+    flash(f"Every finding of that term is now a {entry.type}, replaced by {entry.pseudonym}.", "ok")
+    return _back(project.id, decision=request.form.get("shown_decision") or None, type=request.form.get("shown_type") or None)
 
 
 @bp.get("/projects/<int:project_id>/deid/map.csv")
