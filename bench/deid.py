@@ -28,11 +28,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from sqlalchemy import func, insert, select  # noqa: E402
 
-from bench.matrix_xlsx import on_each_backend  # noqa: E402
+from bench.matrix_xlsx import build_codes, on_each_backend  # noqa: E402
 from workbench.config import REPO_ROOT  # noqa: E402
 from workbench.db import make_engine, session_factory, upgrade  # noqa: E402
 from workbench.deid import finders  # noqa: E402
-from workbench.models import Case, CaseAttribute, Code, Coding, DeidFinding, Document, Project, Utterance  # noqa: E402
+from workbench.models import Case, CaseAttribute, Coding, DeidFinding, Document, Project, Utterance  # noqa: E402
 from workbench.services import deid, deid_copy, projects  # noqa: E402
 
 TARGETS = {"find": 60.0, "apply": 30.0}
@@ -92,17 +92,7 @@ def build(Session, documents: int, turns: int, codings: int, rng: random.Random)
         project = projects.create_project(session, f"deid-{time.time_ns()}", owner)
         coders = [projects.get_or_create_user(session, name).id for name in ("coder_a", "coder_b")]
         session.flush()
-        code_ids = []
-        for t in range(10):
-            theme = Code(project_id=project.id, name=f"Theme {t}", position=t)
-            session.add(theme)
-            session.flush()
-            code_ids.append(theme.id)
-            for c in range(5):
-                child = Code(project_id=project.id, parent_id=theme.id, name=f"Code {t}.{c}", position=c)
-                session.add(child)
-                session.flush()
-                code_ids.append(child.id)
+        code_ids = build_codes(session, project, 10)
         for d in range(documents):
             participant, town = f"P{d:03d}", rng.choice(TOWNS)
             role = rng.choice(ROLES)
