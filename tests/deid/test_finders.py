@@ -48,3 +48,18 @@ def test_templates_number_per_label():
     assert [templates.next("person"), templates.next("person", "GP"), templates.next("place"), templates.next("place"),
             templates.next("organisation")] == ["[Person 2]", "[GP 1]", "[Town A]", "[Town B]", "[Organisation A]"]
     assert letters(27) == "AA" and letters(26) == "Z" and letters(28) == "AB"
+
+
+def test_matcher_takes_the_longest_term_that_ends_a_word():
+    """Terms share prefixes (one trie): in "Northfield Health Clinic" the longer term does not fit
+    ("Clinic" is not "Centre"), so "Northfield" (0-10) is matched; "Northfield  Health\\tCentre" with
+    two spaces and a tab is the long term (0-25); "Northfielders" ends no term; case is ignored;
+    a line break does not join the words of a term."""
+    pattern = finders.matcher(["Northfield", "Northfield Health Centre", "North Shields", "Dr Ng"])
+    spans = lambda text: [(m.start(), m.end()) for m in pattern.finditer(text)]
+    assert spans("Northfield Health Clinic") == [(0, 10)]
+    assert spans("Northfield  Health\tCentre") == [(0, 25)]
+    assert spans("Northfielders") == []
+    assert spans("NORTH SHIELDS and dr ng") == [(0, 13), (18, 23)]
+    assert spans("Northfield Health\nCentre") == [(0, 10)]
+    assert finders.matcher(["", "  "]) is None
