@@ -23,6 +23,11 @@ def _back(project_id: int, **args):
     return redirect(url_for("deid.show", project_id=project_id, **args))
 
 
+def _back_to_shown(project_id: int):
+    """Back to the findings the page was showing (its decision and type filters)."""
+    return _back(project_id, decision=request.form.get("shown_decision") or None, type=request.form.get("shown_type") or None)
+
+
 @bp.get("/projects/<int:project_id>/deid")
 @login_required
 def show(project_id: int):
@@ -65,7 +70,7 @@ def decide(project_id: int):
                         form.get("term") or None, replacement,
                         pending_only=form.get("pending") == "1")
     flash(f"Marked {count} finding(s) {form.get('decision')}.", "ok")
-    return _back(project.id, decision=form.get("shown_decision") or None, type=form.get("shown_type") or None)
+    return _back_to_shown(project.id)
 
 
 @bp.post("/projects/<int:project_id>/deid/list")
@@ -94,7 +99,7 @@ def set_type(project_id: int):
     entry = deid.set_type(db(), project, current_user.user, request.form.get("term", ""), request.form.get("type", ""),
                           request.form.get("role") or None)
     flash(f"Every finding of that term is now a {entry.type}, replaced by {entry.pseudonym}.", "ok")
-    return _back(project.id, decision=request.form.get("shown_decision") or None, type=request.form.get("shown_type") or None)
+    return _back_to_shown(project.id)
 
 
 @bp.get("/projects/<int:project_id>/deid/map.csv")
