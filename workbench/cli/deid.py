@@ -6,7 +6,8 @@ from sqlalchemy import select
 
 from workbench.cli import main, transaction
 from workbench.models import User
-from workbench.services import deid, deid_copy, projects
+from workbench.deid import finders
+from workbench.services import deid, deid_copy, documents, projects
 from workbench.services.errors import NotFound
 
 as_option = click.option("--as", "username", required=True, metavar="OWNER", help="The project owner acting.")
@@ -26,12 +27,15 @@ def deid_group():
 
 @deid_group.command("find")
 @click.argument("project")
+@click.option("--document", "document_names", multiple=True, metavar="NAME",
+              help="Only this document (repeat for several); the copy will hold just these.")
 @as_option
-def find_command(project: str, username: str):
+def find_command(project: str, document_names: tuple[str, ...], username: str):
     """Find identifiers in PROJECT (decisions already taken are kept)."""
     with transaction() as session:
         chosen, user = _owner(session, project, username)
-        review = deid.find(session, chosen, user)
+        ids = [documents.find_document(session, chosen.id, name).id for name in document_names] or None
+        review = deid.find(session, chosen, user, ids)
         progress = deid.progress(session, review)
         click.echo(f"{progress.words()}: " + ", ".join(f"{n} {k}" for k, n in progress.by_type.items()))
 
@@ -47,6 +51,20 @@ def decide_command(project: str, decision: str, type_: str | None, term: str | N
     with transaction() as session:
         chosen, user = _owner(session, project, username)
         click.echo(f"{deid.decide(session, chosen, user, decision, type_=type_, term=term)} finding(s) {decision}.")
+
+
+@deid_group.command("type")
+@click.argument("project")
+@click.argument("term")
+@click.argument("type_", metavar="TYPE", type=click.Choice(finders.TYPES))
+@click.option("--role", help="A person's role, for the pseudonym (\"[GP 2]\").")
+@as_option
+def type_command(project: str, term: str, type_: str, role: str | None, username: str):
+    """Change the type of every finding of TERM (it gets the next pseudonym of that type)."""
+    with transaction() as session:
+        chosen, user = _owner(session, project, username)
+        entry = deid.set_type(session, chosen, user, term, type_, role)
+        click.echo(f"Every finding of that term is now a {entry.type}, replaced by {entry.pseudonym}.")
 
 
 @deid_group.command("apply")
