@@ -34,23 +34,29 @@ WORDS = ("practice referral link worker patient trust the a we they funding char
 POSTGRES = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 
 
+def build_codes(session, project, themes: int) -> list[int]:
+    """`themes` themes of five codes each; their ids."""
+    code_ids = []
+    for t in range(themes):
+        theme = Code(project_id=project.id, name=f"Theme {t}", position=t)
+        session.add(theme)
+        session.flush()
+        code_ids.append(theme.id)
+        for c in range(5):
+            child = Code(project_id=project.id, parent_id=theme.id, name=f"Code {t}.{c}", position=c)
+            session.add(child)
+            session.flush()
+            code_ids.append(child.id)
+    return code_ids
+
+
 def build(Session, documents: int, turns: int, codes: int, codings: int, rng: random.Random) -> int:
     with Session() as session:
         owner = projects.get_or_create_user(session, "bench")
         project = projects.create_project(session, f"matrix-{time.time_ns()}", owner)
         coders = [projects.get_or_create_user(session, name).id for name in ("coder_a", "coder_b")]
         session.flush()
-        code_ids = []
-        for t in range(codes // 6):
-            theme = Code(project_id=project.id, name=f"Theme {t}", position=t)
-            session.add(theme)
-            session.flush()
-            code_ids.append(theme.id)
-            for c in range(5):
-                child = Code(project_id=project.id, parent_id=theme.id, name=f"Code {t}.{c}", position=c)
-                session.add(child)
-                session.flush()
-                code_ids.append(child.id)
+        code_ids = build_codes(session, project, codes // 6)
         for d in range(documents):
             lines, spans, at = [], [], 0
             for u in range(turns):

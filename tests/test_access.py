@@ -116,6 +116,16 @@ RULES = {
     ("ai_coder.run", "POST"): "owner",
     ("ai_coder.accept", "POST"): "coder",
     ("ai_coder.calibrate", "POST"): "owner",
+    # De-identification: the findings and the pseudonym map are the owners' alone.
+    ("deid.show", "GET"): "owner",
+    ("deid.find", "POST"): "owner",
+    ("deid.decide", "POST"): "owner",
+    ("deid.add_term", "POST"): "owner",
+    ("deid.set_pseudonym", "POST"): "owner",
+    ("deid.set_type", "POST"): "owner",
+    ("deid.download_map", "GET"): "owner",
+    ("deid.apply", "POST"): "owner",
+    ("deid.check", "POST"): "owner",
 }
 # Path values that differ from the defaults in the `world` fixture.
 VALUES = {"agreement.heatmap": {"fmt": "svg"}, "export_page.frequency_by": {"fmt": "csv"}}

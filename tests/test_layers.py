@@ -4,7 +4,7 @@ import sys
 
 import pytest
 
-PURE = ["workbench.importers", "workbench.agreement", "workbench.export", "workbench.refi", "workbench.suggest"]
+PURE = ["workbench.importers", "workbench.deid", "workbench.agreement", "workbench.export", "workbench.refi", "workbench.suggest"]
 
 
 @pytest.mark.parametrize("package", PURE)

@@ -555,3 +555,62 @@ class Job(Base):
     started_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     heartbeat_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class DeidReview(Base):
+    """A de-identification of a project (or of chosen documents): its findings are reviewed, then
+    applied to make a de-identified copy (`copy_project_id`); the original is never changed."""
+
+    __tablename__ = "deid_review"
+    __table_args__ = (CheckConstraint("status IN ('open', 'applied')", name="status"), {"sqlite_autoincrement": True})
+    id: Mapped[int] = mapped_column(primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("project.id", ondelete="CASCADE"), index=True)
+    status: Mapped[str] = mapped_column(String(16), default="open")
+    document_ids: Mapped[list] = mapped_column(JSON, default=list)  # empty: the whole project
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now)
+    found_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    applied_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    applied_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    copy_project_id: Mapped[int | None] = mapped_column(ForeignKey("project.id", ondelete="SET NULL"), index=True)
+
+
+class DeidFinding(Base):
+    """One identifier found in one field of one row ([start, end) in code points of that field), and
+    the owner's decision on it. `replacement` overrides the term's pseudonym for this place only."""
+
+    __tablename__ = "deid_finding"
+    __table_args__ = (
+        CheckConstraint("decision IN ('pending', 'accepted', 'rejected')", name="decision"),
+        Index("ix_deid_finding_review_term", "review_id", "term"),
+        {"sqlite_autoincrement": True},
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    review_id: Mapped[int] = mapped_column(ForeignKey("deid_review.id", ondelete="CASCADE"), index=True)
+    target: Mapped[str] = mapped_column(String(40))  # document, memo, case, case attribute, code, project, document set
+    target_id: Mapped[str] = mapped_column(String(200))
+    field: Mapped[str] = mapped_column(String(40))  # text, name, value, participant_id, ...
+    document_id: Mapped[int | None] = mapped_column(Integer)  # for the review screen's order and context
+    start: Mapped[int] = mapped_column(Integer)
+    end: Mapped[int] = mapped_column(Integer)
+    text: Mapped[str] = mapped_column(Text)
+    term: Mapped[str] = mapped_column(String(300))  # finders.term_key(text): the pseudonym map's key
+    type: Mapped[str] = mapped_column(String(40))
+    decision: Mapped[str] = mapped_column(String(16), default="pending")
+    replacement: Mapped[str | None] = mapped_column(String(300))
+
+
+class DeidPseudonym(Base):
+    """The pseudonym map (owners only, never exported unless asked): a term, its type and pseudonym.
+    `listed`: entered by an owner (the project's list of people, organisations and places)."""
+
+    __tablename__ = "deid_pseudonym"
+    __table_args__ = (UniqueConstraint("project_id", "term"), {"sqlite_autoincrement": True})
+    id: Mapped[int] = mapped_column(primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("project.id", ondelete="CASCADE"), index=True)
+    term: Mapped[str] = mapped_column(String(300))
+    original: Mapped[str] = mapped_column(String(300))  # as first written
+    type: Mapped[str] = mapped_column(String(40))
+    role: Mapped[str | None] = mapped_column(String(100))
+    pseudonym: Mapped[str] = mapped_column(String(300))
+    listed: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")

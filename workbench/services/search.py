@@ -38,6 +38,11 @@ def _index_new_turns(session: Session, _context) -> None:
         if turn.document_id not in texts:
             texts[turn.document_id] = session.get(Document, turn.document_id).text
         rows.append({"id": turn.id, "text": texts[turn.document_id][turn.start: turn.end]})
+    index_turns(session, rows)
+
+
+def index_turns(session: Session, rows: list[dict]) -> None:
+    """Index turns written in bulk ({"id", "text"} each), as the listener does for ORM-added ones."""
     connection = session.connection()
     if connection.dialect.name == "postgresql":
         # One set-based UPDATE per thousand turns (a statement per turn made a bulk import crawl).

@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from workbench.services import cases, codebook, document_sets, documents, projects
+from workbench.services import cases, codebook, deid, document_sets, documents, projects
 from workbench.web import db, uploaded_files
 from workbench.web.scope import analysis_scope
 from workbench.web.jobs import embed_later
@@ -40,6 +40,7 @@ def show(project_id: int):
         cases=cases.list_cases(db(), project.id),
         code_count=len(codebook.codebook(db(), project.id)),
         role=projects.role_of(db(), project, current_user.user),
+        provenance=deid.provenance(db(), project.id),
     )
 
 
