@@ -32,9 +32,12 @@ def circle(n: int, radius: float, centre: tuple[float, float]) -> list[tuple[flo
     return [(x0 + radius * math.sin(2 * math.pi * k / n), y0 - radius * math.cos(2 * math.pi * k / n)) for k in range(n)]
 
 
+LABEL_ROOM = 110  # px beside the drawing: a 28-character label is ~170 px, of which ~60 fit beside the ring
+
+
 def to_svg(nodes: Sequence[Node], edges: Sequence[Edge], title: str, size: int = 640) -> str:
-    centre = (size / 2, size / 2 + 10)
-    ring = size / 2 - 120  # room for the labels outside the ring
+    centre = (size / 2 + LABEL_ROOM, size / 2 + 10)  # labels left and right of the ring get room of their own
+    ring = size / 2 - 120  # room for the labels above and below the ring
     place = dict(zip((n.code for n in nodes), circle(len(nodes), ring, centre))) if nodes else {}
     biggest = max((n.segments for n in nodes), default=1) or 1
     body = [svg.text(8, 18, title, extra=' font-weight="600"')]
@@ -53,4 +56,4 @@ def to_svg(nodes: Sequence[Node], edges: Sequence[Edge], title: str, size: int =
         scale = (r + 6) / (math.hypot(dx, dy) or 1)
         label = node.code if len(node.code) <= 28 else "…" + node.code[-27:]
         body.append(svg.text(x + dx * scale, y + dy * scale + 4, label, anchor))
-    return svg.document(size, size + 20, title, body)
+    return svg.document(size + 2 * LABEL_ROOM, size + 20, title, body)

@@ -103,8 +103,18 @@ def normal(word: str) -> str:
     return word.casefold().replace("’", "'")
 
 
+# A transcriber's note, not said: [laughs], [pause], [inaudible 00:12:03], [crosstalk].
+ANNOTATION = re.compile(r"\[[^\[\]\n]{1,60}\]")
+
+
 def tokenise(text: str) -> Tokens:
+    notes = [(m.start(), m.end()) for m in ANNOTATION.finditer(text)]
     found = [(m.start(), m.end(), normal(m.group())) for m in WORD.finditer(text)]
+    if notes:
+        starts = np.array([start for start, _ in notes])
+        ends = np.array([end for _, end in notes])
+        at = np.searchsorted(starts, [f[0] for f in found], side="right") - 1  # the last note starting before
+        found = [f for f, k in zip(found, at) if k < 0 or f[0] >= ends[k]]
     with _VOCABULARY_LOCK:
         ids = []
         for _, _, word in found:
