@@ -20,9 +20,10 @@ def worker_command(burst: bool):
     from workbench.cli.serve import refuse_unmigrated
     from workbench.worker.loop import yield_to_requests
 
-    refuse_unmigrated(current_app.config["WORKBENCH_SETTINGS"].database_url)
+    url = current_app.config["WORKBENCH_SETTINGS"].database_url
+    refuse_unmigrated(url)
     few_malloc_arenas()
-    yield_to_requests()  # it shares the cores with the web processes: their requests come first
+    yield_to_requests(url)  # it shares the cores with the web processes: their requests come first
     one_blas_thread()
     app = current_app._get_current_object()
     runtime = Runtime.of_app(app)

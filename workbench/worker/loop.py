@@ -13,11 +13,17 @@ POLL_SECONDS = 2.0  # how long an idle poller sleeps when nobody wakes it
 BACKGROUND_NICE = 10  # how much lower than requests background work runs (Unix nice)
 
 
-def yield_to_requests(nice: int = BACKGROUND_NICE) -> None:
+def yield_to_requests(database_url: str, nice: int = BACKGROUND_NICE) -> None:
     """Run the calling thread (and the threads it starts: torch's, BLAS's) at a lower CPU priority, so
     that embedding a burst of uploads or retraining classifiers takes the cores only when no request
     a researcher waits for needs them. Linux applies nice per thread, so the web process's job thread
-    is lowered and its request threads are not. Elsewhere (no per-thread nice) nothing changes."""
+    is lowered and its request threads are not. Elsewhere (no per-thread nice) nothing changes.
+
+    Not on SQLite: there a job's step holds the one write lock, and a lowered thread holding it is
+    kept off the cores by the very requests waiting for it (priority inversion: a coding's p99 went
+    from 84 to 720 ms at a researcher's pace in bench/load.py)."""
+    if database_url.startswith("sqlite"):
+        return
     try:
         me = threading.get_native_id()
         os.setpriority(os.PRIO_PROCESS, me, min(19, os.getpriority(os.PRIO_PROCESS, me) + nice))
@@ -63,7 +69,7 @@ class InProcessWorker:
         self.thread = threading.Thread(target=self._run, name="workbench-jobs", daemon=True)
 
     def _run(self) -> None:
-        yield_to_requests()
+        yield_to_requests(self.runtime.settings.database_url)
         poll(self.runtime, self.stop, self.wake)
 
     def start(self) -> "InProcessWorker":
