@@ -10,7 +10,7 @@ import numpy as np
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from workbench.db import best_effort_write, insert_with_conflicts
+from workbench.db import best_effort_write, expect_writes, insert_with_conflicts
 from workbench.models import Document, Embedding, Job, Project, User, Utterance
 from workbench.suggest import Embedder, ModelUnavailable, SentenceTransformerEmbedder, onnx_embedder
 from workbench.services import jobs
@@ -93,6 +93,34 @@ def embed_texts(session: Session, embedder: Embedder, texts: Sequence[str], prog
     if not texts:
         return np.zeros((0, embedder.dimensions), dtype=np.float32)
     return np.stack([vectors[d] for d in digests]).astype(np.float32, copy=False)
+
+
+def read_then_encode(session: Session, embedder: Embedder, texts: Sequence[str]) -> tuple[np.ndarray, list[str], np.ndarray]:
+    """For a job on SQLite: look the cached vectors up in a read transaction, end it, and only then
+    encode the rest, so the write lock is never held while the model runs (a lowered or busy job
+    thread holding it made every coder's save wait). Returns (all vectors, the new digests, their
+    vectors); the caller stores the new ones with `store` in its next, short write transaction."""
+    if session.new or session.dirty or session.deleted:
+        raise RuntimeError("read_then_encode ends the transaction: call it before the step changes anything")
+    digests = [sha256(t) for t in texts]
+    with expect_writes(False):
+        known = cached(session, embedder.name, digests)
+    # Only reads happened in this step so far: committing writes nothing and ends the read
+    # transaction (the one exception to "services never commit", for job steps that read first).
+    session.commit()
+    missing = list(dict.fromkeys(d for d in digests if d not in known))
+    by_digest = dict(zip(digests, texts))
+    encoded = np.asarray(embedder.encode([by_digest[d] for d in missing]), dtype="<f4") if missing else \
+        np.zeros((0, embedder.dimensions), dtype="<f4")
+    known.update(zip(missing, encoded))
+    matrix = np.stack([known[d] for d in digests]).astype(np.float32, copy=False) if digests else \
+        np.zeros((0, embedder.dimensions), dtype=np.float32)
+    return matrix, missing, encoded
+
+
+def store(session: Session, model: str, digests: list[str], encoded: np.ndarray) -> None:
+    if digests:
+        _store(session, model, digests, encoded)
 
 
 def _store(session: Session, model: str, digests: list[str], encoded: np.ndarray) -> None:

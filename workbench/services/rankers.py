@@ -22,10 +22,10 @@ from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from workbench.db import best_effort_write
+from workbench.db import best_effort_write, expect_writes
 from workbench.models import AI_CODER_PREFIX, Code, Coding, Document, Job, Project, SuggestionClassifier, User, as_utc, now
 from workbench.services import codebook, jobs
-from workbench.services.embeddings import cached_digests, embed_texts, sha256
+from workbench.services.embeddings import cached_digests, embed_texts, read_then_encode, sha256, store
 from workbench.services.recent import Recent
 from workbench.suggest import Ranker, RankingSettings, description_texts
 from workbench.suggest.ranking import train_classifiers
@@ -228,12 +228,18 @@ def train_job(run: jobs.JobRun):
     project = run.session.get(Project, run.job.project_id)
     scopes = sorted(set(run.job.arguments.get("scopes", [0])))
     yield 0, len(scopes)
+    project_id = project.id if project is not None else None
     for done, scope in enumerate(scopes, 1):
-        if project is not None:
-            examples = coded_passages(run.session, project, scope or None)
-            vectors = embed_texts(run.session, embedder, [e["text"] for e in examples])
+        if project_id is not None:
+            # Read, encode and train outside any write transaction (SQLite: the one write lock is
+            # taken only for the short store at the end of the step).
+            with expect_writes(False):
+                examples = coded_passages(run.session, run.session.get(Project, project_id), scope or None)
+            vectors, new, encoded = read_then_encode(run.session, embedder, [e["text"] for e in examples])
             trained = train_classifiers(vectors, [sorted(e["codes"]) for e in examples]) if examples else {}
-            _store(run.session, project, scope, embedder.name, examples_digest(examples), len(examples), _pack(trained))
+            store(run.session, embedder.name, new, encoded)
+            _store(run.session, run.session.get(Project, project_id), scope, embedder.name, examples_digest(examples),
+                   len(examples), _pack(trained))
         yield done, len(scopes)
 
 
@@ -280,7 +286,8 @@ def embed_passages_job(run: jobs.JobRun):
     pending = [t for d, t in texts.items() if d not in have]
     yield 0, len(pending)  # the worker commits here: no transaction stays open while the model runs
     for at in range(0, len(pending), run.batch_size):
-        embed_texts(run.session, embedder, pending[at: at + run.batch_size])
+        block = pending[at: at + run.batch_size]  # encoded before the step's first statement: no lock held
+        store(run.session, embedder.name, [sha256(t) for t in block], np.asarray(embedder.encode(block), dtype="<f4"))
         yield min(at + run.batch_size, len(pending)), len(pending)
     # (A PostgreSQL coding committed late with a lower id is missed here; its first suggestion
     # request encodes it instead.) Upkeep leaves one row, not one per coding.
