@@ -1,6 +1,7 @@
 """The Flask application factory."""
 from __future__ import annotations
 
+import os
 import secrets
 import threading
 from pathlib import Path
@@ -11,14 +12,29 @@ from workbench.config import Settings
 
 
 def _secret_key(settings: Settings) -> str:
-    """A stable secret per installation, kept beside the SQLite file, unless one is configured."""
+    """A stable secret per installation, kept beside the SQLite file, unless one is configured.
+
+    Made readable by its owner only from the first byte, and put in place whole (written to a file of
+    its own, then linked under its name, which fails if another process got there first): two server
+    processes starting at once end up with the same key, and nobody ever reads half of one."""
     if settings.secret_key:
         return settings.secret_key
     path = Path(settings.instance_path) / "secret_key"
     path.parent.mkdir(parents=True, exist_ok=True)
     if not path.exists():
-        path.write_text(secrets.token_hex(32))
-        path.chmod(0o600)
+        draft = path.with_name(f".secret_key.{os.getpid()}.{threading.get_ident()}")
+        descriptor = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        try:
+            with os.fdopen(descriptor, "w") as handle:
+                handle.write(secrets.token_hex(32))
+            os.link(draft, path)
+        except FileExistsError:
+            pass  # another process made it a moment ago: use theirs
+        except OSError:  # a file system without hard links: put it in place whole all the same
+            if not path.exists():
+                os.replace(draft, path)
+        finally:
+            draft.unlink(missing_ok=True)
     return path.read_text().strip()
 
 

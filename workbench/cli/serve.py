@@ -12,6 +12,9 @@ from gunicorn.app.base import BaseApplication
 from workbench.cli import main
 
 
+PLACEHOLDER_KEYS = {"change-me", "change-me-secret-key", "changeme", "secret"}  # never a team server's key
+
+
 def is_loopback(host: str) -> bool:
     """Whether `host` only listens on this machine (127.0.0.0/8, ::1, localhost)."""
     try:
@@ -74,6 +77,10 @@ def run_server(settings, host: str, port: int, workers: int, threads: int) -> No
 def serve_command(host: str, port: int, workers: int, threads: int):
     """Serve the app for a team (no demo data; the demo account cannot sign in)."""
     settings = current_app.config["WORKBENCH_SETTINGS"]
+    if settings.secret_key.strip().lower() in PLACEHOLDER_KEYS:
+        raise click.ClickException(
+            "WORKBENCH_SECRET_KEY is still the placeholder from deploy/workbench.env: anyone who has read it "
+            "could sign session cookies. Set it to the output of: python3 -c \"import secrets; print(secrets.token_hex(32))\"")
     refuse_unmigrated(settings.database_url)
     settings.demo_sign_in = False
     click.echo(f"Serving workbench on http://{host}:{port}/ with {workers} process(es) × {threads} threads "
