@@ -130,3 +130,37 @@ def test_concurrent_identical_codings_leave_one_row(engine):
             assert check.scalar(select(func.count(Coding.id))) == 1
     finally:
         wipe(engine)
+
+
+def test_a_code_deleted_after_the_request_read_it_is_a_conflict(engine):
+    """The coding POST reads its code before its write phase (db.write_phase). If an owner deletes
+    the code in between, the insert fails its foreign key: a 409 saying so, and nothing stored."""
+    from sqlalchemy.orm import Session
+
+    from tests.conftest import wipe
+    from workbench.models import Code, Document, User
+    from workbench.services import documents
+    from workbench.services.errors import Conflict
+
+    with Session(engine) as setup:
+        project = projects.create_project(setup, "Race")
+        document, _ = documents.import_document(setup, project, "P1.txt", b"P1: one two three")
+        code = codebook.create_code(setup, project, "Trust")
+        projects.get_or_create_user(setup, "hannah")
+        setup.commit()
+        ids = (document.id, code.id)
+    try:
+        with Session(engine, expire_on_commit=False) as request:  # as the app's sessions
+            doc, trust = request.get(Document, ids[0]), request.get(Code, ids[1])
+            coder = request.scalars(select(User).where(User.username == "hannah")).one()
+            request.commit()  # the reads' transaction ends, as in write_phase
+            with Session(engine) as owner:
+                owner.delete(owner.get(Code, ids[1]))
+                owner.commit()
+            with pytest.raises(Conflict, match="deleted a moment ago"):
+                coding.apply_code(request, doc, trust, coder, 4, 7)
+            request.rollback()
+        with Session(engine) as check:
+            assert check.scalar(select(func.count(Coding.id))) == 0
+    finally:
+        wipe(engine)

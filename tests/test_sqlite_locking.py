@@ -200,3 +200,97 @@ def test_a_commit_that_finds_the_database_busy_is_a_503_too(app, database_url, w
     assert page.status_code == 503 and page.headers["Retry-After"] == "2"
     assert "The database is busy" in page.get_data(as_text=True)
     served.extensions["workbench.engine"].dispose()
+
+
+def test_a_coding_post_reads_before_it_takes_the_write_lock(app, world):
+    """The coding screen's POST reads its member, document and codes deferred, writes in a short
+    transaction of its own (db.write_phase), then reads its answer deferred again."""
+    engine = app.extensions["workbench.engine"]
+    seen: list[tuple[str, bool]] = []
+
+    def record(_conn, _cursor, statement, _params, _context, _many):
+        seen.append((" ".join(statement.split()[:3]).upper(), writes_expected()))
+
+    values = world["values"]
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        answer = signed_in(app, world["users"]["coder"]).post(
+            f"/api/projects/{values['project_id']}/documents/{values['document_id']}/codings",
+            json={"start": 0, "end": 11, "code_ids": [values["code_id"]]})
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+    assert answer.status_code == 201, answer.get_json()
+    writes = [i for i, (statement, _) in enumerate(seen) if statement.startswith(WRITES)]
+    assert writes and all(seen[i][1] for i in writes)  # every write inside the write phase
+    document_read = next(i for i, (statement, _) in enumerate(seen) if statement.startswith("SELECT DOCUMENT.ID"))
+    assert seen[document_read][1] is False and document_read < writes[0]
+    assert seen[-1][0].startswith("SELECT") and seen[-1][1] is False  # the answer is read after the commit
+    with app.extensions["workbench.sessions"]() as session:
+        from workbench.models import Coding
+
+        assert session.scalar(select(func.count()).select_from(Coding).where(Coding.start == 0, Coding.end == 11)) == 1
+
+
+def test_writers_of_one_process_take_turns_with_another_process(database_url, tmp_path):  # a file of its own
+    """Eight threads here and a second engine (another process's) write at once: every write lands,
+    none is refused as busy, although each waits its turn for the one write lock."""
+    from workbench.db import make_engine
+
+    url = f"sqlite:///{tmp_path}/turns.db"
+    here, there = make_engine(url, busy_seconds=10), make_engine(url, busy_seconds=10)
+    with here.begin() as connection:
+        connection.exec_driver_sql("CREATE TABLE turn (who TEXT, n INTEGER)")
+    errors: list[BaseException] = []
+
+    def write(engine, who: str):
+        try:
+            for n in range(25):
+                with engine.begin() as connection:
+                    connection.exec_driver_sql("INSERT INTO turn VALUES (?, ?)", (who, n))
+        except BaseException as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=write, args=(here, f"t{i}")) for i in range(8)]
+    threads += [threading.Thread(target=write, args=(there, f"other{i}")) for i in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(120)
+    with here.connect() as connection:
+        rows = connection.exec_driver_sql("SELECT who, COUNT(*), COUNT(DISTINCT n) FROM turn GROUP BY who").all()
+    here.dispose(), there.dispose()
+    assert errors == []
+    expected = [(f"t{i}", 25, 25) for i in range(8)] + [(f"other{i}", 25, 25) for i in range(2)]
+    assert sorted(rows) == sorted(expected)
+
+
+def test_a_writer_lost_with_its_connection_lets_the_next_one_in(database_url, tmp_path):  # a file of its own
+    """A connection invalidated inside a write transaction (a dropped or killed connection) gives the
+    process's writer turn back: the next writer does not wait out the busy timeout."""
+    from workbench.db import make_engine
+
+    engine = make_engine(f"sqlite:///{tmp_path}/turns.db", busy_seconds=0.5)
+    with engine.begin() as connection:
+        connection.exec_driver_sql("CREATE TABLE turn (n INTEGER)")
+    connection = engine.connect()
+    connection.begin()
+    connection.exec_driver_sql("INSERT INTO turn VALUES (1)")
+    connection.invalidate()  # closes the DBAPI connection: SQLite drops its lock and its write
+    connection.close()
+    done: list[object] = []
+
+    def next_writer():
+        try:
+            with engine.begin() as other:
+                other.exec_driver_sql("INSERT INTO turn VALUES (2)")
+            done.append("wrote")
+        except OperationalError as exc:
+            done.append(exc)
+
+    thread = threading.Thread(target=next_writer)
+    thread.start()
+    thread.join(10)
+    with engine.connect() as reader:
+        assert reader.exec_driver_sql("SELECT n FROM turn").scalars().all() == [2]
+    engine.dispose()
+    assert done == ["wrote"]

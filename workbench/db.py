@@ -4,11 +4,14 @@ SQLite runs in WAL mode: readers never wait for the writer, and only transaction
 take the write lock up front (`BEGIN IMMEDIATE`). Which ones mean to write is the caller's word,
 given with `expect_writes(...)` (the web layer: unsafe methods and GET routes marked
 `@writes_on_get`; the command line: every command that changes something); anything not told
-otherwise writes."""
+otherwise writes. A busy writing request can shorten its hold on the lock with `write_phase`: read
+first without it, then write in a transaction of its own."""
 from __future__ import annotations
 
 import contextlib
 import sqlite3
+import threading
+import time
 from contextvars import ContextVar
 from pathlib import Path
 
@@ -40,6 +43,23 @@ def writes_expected() -> bool:
     return _writes.get()
 
 
+@contextlib.contextmanager
+def write_phase(session: Session):
+    """The writes of a request that has only read so far, in a transaction of their own.
+
+    The reads' transaction ends here (it wrote nothing), the block's statements begin a new one that
+    takes SQLite's write lock at once, and the block commits when it ends. So the lock is held for
+    the writes alone, not for the reads before them or the response after. What was read stays in
+    the session and may have changed since: the writes check what they depend on (a deleted code
+    fails its foreign key), as they would against a concurrent request."""
+    if session.new or session.dirty or session.deleted:
+        raise RuntimeError("write_phase: the reads before it changed something; write inside the block")
+    session.commit()
+    with expect_writes(True):
+        yield
+        session.commit()
+
+
 def make_engine(url: str, busy_seconds: float = DEFAULT_BUSY_SECONDS) -> Engine:
     if url.startswith("sqlite:///"):
         Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
@@ -61,14 +81,95 @@ def make_engine(url: str, busy_seconds: float = DEFAULT_BUSY_SECONDS) -> Engine:
             cursor.execute("PRAGMA synchronous=NORMAL")
             cursor.close()
 
+        writers = _Writers(engine, busy_seconds)
+
         @event.listens_for(engine, "begin")
         def _begin(connection):
             # A transaction that writes takes the write lock up front: had it read first and begun
             # deferred, another writer's commit in between would fail it at once (SQLITE_BUSY_SNAPSHOT,
             # no waiting). One that only reads begins deferred and never waits in WAL.
-            connection.exec_driver_sql("BEGIN IMMEDIATE" if writes_expected() else "BEGIN")
+            if writes_expected():
+                writers.begin_immediate(connection.connection.dbapi_connection)
+            else:
+                connection.exec_driver_sql("BEGIN")
 
     return engine
+
+
+class _Writers:
+    """How a process's writers take SQLite's one write lock: in turn, and without dozing.
+
+    SQLite's own busy handler sleeps 1, 2, 5, 10 … 100 ms between tries, so with many writers the lock
+    stood free while they slept, and a request could wait far longer than the writes before it. Here
+    the threads of one process queue on a mutex (handed over at once, in order, from the DBAPI commit
+    or rollback that ends the holder's transaction), and the one at the head tries `BEGIN IMMEDIATE`
+    every millisecond or so until another process lets go. Both waits end after the busy timeout, as
+    the 503 "busy" the web layer answers."""
+
+    def __init__(self, engine: Engine, busy_seconds: float):
+        self.busy_seconds = busy_seconds
+        self.mutex = threading.Lock()
+        self.holder = None  # the DBAPI connection whose transaction holds the mutex
+        dialect = engine.dialect
+        commit, rollback = dialect.do_commit, dialect.do_rollback
+
+        def do_commit(dbapi_connection):
+            try:
+                commit(dbapi_connection)
+            finally:
+                self.release(dbapi_connection)
+
+        def do_rollback(dbapi_connection):
+            try:
+                rollback(dbapi_connection)
+            finally:
+                self.release(dbapi_connection)
+
+        dialect.do_commit, dialect.do_rollback = do_commit, do_rollback
+        for name in ("checkin", "close", "invalidate", "close_detached"):
+            event.listen(engine, name, self._returned)
+
+    def _returned(self, dbapi_connection, *_args):
+        self.release(dbapi_connection)
+
+    def release(self, dbapi_connection) -> None:
+        if dbapi_connection is not None and self.holder is dbapi_connection:
+            self.holder = None
+            self.mutex.release()
+
+    def begin_immediate(self, dbapi_connection) -> None:
+        deadline = time.monotonic() + self.busy_seconds
+        if not self.mutex.acquire(timeout=self.busy_seconds):
+            raise _busy("BEGIN IMMEDIATE")
+        self.holder = dbapi_connection
+        try:
+            self._take_lock(dbapi_connection, deadline)
+        except BaseException:
+            self.release(dbapi_connection)
+            raise
+
+    def _take_lock(self, dbapi_connection, deadline: float) -> None:
+        dbapi_connection.execute("PRAGMA busy_timeout=0")
+        try:
+            pause = 0.0005
+            while True:
+                try:
+                    dbapi_connection.execute("BEGIN IMMEDIATE")
+                    return
+                except sqlite3.OperationalError as exc:
+                    if (getattr(exc, "sqlite_errorcode", sqlite3.SQLITE_BUSY) & 0xFF) != sqlite3.SQLITE_BUSY:
+                        raise
+                    if time.monotonic() >= deadline:
+                        raise _busy("BEGIN IMMEDIATE", exc) from None
+                time.sleep(pause)
+                pause = min(pause * 1.5, 0.002)
+        finally:
+            dbapi_connection.execute(f"PRAGMA busy_timeout={int(self.busy_seconds * 1000)}")
+
+
+def _busy(statement: str, original: BaseException | None = None) -> OperationalError:
+    """The error SQLAlchemy raises when SQLite stays locked (the web layer answers 503 for it)."""
+    return OperationalError(statement, None, original or sqlite3.OperationalError("database is locked"))
 
 
 def insert_with_conflicts(bind):

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from workbench.services.csv_upload import csv_rows
 from workbench.models import ORIGINS, Code, Coding, Document, Exemplar, Project, User
 from workbench.services import audit, codebook, documents, memos, visibility
-from workbench.services.errors import DomainError, Forbidden, Invalid, NotFound
+from workbench.services.errors import Conflict, DomainError, Forbidden, Invalid, NotFound
 from workbench.services import history
 from workbench.services.history import undoable
 from workbench.services.projects import get_or_create_user, has_role
@@ -44,7 +44,11 @@ def apply_code(
             session.add(coding)
     except IntegrityError:
         # The same coder applied the same code to the same span in a concurrent request: one row wins.
-        return session.scalars(_same_span(document, code, coder, start, end), execution_options={visibility.ALL_CODERS: True}).one()
+        # No row at all: the code or the document was deleted since this request read it.
+        winner = session.scalars(_same_span(document, code, coder, start, end), execution_options={visibility.ALL_CODERS: True}).one_or_none()
+        if winner is None:
+            raise Conflict(f"The code ‘{code.name}’ or this document was deleted a moment ago: reload the page.")
+        return winner
     return coding
 
 

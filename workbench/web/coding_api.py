@@ -6,9 +6,11 @@ from flask_login import current_user, login_required
 
 from workbench.services import codebook, coding, documents, memos, projects, provenance, rankers, retrieval, shortcuts
 from workbench.services.errors import Invalid
+from workbench.db import write_phase
 from workbench.web import db, json_object
 from workbench.web.document_view import CODING_FIELDS, coding_json
 from workbench.web.offsets import code_points_to_utf16, utf16_to_code_point
+from workbench.web.write_lock import reads_before_writing
 
 bp = Blueprint("coding_api", __name__, url_prefix="/api/projects/<int:project_id>")
 
@@ -33,6 +35,7 @@ def list_codings(project_id: int, document_id: int):
 
 @bp.post("/documents/<int:document_id>/codings")
 @login_required
+@reads_before_writing
 def apply(project_id: int, document_id: int):
     """{start, end, code_ids}: offsets in UTF-16 code units, converted here and nowhere else."""
     project = projects.require(db(), current_user.user, project_id, "coder")
@@ -45,14 +48,16 @@ def apply(project_id: int, document_id: int):
     end = utf16_to_code_point(document.text, data.get("end"))
     origin = data.get("origin", "manual")
     codes = [codebook.get_code(db(), project.id, cid) if isinstance(cid, int) else _bad_code(cid) for cid in code_ids]
-    created = coding.apply_codes(db(), document, codes, current_user.user, start, end, origin)
-    rankers.embed_passages_later(db(), project)
+    with write_phase(db()):
+        created = coding.apply_codes(db(), document, codes, current_user.user, start, end, origin)
+        rankers.embed_passages_later(db(), project)
     shown = retrieval.document_codings(db(), document.id, coding_ids={c.id for c in created})
     return jsonify(codings=shown_json(document, shown)), 201
 
 
 @bp.post("/documents/<int:document_id>/codings/new-code")
 @login_required
+@reads_before_writing
 def apply_new(project_id: int, document_id: int):
     """{start, end, name, parent_id} or {start, end, in_vivo: true}: make a code while coding and apply it.
 
@@ -65,8 +70,9 @@ def apply_new(project_id: int, document_id: int):
     parent_id = data.get("parent_id")
     parent = None if parent_id is None else codebook.get_code(db(), project.id, parent_id) if isinstance(parent_id, int) else _bad_code(parent_id)
     name = None if data.get("in_vivo") is True else str(data.get("name") or "")
-    code, made, created = coding.apply_new_code(db(), document, current_user.user, start, end, name, parent)
-    rankers.embed_passages_later(db(), project)
+    with write_phase(db()):
+        code, made, created = coding.apply_new_code(db(), document, current_user.user, start, end, name, parent)
+        rankers.embed_passages_later(db(), project)
     path = next(n.path for n in codebook.codebook(db(), project.id) if n.code.id == code.id)
     shown = retrieval.document_codings(db(), document.id, coding_ids={made.id})
     return jsonify(code={"id": code.id, "path": path, "colour": code.colour}, created=created,
@@ -89,9 +95,12 @@ def _bad_code(value):
 
 @bp.delete("/codings/<int:coding_id>")
 @login_required
+@reads_before_writing
 def remove(project_id: int, coding_id: int):
     project = projects.require(db(), current_user.user, project_id, "coder")
-    kept = coding.remove_coding(db(), coding.get_coding(db(), project.id, coding_id), by=current_user.user)
+    with write_phase(db()):
+        # Looked up inside: a coding removed meanwhile by someone else is a clear 404, not a stale delete.
+        kept = coding.remove_coding(db(), coding.get_coding(db(), project.id, coding_id), by=current_user.user)
     message = "Coding removed" + ("; its memo stays on the document." if kept == 1 else f"; its {kept} memos stay on the document." if kept else ".")
     return jsonify(removed=coding_id, memos_kept=kept, message=message)
 

@@ -1,6 +1,7 @@
 """Which requests write: on SQLite they begin with the write lock; the others read and never wait.
 
-Unsafe methods (POST, PUT, PATCH, DELETE) write. GET and HEAD only read, unless their view is marked
+Unsafe methods (POST, PUT, PATCH, DELETE) write, unless their view is marked `@reads_before_writing`
+and writes inside `db.write_phase`. GET and HEAD only read, unless their view is marked
 `@writes_on_get` because it must store something: a write after reads in a deferred transaction
 fails at once whenever another request committed in between. (The suggestion GET is not marked: it
 only caches embeddings, best-effort, so it never holds the lock while the model works; see
@@ -22,8 +23,17 @@ def writes_on_get(view):
     return view
 
 
+def reads_before_writing(view):
+    """Mark a writing view that reads without the write lock and writes inside `db.write_phase`
+    (the coding screen's busiest requests): on SQLite the lock is held only for the writes."""
+    view.reads_before_writing = True
+    return view
+
+
 def request_writes() -> bool:
     view = current_app.view_functions.get(request.endpoint) if request.endpoint else None
+    if getattr(view, "reads_before_writing", False):
+        return False
     return request.method not in READ_ONLY_METHODS or getattr(view, "writes_on_get", False)
 
 
