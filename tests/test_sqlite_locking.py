@@ -294,3 +294,39 @@ def test_a_writer_lost_with_its_connection_lets_the_next_one_in(database_url, tm
         assert reader.exec_driver_sql("SELECT n FROM turn").scalars().all() == [2]
     engine.dispose()
     assert done == ["wrote"]
+
+
+def test_the_ai_coder_run_never_holds_the_write_lock_while_the_model_encodes(app, database_url, monkeypatch):
+    """A run scores each document's turns (encoding the uncached ones) before it writes: a coder's save
+    while the model encodes goes through at once, and the run still writes its layer afterwards."""
+    from tests.ai_coder.test_ai_coder_run import LAYER, _served_study
+    from workbench.models import Coding, User
+    from workbench.services import ai_coder
+    from workbench.worker.loop import drain
+    from workbench.worker.runner import Runtime
+
+    fake = FakeEmbedder()
+    ids = _served_study(app, fake)
+    other = create_engine(database_url, connect_args={"timeout": 0})  # waits for no one: fails if locked
+    events: list[str] = []
+    encode = fake.encode
+
+    def encode_while_a_coder_saves(texts):
+        with other.begin() as connection:
+            connection.execute(text("UPDATE project SET description = 'saved meanwhile'"))
+        events.append("a coder saved")
+        return encode(texts)
+
+    monkeypatch.setattr(fake, "encode", encode_while_a_coder_saves)
+    with app.extensions["workbench.sessions"]() as session:
+        from workbench.models import Project
+
+        ai_coder.start(session, session.get(Project, ids["project"]), session.get(User, ids["olivia"]),
+                       [ids["interview"]], [ids["workload"], ids["trust"]], 1.0, {})
+        session.commit()
+    assert drain(Runtime.of_app(app)) >= 1
+    with other.connect() as connection:
+        made = connection.execute(select(func.count()).select_from(Coding).join(User, User.id == Coding.coder_id)
+                                  .where(User.username == LAYER)).scalar_one()
+    other.dispose()
+    assert "a coder saved" in events and made > 0

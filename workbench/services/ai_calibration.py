@@ -12,6 +12,7 @@ import numpy as np
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
+from workbench.db import expect_writes
 from workbench.models import AI_CODER_PREFIX, AiThreshold, Coding, Document, Project, User
 from workbench.services import jobs, projects
 from workbench.services.embeddings import embed_texts
@@ -73,13 +74,16 @@ def calibrate_job(run: jobs.JobRun):
     index = {c.id: i for i, c in enumerate(codes)}
     scores, gold = [], []
     for done, document_id in enumerate(held_out, 1):
-        document = run.session.get(Document, document_id)
-        turns, labels = _turns_and_gold(run.session, document, index)
-        if turns:
-            ranker = held_out_ranker(run.session, embedder, project, document_id)
-            vectors = embed_texts(run.session, embedder, [document.text[u.start: u.end] for u in turns])
-            scores.append(ranker.scores(vectors)["combined"])
-            gold.append(labels)
+        # A step only reads (new vectors are cached best-effort): SQLite's write lock is never held
+        # while the model encodes. The thresholds are written at the end.
+        with expect_writes(False):
+            document = run.session.get(Document, document_id)
+            turns, labels = _turns_and_gold(run.session, document, index)
+            if turns:
+                ranker = held_out_ranker(run.session, embedder, project, document_id)
+                vectors = embed_texts(run.session, embedder, [document.text[u.start: u.end] for u in turns])
+                scores.append(ranker.scores(vectors)["combined"])
+                gold.append(labels)
         yield done, len(held_out)
     if project is not None:
         store(run.session, project, embedder.name, codes, scores, gold, run.job.arguments.get("precision", DEFAULT_PRECISION),

@@ -16,6 +16,7 @@ import math
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from workbench.db import expect_writes, write_phase
 from workbench.models import AI_CODER_PREFIX, Code, Coding, CodingProvenance, Document, Job, Project, User
 from workbench.services import ai_calibration, audit, codebook, coding, consensus, documents, history, jobs, projects, provenance, visibility
 from workbench.services.embeddings import embed_texts
@@ -99,11 +100,11 @@ def run_job(run: jobs.JobRun):
     found = [] if project is None else list(run.session.scalars(
         select(Document).where(Document.project_id == project.id, Document.id.in_(arguments.get("documents", [])))
         .order_by(Document.name, Document.id)))
-    yield 0, len(found)
     layer = ai_coder(run.session, layer_name(embedder))
     limits = dict(arguments.get("thresholds", {}))
     if arguments.get("calibrated") and project is not None:
         limits = ai_calibration.calibrated(run.session, project, embedder.name) | limits  # a code's own threshold wins
+    yield 0, len(found)  # commits the layer's account: each document's step then begins with reads
     made = 0
     for done, document in enumerate(found, 1):
         made += len(code_document(run.session, embedder, document, layer, arguments.get("codes", []),
@@ -118,15 +119,18 @@ def code_document(session: Session, embedder, document: Document, layer: User, c
     (interviewers and lines without a speaker skipped, as "suggest for this document" does) gets
     every chosen code whose score reaches its threshold."""
     project = document.project
-    turns = [u for u in document.utterances if not projects.is_interviewer(project, u.speaker)]
     chosen = set(code_ids)
     limit = {c: float(thresholds.get(str(c), threshold)) for c in chosen}
-    ranker = build_ranker(session, embedder, project, None, settings)
-    classifiers = (getattr(ranker, "provenance", None) or {}).get("classifiers")
-    codes, paths = _code_maps(session, project)
-    vectors = embed_texts(session, embedder, [document.text[u.start: u.end] for u in turns])
-    ranked = ranker.suggest_many(vectors, len(ranker.code_ids)) if turns else []
-    with audit.action(session) as act:
+    # Read and score without SQLite's write lock (the model may encode for seconds; new vectors are
+    # cached best-effort), then write the layer in a short transaction of its own.
+    with expect_writes(False):
+        turns = [u for u in document.utterances if not projects.is_interviewer(project, u.speaker)]
+        ranker = build_ranker(session, embedder, project, None, settings)
+        classifiers = (getattr(ranker, "provenance", None) or {}).get("classifiers")
+        codes, paths = _code_maps(session, project)
+        vectors = embed_texts(session, embedder, [document.text[u.start: u.end] for u in turns])
+        ranked = ranker.suggest_many(vectors, len(ranker.code_ids)) if turns else []
+    with write_phase(session), audit.action(session) as act:
         for old in session.scalars(select(Coding).where(Coding.document_id == document.id, Coding.coder_id == layer.id,
                                                         Coding.code_id.in_(chosen))):
             coding.remove_dependents(session, old)
