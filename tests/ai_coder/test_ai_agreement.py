@@ -91,6 +91,31 @@ def test_the_review_lists_ai_against_a_person_and_accepting_one_is_undone_in_one
     session.expire_all()
     assert session.get(Coding, made[0].id) is None and session.get(CodingProvenance, made[0].id) is None
     assert len(consensus.disagreements(session, project["project"], project["alpha"], "utterance", ["hannah", LAYER])) == 2
+    undo.redo(session, project["project"], project["users"]["hannah"])  # the coding and its provenance return
+    session.expire_all()
+    back = session.get(CodingProvenance, made[0].id)
+    assert session.get(Coding, made[0].id) is not None and back is not None
+    assert (back.source, back.score, back.job_id, back.model, back.evidence) == ("ai accepted", 1.25, 7, "fake-bow-64", kept.evidence)
+
+
+def test_undoing_the_removal_of_a_model_coding_brings_its_provenance_back(session, project):
+    """hannah accepts the AI's u3 coding, then removes it; undo restores it with its provenance."""
+    from workbench.services import coding
+
+    _with_provenance(session, project)
+    session.info["actor"] = (project["users"]["hannah"].id, "hannah")
+    start, end = project["turns"][2]
+    made = ai_coder.accept(session, project["project"], project["users"]["hannah"], LAYER, project["alpha"].id,
+                           project["document"].id, start, end)[0]
+    before = session.get(CodingProvenance, made.id)
+    recorded = (before.model_sha256, before.settings_sha256, before.score, before.evidence)
+    coding.remove_coding(session, made, by=project["users"]["hannah"])
+    session.expire_all()
+    assert session.get(CodingProvenance, made.id) is None
+    undo.undo(session, project["project"], project["users"]["hannah"])
+    session.expire_all()
+    back = session.get(CodingProvenance, made.id)
+    assert back is not None and (back.model_sha256, back.settings_sha256, back.score, back.evidence) == recorded
 
 
 def test_accept_all_copies_every_ai_only_unit_as_one_undo_step(session, project):

@@ -17,7 +17,7 @@ from datetime import datetime, timezone
 from sqlalchemy import delete, event, inspect, select
 from sqlalchemy.orm import Session
 
-from workbench.models import Code, Coding, Document, Memo, ProjectMember, UndoStep, as_utc
+from workbench.models import Code, Coding, CodingProvenance, Document, Memo, ProjectMember, UndoStep, as_utc
 from workbench.services import audit
 from workbench.services.audit import actor_of, changes
 
@@ -25,6 +25,7 @@ TABLES = {"code": Code, "coding": Coding, "memo": Memo}
 NAMES = {model: name for name, model in TABLES.items()}
 KEEP = 50  # steps kept per coder per project
 _GROUP = "workbench.undo_action"
+_PROVENANCE = "workbench.undo_provenance"  # coding id -> its provenance row, kept before the delete cascades it
 # Columns that never change and tell one row from another that got the same id: an update is
 # only undone on the row it was made to.
 IDENTITY = {"code": ("project_id",), "coding": ("document_id", "coder_id", "start", "end", "created_at"), "memo": ("author_id", "created_at")}
@@ -63,6 +64,7 @@ def action(session: Session, label: str | None = None):
         current.depth -= 1
         if outer:
             del session.info[_GROUP]
+            session.info.pop(_PROVENANCE, None)
 
 
 def undoable(describe):
@@ -90,6 +92,23 @@ def row_of(obj) -> dict:
 _RANK = {Code: 0, Coding: 1, Memo: 2}  # parents before children when one flush inserts both
 
 
+@event.listens_for(Session, "before_flush")
+def _keep_provenance(session: Session, _context, _instances) -> None:
+    """A model's coding taken away inside an action: keep its provenance (the database cascades it
+    away in this flush), so undoing the removal brings the coding back with it."""
+    if session.info.get(_GROUP) is None:
+        return
+    gone = [o.id for o in session.deleted if isinstance(o, Coding)]
+    if gone:
+        with session.no_autoflush:
+            kept = session.scalars(select(CodingProvenance).where(CodingProvenance.coding_id.in_(gone)))
+            session.info.setdefault(_PROVENANCE, {}).update({p.coding_id: row_of(p) for p in kept})
+
+
+def _with_provenance(op: dict, provenance: dict | None) -> dict:
+    return {**op, "provenance": provenance} if provenance else op
+
+
 @event.listens_for(Session, "after_flush")
 def _capture(session: Session, _context) -> None:
     current = session.info.get(_GROUP)
@@ -105,7 +124,9 @@ def _capture(session: Session, _context) -> None:
                 name = NAMES[type(obj)]
                 ops.append({"op": "update", "table": name, "id": obj.id, "before": before, "after": after,
                             "identity": {k: row[k] for k in IDENTITY[name]}})
-    ops += [{"op": "delete", "table": NAMES[type(o)], "row": row_of(o)}
+    kept = session.info.get(_PROVENANCE, {})
+    ops += [_with_provenance({"op": "delete", "table": NAMES[type(o)], "row": row_of(o)},
+                             kept.pop(o.id, None) if type(o) is Coding else None)
             for o in sorted((o for o in session.deleted if type(o) in NAMES), key=lambda o: -_RANK[type(o)])]
     if ops and current.project_id is None:
         current.project_id = _project_of(session, ops[0])
@@ -127,7 +148,7 @@ def inverse_of(ops: list[dict]) -> list[dict]:
         if op["op"] == "insert":
             out.append({"op": "delete", "table": op["table"], "id": op["row"]["id"], "expect": op["row"]})
         elif op["op"] == "delete":
-            out.append({"op": "insert", "table": op["table"], "row": op["row"]})
+            out.append(_with_provenance({"op": "insert", "table": op["table"], "row": op["row"]}, op.get("provenance")))
         else:
             out.append({"op": "update", "table": op["table"], "id": op["id"], "set": op["before"], "expect": {**op["identity"], **op["after"]}})
     return out
@@ -137,12 +158,20 @@ def redo_of(ops: list[dict]) -> list[dict]:
     out = []
     for op in ops:
         if op["op"] == "insert":
-            out.append({"op": "insert", "table": op["table"], "row": op["row"]})
+            out.append(_with_provenance({"op": "insert", "table": op["table"], "row": op["row"]}, op.get("provenance")))
         elif op["op"] == "delete":
             out.append({"op": "delete", "table": op["table"], "id": op["row"]["id"], "expect": op["row"]})
         else:
             out.append({"op": "update", "table": op["table"], "id": op["id"], "set": op["after"], "expect": {**op["identity"], **op["before"]}})
     return out
+
+
+def _provenance_of_inserts(session: Session, ops: list[dict]) -> None:
+    """The provenance recorded for codings the action made (after their flush), so a redo restores it."""
+    made = {op["row"]["id"]: op for op in ops if op["op"] == "insert" and op["table"] == "coding"}
+    if made:
+        for found in session.scalars(select(CodingProvenance).where(CodingProvenance.coding_id.in_(made))):
+            made[found.coding_id]["provenance"] = row_of(found)
 
 
 def _store(session: Session, done: Action) -> None:
@@ -152,6 +181,7 @@ def _store(session: Session, done: Action) -> None:
     mine = (UndoStep.project_id == done.project_id, UndoStep.user_id == user_id)
     # A new action ends what could be redone, as in every editor.
     session.execute(delete(UndoStep).where(*mine, UndoStep.undone_at.is_not(None)))
+    _provenance_of_inserts(session, done.ops)
     role = "coder"  # who may undo it: an owner's codebook edit needs an owner again
     if any(op["table"] == "code" for op in done.ops):
         member = session.get(ProjectMember, (done.project_id, user_id))

@@ -13,7 +13,7 @@ from sqlalchemy import DateTime, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from workbench.models import Code, Coding, Document, Memo, Project, UndoStep, User, now
+from workbench.models import Code, Coding, CodingProvenance, Document, Memo, Project, UndoStep, User, now
 from workbench.services import audit, codebook, visibility
 from workbench.services import coding as coding_service
 from workbench.services.audit import actor_of
@@ -86,6 +86,9 @@ def _apply(session: Session, ops: list[dict]) -> None:
             _check_row(session, model, values)
             session.add(model(**values))
             session.flush()
+            if op.get("provenance"):  # a model's coding comes back with where it came from
+                session.add(CodingProvenance(**_decode(CodingProvenance, op["provenance"])))
+                session.flush()
             continue
         obj = session.get(model, op["id"], execution_options=EVERY)
         if obj is None:
