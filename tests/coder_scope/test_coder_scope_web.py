@@ -85,9 +85,11 @@ def test_agreement_page_compares_the_counted_coders(app, site):
     # Preselected: everyone who coded the documents but the consensus layer; the trial coder drags kappa down.
     assert "ana, ben, olivia · 3 document(s)" in page and "Fleiss&#39; kappa" in page
     assert 'value="olivia" checked' in page and f'value="{CONSENSUS_CODER}" checked' not in page
+    assert "Counting: ana, ben, olivia (everyone who coded these documents)" in page  # not "all coders"
     # Only P03 chosen: olivia never coded it, so she is not compared (ana and ben both applied Trust: no kappa).
     only_p03 = olivia.get(f"/projects/{pid}/agreement?documents=P03_vcs").get_data(as_text=True)
     assert "ana, ben · 1 document(s)" in only_p03 and 'value="olivia" checked' not in only_p03
+    assert "Counting: ana, ben (everyone who coded these documents)" in only_p03
     olivia.post(f"/projects/{pid}/scope", data={"coders": ["ana", "ben"], "next": f"/projects/{pid}/agreement"})
     page = olivia.get(f"/projects/{pid}/agreement").get_data(as_text=True)
     assert "ana, ben · 3 document(s)" in page and "Cohen&#39;s kappa" in page
