@@ -115,6 +115,25 @@ def descendants(pid: int) -> list[int]:
     return found
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process and its descendants so far."""
+    tick, total = os.sysconf("SC_CLK_TCK"), 0
+    for p in descendants(pid):
+        try:
+            fields = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
+            total += int(fields[11]) + int(fields[12])  # utime, stime
+        except (FileNotFoundError, ProcessLookupError, IndexError):
+            continue
+    return total / tick
+
+
+def machine_busy() -> tuple[float, float]:
+    """(busy, total) jiffies of every core since boot, from /proc/stat."""
+    values = [int(v) for v in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]
+    idle = values[3] + values[4]  # idle + iowait
+    return sum(values) - idle, sum(values)
+
+
 def status_mb(pid: int, field: str) -> float:
     try:
         for line in Path(f"/proc/{pid}/status").read_text().splitlines():
@@ -425,13 +444,20 @@ def run_backend(backend: str, args) -> list[str]:
             data = prepare(url, args.clients, "a")
             throughput = {}
             for workers in (1, 2):
-                with server(env, workers, folder) as (base, _):
+                with server(env, workers, folder) as (base, process):
+                    # Where the 2 cores went: the server's processes, this client, and the machine in all.
+                    server_cpu, client_cpu, (busy, total) = cpu_seconds(process.pid), time.process_time(), machine_busy()
                     result = closed_loop(base, data, args.clients, args.seconds)
+                    server_cpu, client_cpu = cpu_seconds(process.pid) - server_cpu, time.process_time() - client_cpu
+                    busy_after, total_after = machine_busy()
                 n = len(result.latency.get("coding", []))
                 throughput[workers] = n / result.seconds
                 lost, dup = check_writes(url, data["project"], result.confirmed)
                 lines.append(f"{backend:<10} a closed loop, {workers} process(es): {throughput[workers]:6.1f} codings/s  "
                              f"{percentiles(result.latency.get('coding', []))}  errors {result.errors or 0}  lost {lost}  duplicated {dup}")
+                lines.append(f"{backend:<10}   cpu: server {server_cpu / result.seconds:.2f} cores "
+                             f"({1000 * server_cpu / max(n, 1):.1f} ms per coding), client {client_cpu / result.seconds:.2f} cores, "
+                             f"machine {100 * (busy_after - busy) / max(total_after - total, 1):.0f}% busy of {os.cpu_count()} cores")
             lines.append(f"{backend:<10} a ratio 2 processes / 1: {throughput[2] / throughput[1]:.2f}x")
         for case in [c for c in ("b", "c") if c in args.cases]:
             data = prepare(url, args.clients, case)
