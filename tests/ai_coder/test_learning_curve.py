@@ -52,7 +52,8 @@ def test_a_curve_worked_by_hand():
     fold = Fold(pool, [a] * 8 + [b] * 8, np.stack([_unit(0.5, 0.3, 0.8), _unit(1, 0, 0)]), [b, a])
     descriptions = [_unit(1, 0, 0)[None, :], _unit(0, 1, 0)[None, :]]
     off = RankingSettings(classifier_min=10**9)
-    curve = {n: point(["A", "B"], descriptions, lambda _seed: [fold], n, (1, 2, 3), off) for n in (0, 1, 2, 8, None)}
+    curve = {n: point(["A", "B"], descriptions, lambda _seed: [fold], n, (1, 2, 3), off, fixed_folds=True)
+             for n in (0, 1, 2, 8, None)}
     assert {n: p.precision_at_1 for n, p in curve.items()} == {0: 0.5, 1: 0.5, 2: 0.5, 8: 1.0, None: 1.0}
     assert [curve[n].examples_used for n in (0, 1, 2, 8, None)] == [0.0, 1.0, 2.0, 8.0, 8.0]
     assert curve[1].per_seed == (0.5, 0.5, 0.5) and curve[0].per_seed == (0.5,)  # nothing random at 0

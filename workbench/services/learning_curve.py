@@ -96,7 +96,7 @@ def curve_job(run: jobs.JobRun):
     yield 1, len(counts) + 1
     points = []
     for done, n in enumerate(counts, 2):
-        points.append(point(code_ids, descriptions, lambda _seed: folds, n, seeds))  # no statement while it computes
+        points.append(point(code_ids, descriptions, lambda _seed: folds, n, seeds, fixed_folds=True))  # no statement while it computes
         yield done, len(counts) + 1
     keep(run.session, run.session.get(Project, project_id), embedder.name, state, {
         "model": embedder.name, "seeds": seeds, "documents": len(folds), "codes": len(code_ids),

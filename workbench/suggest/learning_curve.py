@@ -15,7 +15,8 @@ The protocol, the same for a project (services/learning_curve.py) and for the be
 - The ranker is the suggestions' (workbench/suggest/ranking.py: descriptions, nearest kept passages,
   classifiers trained on the kept passages for codes with enough of them). A test passage is a hit
   when its top-ranked code is one of its gold codes; precision@1 at n for one seed is the hits over
-  the test passages of every fold. Reported per n: the mean over seeds, their standard deviation,
+  the test passages of every fold. Reported per n: the mean over seeds (a project's 0 and "all" run
+  once: its folds are fixed, so nothing is random there), their standard deviation,
   each seed's value, and the examples per code actually used (mean over the codes that have any in
   the pool), which stops growing at "all" where codes run out of examples."""
 from __future__ import annotations
@@ -82,9 +83,11 @@ def rank_fold(code_ids: Sequence[Hashable], descriptions: Sequence[np.ndarray], 
 
 
 def point(code_ids: Sequence[Hashable], descriptions: Sequence[np.ndarray], folds_of: Callable[[int], Sequence[Fold]],
-          n: int | None, seeds: Sequence[int] = SEEDS, settings: RankingSettings = RankingSettings()) -> Point:
-    """precision@1 at n examples per code, over the seeds (one run when nothing is random)."""
-    runs = [seeds[0]] if n is None or n == 0 else list(seeds)
+          n: int | None, seeds: Sequence[int] = SEEDS, settings: RankingSettings = RankingSettings(),
+          fixed_folds: bool = False) -> Point:
+    """precision@1 at n examples per code, over the seeds. With `fixed_folds` (a project's documents)
+    0 and "all" leave nothing random and run once; files' folds are a seeded split, so every seed runs."""
+    runs = [seeds[0]] if fixed_folds and (n is None or n == 0) else list(seeds)
     values, used = [], []
     passages = 0
     for seed in runs:
@@ -112,8 +115,8 @@ def point(code_ids: Sequence[Hashable], descriptions: Sequence[np.ndarray], fold
 
 def learning_curve(code_ids: Sequence[Hashable], descriptions: Sequence[np.ndarray], folds_of: Callable[[int], Sequence[Fold]],
                    counts: Sequence[int | None] = COUNTS, seeds: Sequence[int] = SEEDS,
-                   settings: RankingSettings = RankingSettings()) -> list[Point]:
-    return [point(code_ids, descriptions, folds_of, n, seeds, settings) for n in counts]
+                   settings: RankingSettings = RankingSettings(), fixed_folds: bool = False) -> list[Point]:
+    return [point(code_ids, descriptions, folds_of, n, seeds, settings, fixed_folds) for n in counts]
 
 
 def two_halves(vectors: np.ndarray, codes: Sequence[frozenset], seed: int) -> list[Fold]:
