@@ -53,7 +53,8 @@ class Settings:
     # researcher's first suggestion waits seconds for it (off: WORKBENCH_PRELOAD_MODEL=0).
     preload_model: bool = True
     # Which runtime encodes: "auto" runs the model's ONNX export (made by `workbench prepare-model`, kept
-    # in <instance>/models) under ONNX Runtime when it is there, else torch; "onnx" or "torch" insist.
+    # in <instance>/models) under ONNX Runtime when it is there, else torch; "onnx" or "torch" insist;
+    # "onnx-int8" runs its int8 quantisation (`workbench prepare-model --int8`): other vectors, other cache.
     encoder: str = "auto"
 
     @property
@@ -61,8 +62,8 @@ class Settings:
         return Path(self.instance_path) / "models"
 
     def __post_init__(self):
-        if self.encoder not in ("auto", "onnx", "torch"):
-            raise ValueError(f"WORKBENCH_ENCODER is {self.encoder!r}: use auto, onnx or torch.")
+        if self.encoder not in ("auto", "onnx", "torch", "onnx-int8"):
+            raise ValueError(f"WORKBENCH_ENCODER is {self.encoder!r}: use auto, onnx, onnx-int8 or torch.")
         if self.worker not in ("inprocess", "external"):
             raise ValueError(f"WORKBENCH_WORKER is {self.worker!r}: use inprocess or external.")
         if self.redis_url:  # RQ workers run the jobs; a thread in the web process would race them

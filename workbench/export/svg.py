@@ -81,3 +81,33 @@ def bars(labels: Sequence[str], values: Sequence[float], title: str, unit: str =
                     f'<title>{escape(label)}: {value:g}{escape(unit)}</title></rect>')
         body.append(text(left + w + 4, y + 13, f"{value:g}"))
     return document(width, height, title, body)
+
+
+def learning_curve(labels: Sequence[str], values: Sequence[float], spreads: Sequence[float], title: str,
+                   width: int = 480, height: int = 240) -> str:
+    """precision@1 (0..1) at each number of examples per code, evenly spaced as labelled, with a
+    whisker of ± one standard deviation over the seeds where there is one."""
+    left, right, top, bottom = 48, 16, 30, 44
+    n = len(values)
+    plot_w, plot_h = width - left - right, height - top - bottom
+    x = (lambda i: left + (plot_w * i / (n - 1) if n > 1 else plot_w / 2))  # noqa: E731  i: 0-based point
+    y = (lambda v: top + plot_h - plot_h * min(max(v, 0.0), 1.0))  # noqa: E731
+    body = [text(left, 18, title, extra=' font-weight="600"')]
+    for tick in (0.0, 0.2, 0.4, 0.6, 0.8, 1.0):
+        body.append(f'<line x1="{left}" x2="{left + plot_w}" y1="{y(tick):.1f}" y2="{y(tick):.1f}" stroke="#d8dee3"/>')
+        body.append(text(left - 6, y(tick) + 4, f"{tick:.1f}", "end"))
+    for i, label in enumerate(labels):
+        body.append(text(x(i), top + plot_h + 16, label, "middle"))
+    body.append(text(left + plot_w / 2, height - 6, "Coded examples per code", "middle"))
+    body.append(text(12, top + plot_h / 2, "Precision@1", "middle", f' transform="rotate(-90 12 {top + plot_h / 2:.1f})"'))
+    for i, (v, s) in enumerate(zip(values, spreads)):
+        if s > 0:
+            body.append(f'<line class="spread" x1="{x(i):.1f}" x2="{x(i):.1f}" y1="{y(v - s):.1f}" y2="{y(v + s):.1f}" '
+                        'stroke="#1f5f8b" stroke-opacity="0.5"/>')
+    points = " ".join(f"{x(i):.1f},{y(v):.1f}" for i, v in enumerate(values))
+    if points:
+        body.append(f'<polyline class="curve" points="{points}" fill="none" stroke="#1f5f8b" stroke-width="2"/>')
+    for i, (label, v) in enumerate(zip(labels, values)):
+        body.append(f'<circle cx="{x(i):.1f}" cy="{y(v):.1f}" r="3" fill="#1f5f8b"><title>{escape(label)} examples per code: '
+                    f'precision@1 {v:.2f}</title></circle>')
+    return document(width, height, title, body)

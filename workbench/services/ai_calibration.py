@@ -37,19 +37,19 @@ def queue(session: Session, project: Project, user: User | None, precision=DEFAU
         raise Invalid(f"The wanted precision is a number between 0 and 1 (0.8 = 80 %), not {precision!r}.") from None
     if not 0 < wanted <= 1:
         raise Invalid(f"The wanted precision lies between 0 and 1 (0.8 = 80 %), not {precision!r}.")
-    if len(_coded_documents(session, project)) < 2:
+    if len(coded_documents(session, project)) < 2:
         raise Invalid("Calibration holds out one coded document at a time: code at least two documents first.")
     return jobs.enqueue(session, KIND, project, user, {"precision": wanted})
 
 
-def _coded_documents(session: Session, project: Project) -> list[int]:
+def coded_documents(session: Session, project: Project) -> list[int]:
     return list(session.scalars(
         select(Document.id).join(Coding, Coding.document_id == Document.id).join(User, User.id == Coding.coder_id)
         .where(Document.project_id == project.id, User.username.not_like(f"{AI_CODER_PREFIX}%"))
         .distinct().order_by(Document.id)))
 
 
-def _turns_and_gold(session: Session, document: Document, code_index: dict[int, int]):
+def turns_and_gold(session: Session, document: Document, code_index: dict[int, int]):
     """The participants' turns of the document and, per turn, which codes a person applied to it."""
     project = document.project
     turns = [u for u in document.utterances if not projects.is_interviewer(project, u.speaker)]
@@ -68,7 +68,7 @@ def calibrate_job(run: jobs.JobRun):
     """One step per held-out document; the thresholds are stored at the end (replacing the old ones)."""
     embedder = run.embedder()
     project = run.session.get(Project, run.job.project_id)
-    held_out = [] if project is None else _coded_documents(run.session, project)
+    held_out = [] if project is None else coded_documents(run.session, project)
     yield 0, len(held_out)
     codes = codes_of(run.session, project) if project is not None else []
     index = {c.id: i for i, c in enumerate(codes)}
@@ -78,7 +78,7 @@ def calibrate_job(run: jobs.JobRun):
         # while the model encodes. The thresholds are written at the end.
         with expect_writes(False):
             document = run.session.get(Document, document_id)
-            turns, labels = _turns_and_gold(run.session, document, index)
+            turns, labels = turns_and_gold(run.session, document, index)
             if turns:
                 ranker = held_out_ranker(run.session, embedder, project, document_id)
                 vectors = embed_texts(run.session, embedder, [document.text[u.start: u.end] for u in turns])

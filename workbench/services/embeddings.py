@@ -27,7 +27,8 @@ def sha256(text: str) -> str:
 def load_embedder(path: str, int8: bool = False, models: str = "", encoder: str = "torch") -> Embedder:
     """The local model, loaded once per process, or a clear Invalid when it is not there. With
     `encoder` "auto" or "onnx", its ONNX export in the folder `models` runs it (no torch in the process);
-    "auto" falls back to torch when there is no export, "onnx" says so."""
+    "auto" falls back to torch when there is no export, "onnx" says so; "onnx-int8" runs the int8
+    quantisation of the export (`workbench prepare-model --int8`), and says so when it is missing."""
     try:
         return _embedder(str(path), int8, str(models), encoder)
     except ModelUnavailable as exc:
@@ -38,6 +39,8 @@ def load_embedder(path: str, int8: bool = False, models: str = "", encoder: str 
 def _embedder(path: str, int8: bool, models: str, encoder: str) -> Embedder:
     # One instance per model: building one hashes the weights (~90 MB) to name the cache, and the
     # ranker cache is keyed by the instance, so a new one per request would rebuild every ranker.
+    if encoder == "onnx-int8" and not int8:
+        return onnx_embedder.OnnxEmbedder(path, onnx_embedder.onnx_int8_path(Path(models), Path(path)), int8=True)
     if encoder != "torch" and not int8 and models:
         graph = onnx_embedder.onnx_path(Path(models), Path(path))
         if graph.is_file() or encoder == "onnx":
@@ -45,17 +48,25 @@ def _embedder(path: str, int8: bool, models: str, encoder: str) -> Embedder:
     return SentenceTransformerEmbedder(path, int8=int8)
 
 
-def prepare_onnx(settings, force: bool = False) -> tuple[Path, bool]:
+def prepare_onnx(settings, force: bool = False, int8: bool = False) -> tuple[Path, bool]:
     """Export the configured model for ONNX Runtime into the instance's models folder, unless it is
-    there already; returns (its path, whether it was made now)."""
+    there already (with `int8`, then its int8 quantisation beside it); returns (the path of the last
+    graph, whether it was made now)."""
     from workbench.config import default_embedding_model
 
     model = Path(settings.embedding_model or default_embedding_model())
     graph = onnx_embedder.onnx_path(settings.models_path, model)
-    if graph.is_file() and not force:
-        return graph, False
+    made = False
     try:
-        return onnx_embedder.export(model, graph), True
+        if force or not graph.is_file():
+            onnx_embedder.export(model, graph)
+            made = True
+        if not int8:
+            return graph, made
+        small = onnx_embedder.onnx_int8_path(settings.models_path, model)
+        if made or force or not small.is_file():
+            return onnx_embedder.quantise(graph, small), True
+        return small, False
     except ModelUnavailable as exc:
         raise Invalid(str(exc)) from None
 

@@ -11,6 +11,7 @@ Only models made of Transformer → mean Pooling → Normalize (all-MiniLM-L6-v2
 exported; any other layout stays on the torch path."""
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import tempfile
@@ -47,6 +48,39 @@ def supported(model_dir: Path) -> str:
 def onnx_path(folder: Path, model_dir: Path) -> Path:
     """Where the export of this model (named by its weights, like the cache) lives."""
     return Path(folder) / f"{model_name(model_dir)}.onnx"
+
+
+def onnx_int8_path(folder: Path, model_dir: Path) -> Path:
+    """Where the int8 quantisation of this model's export lives."""
+    return Path(folder) / f"{model_name(model_dir)}+int8.onnx"
+
+
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with Path(path).open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def quantise(graph: Path, target: Path) -> Path:
+    """The exported graph's weights quantised to signed int8 per output channel, every op ONNX Runtime's
+    dynamic quantisation takes (MatMul, fused Attention, the word embeddings' Gather; activations are
+    quantised as each batch runs). bench/encoder_speed.py measured the variants: per-tensor int8 bent
+    the vectors most (mean cosine to float32 0.948), unsigned int8 was slower, leaving the embeddings
+    in float lost more precision@1. Written atomically, like the export."""
+    import onnx
+    from onnxruntime.quantization import QuantType, quantize_dynamic
+
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=target.parent) as scratch:
+        made = Path(scratch) / "int8.onnx"
+        # The fused graph's contrib ops (Attention, SkipLayerNormalization) defeat ONNX's shape
+        # inference; their outputs are float, which is what the quantiser needs to be told.
+        quantize_dynamic(str(graph), str(made), weight_type=QuantType.QInt8, per_channel=True,
+                         extra_options={"DefaultTensorType": onnx.TensorProto.FLOAT})
+        os.replace(made, target)
+    return target
 
 
 def export(model_dir: Path, target: Path) -> Path:
@@ -92,17 +126,24 @@ def export(model_dir: Path, target: Path) -> Path:
 class OnnxEmbedder:
     """The exported model under ONNX Runtime, one thread per call (the request threads are the parallelism)."""
 
-    def __init__(self, model_dir: str | os.PathLike, graph: Path):
+    def __init__(self, model_dir: str | os.PathLike, graph: Path, int8: bool = False):
+        """With `int8`, `graph` is the quantised export: its vectors differ from the model's, so it has
+        a name (and a cache) of its own, from the sha256 of the quantised graph."""
         import onnxruntime
         from tokenizers import Tokenizer
 
         self.path = Path(model_dir)
         reason = supported(self.path)
         if reason or not graph.is_file():
-            raise ModelUnavailable(f"No ONNX export of {self.path} to run: {reason or f'{graph} is missing'}.")
-        self.name = model_name(self.path)  # the torch path's name: the same vectors share one cache
-        self.weights_sha256 = weights_sha256(self.path)  # for the provenance of the model's codings
-        self.int8 = False
+            missing = f"{graph} is missing (run `workbench prepare-model{' --int8' if int8 else ''}`)"
+            raise ModelUnavailable(f"No ONNX export of {self.path} to run: {reason or missing}.")
+        self.int8 = int8
+        if int8:
+            self.weights_sha256 = file_sha256(graph)
+            self.name = f"{model_name(self.path)}+onnx-int8@{self.weights_sha256[:12]}"
+        else:
+            self.name = model_name(self.path)  # the torch path's name: the same vectors share one cache
+            self.weights_sha256 = weights_sha256(self.path)  # for the provenance of the model's codings
         length = json.loads((self.path / "sentence_bert_config.json").read_text()).get("max_seq_length", 256) \
             if (self.path / "sentence_bert_config.json").is_file() else 256
         self._tokenizer = Tokenizer.from_file(str(self.path / "tokenizer.json"))

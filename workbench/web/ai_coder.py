@@ -5,7 +5,8 @@ from __future__ import annotations
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from workbench.services import ai_calibration, ai_coder, codebook, documents, projects
+from workbench.export import svg
+from workbench.services import ai_calibration, ai_coder, codebook, documents, learning_curve, projects
 from workbench.services.errors import Invalid
 from workbench.web import db
 
@@ -19,7 +20,20 @@ def show(project_id: int):
     return render_template("ai_coder.html", project=project, nodes=codebook.codebook(db(), project.id),
                            documents=documents.list_documents(db(), project.id), layers=ai_coder.layers(db(), project),
                            default=ai_coder.DEFAULT_THRESHOLD, precision=ai_calibration.DEFAULT_PRECISION,
-                           calibrated={t.code_id: t for t in ai_calibration.thresholds(db(), project)})
+                           calibrated={t.code_id: t for t in ai_calibration.thresholds(db(), project)},
+                           curve=_curve(learning_curve.latest(db(), project)))
+
+
+def _curve(curve: dict | None) -> dict | None:
+    """The stored learning curve with its points labelled and drawn."""
+    if curve is None:
+        return None
+    for p in curve["points"]:
+        p["label"] = "all" if p["examples"] is None else str(p["examples"])
+    points = curve["points"]
+    curve["svg"] = svg.learning_curve([p["label"] for p in points], [p["precision_at_1"] for p in points],
+                                      [p["spread"] for p in points], "Precision@1 of the suggestions")
+    return curve
 
 
 def _ids(name: str) -> list[int]:
@@ -47,6 +61,15 @@ def calibrate(project_id: int):
     project = projects.require(db(), current_user.user, project_id, "owner")
     ai_calibration.start(db(), project, current_user.user, request.form.get("precision", ai_calibration.DEFAULT_PRECISION))
     flash("Calibrating the AI coder's thresholds on the coded documents: its progress is under Background work.", "ok")
+    return redirect(url_for("ai_coder.show", project_id=project.id))
+
+
+@bp.post("/projects/<int:project_id>/ai-coder/learning-curve")
+@login_required
+def measure_curve(project_id: int):
+    project = projects.require(db(), current_user.user, project_id, "owner")
+    learning_curve.start(db(), project, current_user.user)
+    flash("Measuring the suggestions' learning curve on the coded documents: its progress is under Background work.", "ok")
     return redirect(url_for("ai_coder.show", project_id=project.id))
 
 
