@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from workbench.services import ai_calibration, ai_coder, codebook, documents, projects
+from workbench.services import ai_calibration, ai_coder, codebook, documents, fine_tuning, project_models, projects
 from workbench.services.errors import Invalid
 from workbench.web import db
 
@@ -19,7 +19,8 @@ def show(project_id: int):
     return render_template("ai_coder.html", project=project, nodes=codebook.codebook(db(), project.id),
                            documents=documents.list_documents(db(), project.id), layers=ai_coder.layers(db(), project),
                            default=ai_coder.DEFAULT_THRESHOLD, precision=ai_calibration.DEFAULT_PRECISION,
-                           calibrated={t.code_id: t for t in ai_calibration.thresholds(db(), project)})
+                           calibrated={t.code_id: t for t in ai_calibration.thresholds(db(), project)},
+                           tuned=project_models.versions(db(), project), tuning=fine_tuning)
 
 
 def _ids(name: str) -> list[int]:
@@ -47,6 +48,18 @@ def calibrate(project_id: int):
     project = projects.require(db(), current_user.user, project_id, "owner")
     ai_calibration.start(db(), project, current_user.user, request.form.get("precision", ai_calibration.DEFAULT_PRECISION))
     flash("Calibrating the AI coder's thresholds on the coded documents: its progress is under Background work.", "ok")
+    return redirect(url_for("ai_coder.show", project_id=project.id))
+
+
+@bp.post("/projects/<int:project_id>/ai-coder/fine-tune")
+@login_required
+def fine_tune(project_id: int):
+    project = projects.require(db(), current_user.user, project_id, "owner")
+    form = request.form
+    fine_tuning.start(db(), project, current_user.user, form.get("seed", 0), form.get("max_pairs", fine_tuning.DEFAULT_MAX_PAIRS),
+                      form.get("max_seconds", fine_tuning.DEFAULT_MAX_SECONDS))
+    flash("Fine-tuning the suggestion model on the team's codings: its progress is under Background work. "
+          "Suggestions use the new version only if it ranks the held-out documents better.", "ok")
     return redirect(url_for("ai_coder.show", project_id=project.id))
 
 
