@@ -83,10 +83,12 @@ def ai_calibrate_command(project, precision, wait):
 @click.option("--max-seconds", type=int, default=int(fine_tuning.DEFAULT_MAX_SECONDS), show_default=True,
               help="Stop training after this many seconds (the step running then finishes).")
 @click.option("--max-steps", type=int, default=None, help="Stop training after this many steps (default: one pass over the pairs).")
+@click.option("--epochs", type=int, default=1, show_default=True, help="Passes over the pairs (within the time budget).")
+@click.option("--learning-rate", type=float, default=fine_tuning.LEARNING_RATE, show_default=True)
 @click.option("--wait", is_flag=True, help="Run the job in this process and report it, instead of leaving it to a worker.")
-def fine_tune_command(project, seed, max_pairs, max_seconds, max_steps, wait):
+def fine_tune_command(project, seed, max_pairs, max_seconds, max_steps, epochs, learning_rate, wait):
     """Fine-tune the suggestion model on PROJECT's codings; suggestions use it only if it ranks held-out documents better."""
     with transaction() as session:
         found = projects.find_project(session, project)
-        job = fine_tuning.queue(session, found, None, seed, max_pairs, max_seconds, max_steps)
+        job = fine_tuning.queue(session, found, None, seed, max_pairs, max_seconds, max_steps, epochs, learning_rate)
     _queued(job, wait)

@@ -30,7 +30,8 @@ from workbench.services.errors import Invalid
 from workbench.services.rankers import codes_of, coded_passages
 from workbench.suggest import Ranker, RankingSettings, description_texts
 from workbench.suggest.evaluation import metrics
-from workbench.suggest.finetune import DEFAULT_MAX_PAIRS, DEFAULT_MAX_SECONDS, TrainedEmbedder, build_pairs, fine_tune
+from workbench.suggest.finetune import (DEFAULT_MAX_PAIRS, DEFAULT_MAX_SECONDS, LEARNING_RATE, TrainedEmbedder, build_pairs,
+                                        fine_tune)
 
 KIND = "fine-tune-model"
 HELD_OUT_SHARE = 0.25  # of the coded documents, at least one
@@ -39,9 +40,9 @@ MAX_PAIRS_ALLOWED = 50_000
 
 
 def start(session: Session, project: Project, user: User, seed=0, max_pairs=DEFAULT_MAX_PAIRS,
-          max_seconds=DEFAULT_MAX_SECONDS, max_steps=None):
+          max_seconds=DEFAULT_MAX_SECONDS, max_steps=None, **training):
     projects.require(session, user, project.id, "owner")
-    return queue(session, project, user, seed, max_pairs, max_seconds, max_steps)
+    return queue(session, project, user, seed, max_pairs, max_seconds, max_steps, **training)
 
 
 def _whole(value, name: str, low: int, high: int) -> int:
@@ -55,12 +56,19 @@ def _whole(value, name: str, low: int, high: int) -> int:
 
 
 def queue(session: Session, project: Project, user: User | None, seed=0, max_pairs=DEFAULT_MAX_PAIRS,
-          max_seconds=DEFAULT_MAX_SECONDS, max_steps=None):
+          max_seconds=DEFAULT_MAX_SECONDS, max_steps=None, epochs=1, learning_rate=LEARNING_RATE):
     """The fine-tuning checked and queued, for whoever may start it (`start`, or the command line)."""
     arguments = {"seed": _whole(seed, "seed", 0, 2**31 - 1), "max_pairs": _whole(max_pairs, "number of pairs", 2, MAX_PAIRS_ALLOWED),
                  "max_seconds": _whole(max_seconds, "time budget in seconds", 1, MAX_SECONDS_ALLOWED)}
     if max_steps not in (None, ""):
         arguments["max_steps"] = _whole(max_steps, "number of training steps", 1, 100_000)
+    arguments["epochs"] = _whole(epochs, "number of passes over the pairs", 1, 50)
+    try:
+        arguments["learning_rate"] = float(learning_rate)
+    except (TypeError, ValueError):
+        raise Invalid(f"The learning rate is a number such as 5e-5, not {learning_rate!r}.") from None
+    if not 0 < arguments["learning_rate"] <= 1e-3:
+        raise Invalid(f"The learning rate lies above 0 and at most 0.001, not {learning_rate!r}.")
     if project.blind:
         raise Invalid("Fine-tuning learns from every person's codings, which blind coding keeps apart: "
                       "reveal the codings (team page) before fine-tuning.")
@@ -122,7 +130,8 @@ def fine_tune_job(run: jobs.JobRun):
                         max_pairs=int(arguments.get("max_pairs", DEFAULT_MAX_PAIRS)), seed=seed)
     out = Path(settings.models_path) / project_models.folder_name(project_id, version)
     tuned = fine_tune(base.path, pairs, out, seed=seed, max_seconds=float(arguments.get("max_seconds", DEFAULT_MAX_SECONDS)),
-                      max_steps=arguments.get("max_steps"))
+                      max_steps=arguments.get("max_steps"), epochs=int(arguments.get("epochs", 1)),
+                      learning_rate=float(arguments.get("learning_rate", LEARNING_RATE)))
     yield 1, 3
     embedder = TrainedEmbedder(out)
     tuned_vectors = embedder.encode(texts)
