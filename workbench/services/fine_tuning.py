@@ -119,7 +119,10 @@ def fine_tune_job(run: jobs.JobRun):
         codes = codes_of(run.session, project)
         passages = coded_passages(run.session, project, None, people_only=True)
         version = project_models.next_version(run.session, project)
-    held_out = _split(sorted({p["document_id"] for p in passages}), seed)
+    coded = sorted({p["document_id"] for p in passages})
+    if len(coded) < 2:  # the check when queued counted consensus-only documents too
+        raise Invalid("Fine-tuning needs people's codings in at least two documents: one to learn from, one to measure on.")
+    held_out = _split(coded, seed)
     training = [p for p in passages if p["document_id"] not in held_out]
     test = [p for p in passages if p["document_id"] in held_out]
     code_ids = [c.id for c in codes]
