@@ -117,6 +117,7 @@ RULES = {
     ("ai_coder.accept", "POST"): "coder",
     ("ai_coder.calibrate", "POST"): "owner",
     ("ai_coder.measure_curve", "POST"): "owner",
+    ("ai_coder.fine_tune", "POST"): "owner",
     # De-identification: the findings and the pseudonym map are the owners' alone.
     ("deid.show", "GET"): "owner",
     ("deid.find", "POST"): "owner",

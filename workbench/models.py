@@ -430,6 +430,35 @@ class SuggestionClassifier(Base):
     trained_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now)
 
 
+class ProjectModel(Base):
+    """One version of the embedding model fine-tuned on a project's codings (services/fine_tuning.py),
+    with its held-out figures against the base model. `path` is its folder under the instance's
+    models/ directory (None once discarded: a version that did not beat the base is not kept); at most
+    one version per project is `active`, and suggestions use it."""
+
+    __tablename__ = "project_model"
+    __table_args__ = (UniqueConstraint("project_id", "version"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("project.id", ondelete="CASCADE"))
+    version: Mapped[int] = mapped_column(Integer)
+    path: Mapped[str | None] = mapped_column(String(300))
+    name: Mapped[str] = mapped_column(String(200))  # the embedder's name: folder@first 12 digits of the sha256
+    weights_sha256: Mapped[str] = mapped_column(String(64))
+    base_model: Mapped[str] = mapped_column(String(200))  # the name of the model it was tuned from
+    seed: Mapped[int] = mapped_column(Integer)
+    pairs: Mapped[int] = mapped_column(Integer)
+    steps: Mapped[int] = mapped_column(Integer)
+    seconds: Mapped[float] = mapped_column(Float)  # training time
+    training_passages: Mapped[int] = mapped_column(Integer)
+    heldout_documents: Mapped[int] = mapped_column(Integer)
+    heldout_passages: Mapped[int] = mapped_column(Integer)
+    heldout_base_p1: Mapped[float] = mapped_column(Float)  # precision@1 of the project's ranker on the base model
+    heldout_tuned_p1: Mapped[float] = mapped_column(Float)  # ... and on this version
+    active: Mapped[bool] = mapped_column(Boolean, default=False)
+    job_id: Mapped[int | None] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now)
+
+
 class SuggestionRejection(Base):
     """A suggestion a coder turned down, so it is not offered again for that span."""
 

@@ -1,11 +1,11 @@
-"""`workbench ai-code` and `workbench ai-calibrate`: queue (and with --wait, run here) the AI coder's jobs."""
+"""`workbench ai-code`, `ai-calibrate` and `fine-tune`: queue (and with --wait, run here) the AI coder's and the model's jobs."""
 from __future__ import annotations
 
 import click
 from flask import current_app
 
 from workbench.cli import main, transaction
-from workbench.services import ai_calibration, ai_coder, codebook, documents, projects
+from workbench.services import ai_calibration, ai_coder, codebook, documents, fine_tuning, projects
 
 
 def _run_here(job_id: int) -> None:
@@ -73,3 +73,22 @@ def ai_calibrate_command(project, precision, wait):
             for t in sorted(ai_calibration.thresholds(session, found), key=lambda t: paths.get(t.code_id, "")):
                 value = "none" if t.threshold is None else f"{t.threshold:.3f}"
                 click.echo(f"{paths.get(t.code_id, t.code_id)}: threshold {value}, supported by {t.support} of {t.examples} coded turn(s)")
+
+
+@main.command("fine-tune")
+@click.argument("project")
+@click.option("--seed", type=int, default=0, show_default=True, help="Seeds the held-out documents, the pairs and the training.")
+@click.option("--max-pairs", type=int, default=fine_tuning.DEFAULT_MAX_PAIRS, show_default=True,
+              help="Contrastive pairs at most (half sharing a code, half sharing none).")
+@click.option("--max-seconds", type=int, default=int(fine_tuning.DEFAULT_MAX_SECONDS), show_default=True,
+              help="Stop training after this many seconds (the step running then finishes).")
+@click.option("--max-steps", type=int, default=None, help="Stop training after this many steps (default: one pass over the pairs).")
+@click.option("--epochs", type=int, default=1, show_default=True, help="Passes over the pairs (within the time budget).")
+@click.option("--learning-rate", type=float, default=fine_tuning.LEARNING_RATE, show_default=True)
+@click.option("--wait", is_flag=True, help="Run the job in this process and report it, instead of leaving it to a worker.")
+def fine_tune_command(project, seed, max_pairs, max_seconds, max_steps, epochs, learning_rate, wait):
+    """Fine-tune the suggestion model on PROJECT's codings; suggestions use it only if it ranks held-out documents better."""
+    with transaction() as session:
+        found = projects.find_project(session, project)
+        job = fine_tuning.queue(session, found, None, seed, max_pairs, max_seconds, max_steps, epochs, learning_rate)
+    _queued(job, wait)

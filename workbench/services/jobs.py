@@ -34,6 +34,7 @@ class JobRun:
     job: Job
     embedder: Callable[[], object]  # the embedding model, loaded on first use, once per process
     batch_size: int = 256
+    settings: object | None = None  # the process's Settings (the instance's models folder, the base model)
     result: dict | None = None  # a kind may leave a summary here for the researcher
     output: bytes | None = None  # and a file (an export), kept in the payload column once done
 

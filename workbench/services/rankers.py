@@ -23,8 +23,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from workbench.db import best_effort_write, expect_writes
-from workbench.models import AI_CODER_PREFIX, Code, Coding, Document, Job, Project, SuggestionClassifier, User, as_utc, now
-from workbench.services import codebook, jobs
+from workbench.models import AI_CODER_PREFIX, CONSENSUS_CODER, Code, Coding, Document, Job, Project, SuggestionClassifier, User, as_utc, now
+from workbench.services import codebook, jobs, project_models
 from workbench.services.embeddings import cached_digests, embed_texts, read_then_encode, sha256, store
 from workbench.services.recent import Recent
 from workbench.suggest import Ranker, RankingSettings, description_texts
@@ -47,8 +47,10 @@ def codes_of(session: Session, project: Project) -> list[Code]:
     return [node.code for node in codebook.codebook(session, project.id)]
 
 
-def coded_passages(session: Session, project: Project, only_coder_id: int | None, skip_document_id: int | None = None):
-    """Coded passages, one per distinct span, with every code applied to it (not the AI coder's).
+def coded_passages(session: Session, project: Project, only_coder_id: int | None, skip_document_id: int | None = None,
+                   people_only: bool = False):
+    """Coded passages, one per distinct span, with every code applied to it (not the AI coder's; with
+    `people_only` not the consensus layer's either: fine-tuning learns from each person's codings).
 
     Asked for by every suggestion request, so the spans are read without their text and each
     passage's text comes from this process's memory (`_fill_texts`); only spans it has not seen
@@ -61,6 +63,8 @@ def coded_passages(session: Session, project: Project, only_coder_id: int | None
         query = query.where(Coding.coder_id == only_coder_id)
     else:  # the AI coder's own layer is never evidence for the model: it would learn from itself
         query = query.where(User.username.not_like(f"{AI_CODER_PREFIX}%"))
+    if people_only:
+        query = query.where(User.username != CONSENSUS_CODER)
     if skip_document_id is not None:
         query = query.where(Coding.document_id != skip_document_id)
     spans: dict[tuple, dict] = {}
@@ -224,12 +228,15 @@ def _assemble(session: Session, embedder, codes: list[Code], examples: list[dict
 @jobs.kind(KIND, "Training the suggestion classifiers", listed=False)
 def train_job(run: jobs.JobRun):
     """Train and store the classifiers of each asked-for evidence scope on the codings as they are now."""
-    embedder = run.embedder()
     project = run.session.get(Project, run.job.project_id)
     scopes = sorted(set(run.job.arguments.get("scopes", [0])))
+    # Classifiers are stored per model: a project with an active fine-tuned model needs its own
+    # (evidence scope 0 only; one coder's scope stays on the base model, see project_models).
+    embedders = {scope: project_models.for_job(run, project, scope or None) for scope in scopes}
     yield 0, len(scopes)
     project_id = project.id if project is not None else None
     for done, scope in enumerate(scopes, 1):
+        embedder = embedders[scope]
         if project_id is not None:
             # Read, encode and train outside any write transaction (SQLite: the one write lock is
             # taken only for the short store at the end of the step).
@@ -268,8 +275,8 @@ def embed_passages_later(session: Session, project: Project) -> None:
 @jobs.kind(PASSAGES, "Embedding coded passages for suggestions", listed=False)
 def embed_passages_job(run: jobs.JobRun):
     """Encode the coded passages added since the last such job (by coding id) that are not cached."""
-    embedder = run.embedder()  # before any query: loading the model takes seconds
     project = run.session.get(Project, run.job.project_id)
+    embedder = project_models.for_job(run, project)  # the project's active fine-tuned model, if any
     earlier = run.session.scalar(select(Job).where(Job.kind == PASSAGES, Job.project_id == run.job.project_id,
                                                    Job.status == "done", Job.id < run.job.id).order_by(Job.id.desc()).limit(1))
     since = int(((earlier.result if earlier else None) or {}).get("through", 0))

@@ -6,7 +6,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from workbench.export import svg
-from workbench.services import ai_calibration, ai_coder, codebook, documents, learning_curve, projects
+from workbench.services import ai_calibration, ai_coder, codebook, documents, fine_tuning, learning_curve, project_models, projects
 from workbench.services.errors import Invalid
 from workbench.web import db
 
@@ -21,7 +21,8 @@ def show(project_id: int):
                            documents=documents.list_documents(db(), project.id), layers=ai_coder.layers(db(), project),
                            default=ai_coder.DEFAULT_THRESHOLD, precision=ai_calibration.DEFAULT_PRECISION,
                            calibrated={t.code_id: t for t in ai_calibration.thresholds(db(), project)},
-                           curve=_curve(learning_curve.latest(db(), project)))
+                           curve=_curve(learning_curve.latest(db(), project)),
+                           tuned=project_models.versions(db(), project), tuning=fine_tuning)
 
 
 def _curve(curve: dict | None) -> dict | None:
@@ -70,6 +71,18 @@ def measure_curve(project_id: int):
     project = projects.require(db(), current_user.user, project_id, "owner")
     learning_curve.start(db(), project, current_user.user)
     flash("Measuring the suggestions' learning curve on the coded documents: its progress is under Background work.", "ok")
+    return redirect(url_for("ai_coder.show", project_id=project.id))
+
+
+@bp.post("/projects/<int:project_id>/ai-coder/fine-tune")
+@login_required
+def fine_tune(project_id: int):
+    project = projects.require(db(), current_user.user, project_id, "owner")
+    form = request.form
+    fine_tuning.start(db(), project, current_user.user, form.get("seed", 0), form.get("max_pairs", fine_tuning.DEFAULT_MAX_PAIRS),
+                      form.get("max_seconds", fine_tuning.DEFAULT_MAX_SECONDS))
+    flash("Fine-tuning the suggestion model on the team's codings: its progress is under Background work. "
+          "Suggestions use the new version only if it ranks the held-out documents better.", "ok")
     return redirect(url_for("ai_coder.show", project_id=project.id))
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask import Blueprint, Flask, current_app, jsonify, request
 from flask_login import current_user, login_required
 
-from workbench.services import codebook, documents, embeddings, projects, suggestions
+from workbench.services import codebook, documents, embeddings, project_models, projects, suggestions
 from workbench.services.errors import Invalid, NotFound
 from workbench.web import db, json_object
 from workbench.web.offsets import code_point_to_utf16, code_points_to_utf16, utf16_to_code_point
@@ -12,9 +12,12 @@ from workbench.web.offsets import code_point_to_utf16, code_points_to_utf16, utf
 bp = Blueprint("suggestions", __name__, url_prefix="/api/projects/<int:project_id>/documents/<int:document_id>/suggestions")
 
 
-def _embedder(app: Flask | None = None):
+def _embedder(project=None, only_coder_id: int | None = None, app: Flask | None = None):
+    """The configured model, or the project's active fine-tuned version of it (services/project_models)."""
     app = app or current_app
-    return embeddings.choose_embedder(app.extensions.get("workbench.embedder"), app.config["WORKBENCH_SETTINGS"])
+    settings = app.config["WORKBENCH_SETTINGS"]
+    base = embeddings.choose_embedder(app.extensions.get("workbench.embedder"), settings)
+    return project_models.embedder_for(db(), project, base, settings.models_path, only_coder_id) if project is not None else base
 
 
 def _open(project_id: int, document_id: int):
@@ -56,8 +59,8 @@ def for_span(project_id: int, document_id: int):
         start, end = utterance.start, utterance.end
     else:
         start, end = _span(document, request.args)
-    found = suggestions.suggest_for_span(db(), _embedder(), document, current_user.user, start, end,
-                                         only_coder_id=_only_mine())
+    found = suggestions.suggest_for_span(db(), _embedder(document.project, _only_mine()), document, current_user.user,
+                                         start, end, only_coder_id=_only_mine())
     text = document.text
     return jsonify(start=code_point_to_utf16(text, start), end=code_point_to_utf16(text, end), suggestions=found)
 
@@ -66,7 +69,8 @@ def for_span(project_id: int, document_id: int):
 @login_required
 def for_document(project_id: int, document_id: int):
     document = _open(project_id, document_id)
-    found = suggestions.suggest_for_document(db(), _embedder(), document, current_user.user, only_coder_id=_only_mine(),
+    found = suggestions.suggest_for_document(db(), _embedder(document.project, _only_mine()), document, current_user.user,
+                                             only_coder_id=_only_mine(),
                                              every_turn=request.args.get("every_turn") in ("1", "true"))
     # One scan of the text for every turn's offsets, not two scans per turn.
     offsets16 = code_points_to_utf16(document.text, [p for row in found["turns"] for p in (row["start"], row["end"])])
@@ -82,7 +86,8 @@ def accept(project_id: int, document_id: int):
     data = json_object('{"code_id": 3, "start": 10, "end": 42}')
     code = _code(project_id, data)
     start, end = _span(document, data)
-    made = suggestions.accept(db(), document, current_user.user, code, start, end, _embedder(), _only_mine())
+    made = suggestions.accept(db(), document, current_user.user, code, start, end,
+                              _embedder(document.project, _only_mine()), _only_mine())
     paths = {n.code.id: n.path for n in codebook.codebook(db(), project_id)}
     return jsonify(coding={
         "id": made.id, "document_id": document.id, "code_id": code.id, "path": paths[code.id], "colour": code.colour,

@@ -82,7 +82,7 @@ def run_job(runtime: Runtime, job_id: int | None = None, stop: threading.Event |
         with Heartbeat(runtime, job.id), runtime.sessions() as session:
             user = session.get(User, job.user_id) if job.user_id else None
             session.info["actor"] = (user.id, user.username) if user else (None, f"job {job.id}")
-            run = jobs.JobRun(session, session.get(Job, job.id), runtime.embedder, settings.embed_batch)
+            run = jobs.JobRun(session, session.get(Job, job.id), runtime.embedder, settings.embed_batch, settings=settings)
             session.commit()  # SQLite: never hold the write lock while a kind loads a model
             for done, total in jobs.get_kind(job.kind).run(run):
                 jobs.progress(session, job.id, done, total)

@@ -1,0 +1,74 @@
+"""A project's fine-tuned embedding models: its versions, the active one, and the embedder suggestions use.
+
+Suggestions, their classifiers and the coded passages' vectors use the project's active version
+when there is one (services/fine_tuning.py activates a version only when it beats the base model
+on held-out documents), else the base model. The tuned model is a sentence-transformers folder
+under the instance's models/ directory, loaded like the base (`SentenceTransformerEmbedder`), so
+its name ("project-7-v2@<12 digits of its sha256>") keys its own embedding cache and goes into the
+provenance of the codings accepted from it. Blind coding and "only my codings" keep the base model:
+the tuned one learned from every person's codings, and would leak them."""
+from __future__ import annotations
+
+import functools
+import logging
+from pathlib import Path
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from workbench.models import Project, ProjectModel
+from workbench.suggest import SentenceTransformerEmbedder
+
+log = logging.getLogger("workbench.project_models")
+
+
+def folder_name(project_id: int, version: int) -> str:
+    """The version's folder under models/; also the first part of the model's name."""
+    return f"project-{project_id}-v{version}"
+
+
+def versions(session: Session, project: Project) -> list[ProjectModel]:
+    return list(session.scalars(select(ProjectModel).where(ProjectModel.project_id == project.id)
+                                .order_by(ProjectModel.version.desc())))
+
+
+def active(session: Session, project: Project) -> ProjectModel | None:
+    return session.scalar(select(ProjectModel).where(ProjectModel.project_id == project.id, ProjectModel.active.is_(True)))
+
+
+def next_version(session: Session, project: Project) -> int:
+    return max((v.version for v in versions(session, project)), default=0) + 1
+
+
+def embedder_for(session: Session, project: Project | None, base, models_path, only_coder_id: int | None = None):
+    """The embedder for this project's suggestions: its active fine-tuned version if it was tuned
+    from `base` and its folder still holds those weights, else `base`."""
+    if project is None or only_coder_id is not None or project.blind:
+        return base
+    row = active(session, project)
+    if row is None or not row.path or row.base_model != getattr(base, "name", None):
+        return base
+    path = Path(models_path) / row.path
+    try:
+        tuned = _load(str(path))
+    except Exception as exc:  # a folder deleted or copied without its model: suggestions go on, on the base
+        log.warning("Project %s: its fine-tuned model %s cannot be loaded (%s); using the base model", project.id, path, exc)
+        return base
+    if tuned.weights_sha256 != row.weights_sha256:
+        log.warning("Project %s: %s holds other weights than version %s; using the base model", project.id, path, row.version)
+        return base
+    return tuned
+
+
+@functools.lru_cache(maxsize=8)
+def _load(path: str) -> SentenceTransformerEmbedder:
+    # One instance per folder per process, as for the base model: the ranker cache is keyed by it.
+    return SentenceTransformerEmbedder(path)
+
+
+def for_job(run, project: Project | None, only_coder_id: int | None = None):
+    """`embedder_for` in a job: the worker's base model, or the project's active version of it."""
+    base = run.embedder()
+    if run.settings is None:
+        return base
+    return embedder_for(run.session, project, base, run.settings.models_path, only_coder_id)
