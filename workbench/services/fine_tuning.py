@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session
 from workbench.db import expect_writes
 from workbench.models import Project, ProjectModel, User
 from workbench.services import jobs, project_models, projects
-from workbench.services.ai_calibration import _coded_documents
+from workbench.services.ai_calibration import coded_documents
 from workbench.services.embeddings import read_then_encode, sha256, store
 from workbench.services.errors import Invalid
 from workbench.services.rankers import codes_of, coded_passages
@@ -72,7 +72,7 @@ def queue(session: Session, project: Project, user: User | None, seed=0, max_pai
     if project.blind:
         raise Invalid("Fine-tuning learns from every person's codings, which blind coding keeps apart: "
                       "reveal the codings (team page) before fine-tuning.")
-    if len(_coded_documents(session, project)) < 2:
+    if len(coded_documents(session, project)) < 2:
         raise Invalid("Fine-tuning is measured on coded documents it did not learn from: code at least two documents first.")
     return jobs.enqueue(session, KIND, project, user, arguments)
 
