@@ -1,10 +1,11 @@
 """Quality of code suggestions on the held-out remote-teaching set (bench/data/), several seeds.
 
 Embedding ranker vs TF-IDF + the same ranking vs one-vs-rest logistic regression on the same
-embeddings, at train fractions 0 and 0.5, for the float32 model and its dynamic int8 version.
-Run: .venv/bin/python bench/suggest_quality.py [--seeds 5]. The ranking settings were tuned on the
-demo project (leave-one-document-out) and the development set bench/data/dev-shiftwork-*, never on
-this set. All three sets were written for this project (see README: they are not independent data)."""
+embeddings, at train fractions 0 and 0.5, for the float32 model and its dynamic int8 version; the last
+column gives each seed's precision@1. Run: .venv/bin/python bench/suggest_quality.py [--seeds 5]
+[--first-seed 1] [--data dev-shiftwork]. The ranking settings were tuned on the demo project
+(leave-one-document-out) and the development set bench/data/dev-shiftwork-*, never on the held-out
+set. All three sets were written for this project (see README: they are not independent data)."""
 from __future__ import annotations
 
 import argparse
@@ -25,18 +26,22 @@ DATA = Path(__file__).resolve().parent / "data"
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seeds", type=int, default=5)
+    parser.add_argument("--first-seed", type=int, default=0)
+    parser.add_argument("--data", choices=("remote-teaching", "dev-shiftwork"), default="remote-teaching",
+                        help="the held-out set (default) or the development set")
     parser.add_argument("--no-int8", action="store_true")
     args = parser.parse_args()
-    codes = read_codebook((DATA / "remote-teaching-codebook.yaml").read_bytes())
-    passages = read_passages((DATA / "remote-teaching-passages.jsonl").read_bytes(), codes)
-    print(f"{len(codes)} codes, {len(passages)} passages, "
-          f"{np.mean([len(p.codes) for p in passages]):.2f} codes per passage; seeds 0..{args.seeds - 1}")
+    codes = read_codebook((DATA / f"{args.data}-codebook.yaml").read_bytes())
+    passages = read_passages((DATA / f"{args.data}-passages.jsonl").read_bytes(), codes)
+    seeds = range(args.first_seed, args.first_seed + args.seeds)
+    print(f"{args.data}: {len(codes)} codes, {len(passages)} passages, "
+          f"{np.mean([len(p.codes) for p in passages]):.2f} codes per passage; seeds {seeds[0]}..{seeds[-1]}")
     models = [("float32", False)] + ([] if args.no_int8 else [("int8", True)])
-    print(f"{'model':8} {'train':>5}  {'method':32} " + " ".join(f"{m:>13}" for m in METRICS))
+    print(f"{'model':8} {'train':>5}  {'method':32} " + " ".join(f"{m:>13}" for m in METRICS) + "  precision@1 per seed")
     for label, int8 in models:
         embedder = Memo(SentenceTransformerEmbedder(default_embedding_model(), int8=int8))
         for fraction in (0.0, 0.5):
-            runs = [evaluate_files(embedder, codes, passages, fraction, seed) for seed in range(args.seeds)]
+            runs = [evaluate_files(embedder, codes, passages, fraction, seed) for seed in seeds]
             for method in ("embedding", "tfidf", "logistic"):
                 if runs[0][method] is None:
                     continue
@@ -44,7 +49,9 @@ def main() -> None:
                 for m in METRICS:
                     values = [r[method][m] for r in runs]
                     cells.append(f"{np.mean(values):.3f}±{np.std(values):.3f}")
-                print(f"{label:8} {fraction:5.1f}  {method:32} " + " ".join(f"{c:>13}" for c in cells), flush=True)
+                per_seed = " ".join(f"{r[method]['precision@1']:.3f}" for r in runs)
+                print(f"{label:8} {fraction:5.1f}  {method:32} " + " ".join(f"{c:>13}" for c in cells) + f"  {per_seed}",
+                      flush=True)
 
 
 if __name__ == "__main__":
