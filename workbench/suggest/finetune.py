@@ -159,7 +159,10 @@ def fine_tune(base: str | os.PathLike, pairs: Sequence[Pair], out: str | os.Path
     import torch
     from datasets import Dataset
     from sentence_transformers import SentenceTransformer, SentenceTransformerTrainer, SentenceTransformerTrainingArguments
-    from sentence_transformers.sentence_transformer.losses import CoSENTLoss
+    try:  # sentence-transformers 6 moved the losses (the old path still works there, deprecated)
+        from sentence_transformers.sentence_transformer.losses import CoSENTLoss
+    except ImportError:
+        from sentence_transformers.losses import CoSENTLoss
     from transformers import PrinterCallback, TrainerCallback
     from transformers.utils import logging as transformers_logging
 
