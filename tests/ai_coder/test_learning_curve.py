@@ -170,6 +170,8 @@ def test_the_job_stores_the_curve_and_the_owner_sees_it(app):
     page = owner.get(f"/projects/{ids['project']}/ai-coder").get_data(as_text=True)
     assert "<figure class=\"learning-curve\"><svg" in page and "<polyline class=\"curve\"" in page
     assert "Measure again" in page and "have changed since" not in page
+    # Drawn once, in the page's body: not in its <title> or breadcrumbs.
+    assert page.count('<figure class="learning-curve">') == 1 and "Learning curve" not in page.split("</title>")[0]
     assert f"{points[None]['precision_at_1']:.3f}" in page
 
     with app.extensions["workbench.sessions"]() as session:  # a new coding: the curve is no longer current
