@@ -78,7 +78,7 @@ def test_the_jump_marks_and_scrolls_to_the_passage(live, page):
 def test_tick_the_coders_to_compare_on_the_agreement_page(live, page):
     violations = watch_csp(page)
     page.goto(f"{live['url']}/projects/{live['project']}/agreement")
-    expect(page.locator(".scope-counting")).to_have_text("Counting: all coders")
+    expect(page.locator(".scope-counting")).to_have_text("Counting: ana, ben, olivia (everyone who coded these documents)")
     form = page.locator("form.coder-scope")
     # Preselected: who coded the documents, not the consensus layer.
     expect(form.get_by_label("olivia")).to_be_checked()

