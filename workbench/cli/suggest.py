@@ -10,9 +10,11 @@ from flask import current_app
 from workbench.cli import main, transaction
 from workbench.services import embeddings, projects, suggestions
 from workbench.services.errors import DomainError
-from workbench.suggest.evaluation import METRICS, evaluate_files, read_codebook, read_passages
+from workbench.suggest.evaluation import METRICS, evaluate_files, evaluate_fine_tuned, read_codebook, read_passages
+from workbench.suggest.finetune import DEFAULT_MAX_PAIRS, DEFAULT_MAX_SECONDS
 
-LABELS = {"embedding": "embedding ranker", "tfidf": "TF-IDF + same ranking", "logistic": "one-vs-rest logistic regression"}
+LABELS = {"embedding": "embedding ranker", "tfidf": "TF-IDF + same ranking", "logistic": "one-vs-rest logistic regression",
+          "fine_tuned": "fine-tuned model + ranker", "fine_tuned_logistic": "fine-tuned model + logistic"}
 
 
 def _embedder(int8: bool = False):
@@ -59,13 +61,26 @@ def prepare_model_command(force: bool, int8: bool):
               help="Share of the passages used as coded examples (0 = definitions only).")
 @click.option("--seed", type=int, default=0, show_default=True, help="Seed of the train/test split.")
 @click.option("--int8", is_flag=True, help="Quantise the model's linear layers to int8 (dynamic).")
+@click.option("--fine-tune", "tune", is_flag=True,
+              help="With --codebook and --passages: also fine-tune the model on the coded examples (the training "
+                   "passages only, seeded with --seed) and rank with it (keys fine_tuned, fine_tuned_logistic). Minutes.")
+@click.option("--max-pairs", type=int, default=DEFAULT_MAX_PAIRS, show_default=True, help="With --fine-tune: training pairs.")
+@click.option("--max-seconds", type=float, default=DEFAULT_MAX_SECONDS, show_default=True,
+              help="With --fine-tune: the training's time budget.")
 @click.option("--json", "as_json", is_flag=True, help='Print {"embedding": {...}, "tfidf": {...}, "logistic": ...}.')
-def evaluate_command(project, coder, codebook_file, passages, train_fraction, seed, int8, as_json):
+def evaluate_command(project, coder, codebook_file, passages, train_fraction, seed, int8, tune, max_pairs, max_seconds,
+                     as_json):
     """Precision@1, precision@3, recall@3 and macro-F1 of the suggestions against a baseline.
 
     Either PROJECT --coder NAME, or --codebook FILE.yaml --passages FILE.jsonl."""
     if bool(project) == bool(codebook_file or passages):
         raise click.UsageError("Give either PROJECT with --coder, or --codebook and --passages.")
+    if tune and project:
+        raise click.UsageError("--fine-tune works on --codebook and --passages (a project is fine-tuned with `workbench fine-tune`).")
+    if tune and not 2 <= max_pairs <= 100_000:
+        raise click.UsageError("--max-pairs must be between 2 and 100000.")
+    if tune and not max_seconds > 0:
+        raise click.UsageError("--max-seconds must be above 0.")
     if project:
         if not coder:
             raise click.UsageError("With a project, name the gold-standard coder: --coder NAME.")
@@ -76,8 +91,15 @@ def evaluate_command(project, coder, codebook_file, passages, train_fraction, se
             raise click.UsageError("--codebook and --passages go together.")
         try:
             codes = read_codebook(codebook_file.read_bytes())
-            result = evaluate_files(_embedder(int8), codes, read_passages(passages.read_bytes(), codes),
-                                    train_fraction, seed)
+            read, embedder = read_passages(passages.read_bytes(), codes), _embedder(int8)
+            result = evaluate_files(embedder, codes, read, train_fraction, seed)
+            if tune:
+                if not getattr(embedder, "path", None):
+                    raise DomainError("The suggestion model is not a local sentence-transformers folder: "
+                                      "there is nothing to fine-tune.")
+                # The base model's float32 weights (not its int8 or ONNX form): that is what the job trains.
+                result |= evaluate_fine_tuned(embedder.path, codes, read, train_fraction, seed, max_pairs=max_pairs,
+                                              max_seconds=max_seconds)
         except (ValueError, DomainError) as exc:
             raise click.ClickException(str(exc)) from None
     if as_json:

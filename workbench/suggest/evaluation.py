@@ -178,3 +178,38 @@ def evaluate_files(embedder, codebook: Sequence[CodeEntry], passages: Sequence[P
                              embedder.encode([p.text for p in test]), [c.path for c in codebook])
     result["logistic"] = metrics(logistic, gold) if logistic is not None else None
     return result
+
+
+def evaluate_fine_tuned(base_model, codebook: Sequence[CodeEntry], passages: Sequence[Passage], train_fraction: float,
+                        seed: int, settings: RankingSettings = RankingSettings(), max_pairs: int | None = None,
+                        max_seconds: float | None = None) -> dict[str, dict | None]:
+    """The same split as `evaluate_files`, after fine-tuning the model in `base_model` (a folder) on the
+    training passages only, as the project's fine-tuning job does (suggest/finetune.py: pairs from
+    shared codes and the codes' descriptions, seeded with `seed`, bounded in pairs and seconds). Then
+    the ranker ("fine_tuned") and the logistic baseline ("fine_tuned_logistic") on the tuned vectors;
+    each row also says how the model was trained. Both are None with no coded examples (nothing to
+    learn from). The tuned model lives in a temporary folder and is gone afterwards."""
+    import tempfile
+    from pathlib import Path
+
+    from workbench.suggest import finetune
+
+    train, test = split(passages, train_fraction, seed)
+    if not test:
+        raise ValueError("No passages are left to test on: lower --train-fraction.")
+    if not train:
+        return {"fine_tuned": None, "fine_tuned_logistic": None}
+    pairs = finetune.build_pairs([(p.text, sorted(p.codes)) for p in train], {c.path: c.texts for c in codebook},
+                                 max_pairs=max_pairs or finetune.DEFAULT_MAX_PAIRS, seed=seed)
+    gold = [p.codes for p in test]
+    with tempfile.TemporaryDirectory(prefix="workbench-evaluate-") as folder:
+        tuned = finetune.fine_tune(base_model, pairs, Path(folder) / "tuned", seed=seed,
+                                   max_seconds=finetune.DEFAULT_MAX_SECONDS if max_seconds is None else max_seconds)
+        embedder = Memo(finetune.TrainedEmbedder(tuned.path))
+        ranked = rank_with(embedder, codebook, train, test, settings)
+        logistic = rank_logistic(embedder.encode([p.text for p in train]), [p.codes for p in train],
+                                 embedder.encode([p.text for p in test]), [c.path for c in codebook])
+    training = {"pairs": tuned.pairs, "steps": tuned.steps, "training_seconds": round(tuned.seconds, 1),
+                "stopped_by_time": tuned.stopped_by_time}
+    return {"fine_tuned": metrics(ranked, gold) | training,
+            "fine_tuned_logistic": None if logistic is None else metrics(logistic, gold) | training}
