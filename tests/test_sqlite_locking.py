@@ -225,6 +225,9 @@ def test_a_coding_post_reads_before_it_takes_the_write_lock(app, world):
     document_read = next(i for i, (statement, _) in enumerate(seen) if statement.startswith("SELECT DOCUMENT.ID"))
     assert seen[document_read][1] is False and document_read < writes[0]
     assert seen[-1][0].startswith("SELECT") and seen[-1][1] is False  # the answer is read after the commit
+    # A person's save asks nothing of provenance, and keeps its undo history in one statement.
+    assert not any("CODING_PROVENANCE" in statement for statement, _ in seen)
+    assert [statement for statement, _ in seen if "UNDO_STEP" in statement] == ["DELETE FROM UNDO_STEP", "INSERT INTO UNDO_STEP"]
     with app.extensions["workbench.sessions"]() as session:
         from workbench.models import Coding
 

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from workbench.db import expect_writes
 from workbench.models import AI_CODER_PREFIX, AiThreshold, Coding, Document, Project, User
 from workbench.services import jobs, projects
-from workbench.services.embeddings import embed_texts
+from workbench.services.embeddings import embed_texts, memory_only
 from workbench.services.errors import Invalid
 from workbench.services.rankers import codes_of, held_out_ranker
 from workbench.suggest.calibration import pick_threshold
@@ -74,9 +74,9 @@ def calibrate_job(run: jobs.JobRun):
     index = {c.id: i for i, c in enumerate(codes)}
     scores, gold = [], []
     for done, document_id in enumerate(held_out, 1):
-        # A step only reads (new vectors are cached best-effort): SQLite's write lock is never held
-        # while the model encodes. The thresholds are written at the end.
-        with expect_writes(False):
+        # A step only reads (new vectors stay in memory): SQLite's write lock is never held while the
+        # model encodes. The thresholds are written at the end.
+        with expect_writes(False), memory_only(run.session):
             document = run.session.get(Document, document_id)
             turns, labels = turns_and_gold(run.session, document, index)
             if turns:

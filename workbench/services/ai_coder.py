@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from workbench.db import expect_writes, write_phase
 from workbench.models import AI_CODER_PREFIX, Code, Coding, CodingProvenance, Document, Job, Project, User
 from workbench.services import ai_calibration, audit, codebook, coding, consensus, documents, history, jobs, projects, provenance, visibility
-from workbench.services.embeddings import embed_texts
+from workbench.services.embeddings import embed_texts, memory_only
 from workbench.services.errors import Invalid, NotFound
 from workbench.services.rankers import build_ranker
 from workbench.services.suggestions import DOCUMENT_MIN_SCORE, _code_maps, describe
@@ -121,14 +121,15 @@ def code_document(session: Session, embedder, document: Document, layer: User, c
     project = document.project
     chosen = set(code_ids)
     limit = {c: float(thresholds.get(str(c), threshold)) for c in chosen}
-    # Read and score without SQLite's write lock (the model may encode for seconds; new vectors are
-    # cached best-effort), then write the layer in a short transaction of its own.
-    with expect_writes(False):
+    # Read and score without SQLite's write lock (the model may encode for seconds; new vectors stay
+    # in memory), then write the layer in a short transaction of its own.
+    with expect_writes(False), memory_only(session):
         turns = [u for u in document.utterances if not projects.is_interviewer(project, u.speaker)]
+        vectors = embed_texts(session, embedder, [document.text[u.start: u.end] for u in turns])
+        # Last: the ranker may queue its classifiers' training, a write (it takes SQLite's lock).
         ranker = build_ranker(session, embedder, project, None, settings)
         classifiers = (getattr(ranker, "provenance", None) or {}).get("classifiers")
         codes, paths = _code_maps(session, project)
-        vectors = embed_texts(session, embedder, [document.text[u.start: u.end] for u in turns])
         ranked = ranker.suggest_many(vectors, len(ranker.code_ids)) if turns else []
     with write_phase(session), audit.action(session) as act:
         for old in session.scalars(select(Coding).where(Coding.document_id == document.id, Coding.coder_id == layer.id,

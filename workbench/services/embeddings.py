@@ -1,6 +1,7 @@
 """The embedding cache: vectors stored per (model, sha256 of the exact text); only misses are encoded."""
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 from pathlib import Path
@@ -18,6 +19,21 @@ from workbench.services.errors import Invalid
 
 LOOKUP_CHUNK = 500  # keys per IN (...) query: well under SQLite's and PostgreSQL's parameter limits
 ENCODE_BLOCK = 512  # texts per encode call: big enough to batch well, small enough for a live progress bar
+_MEMORY_ONLY = "workbench.embeddings_memory_only"
+
+
+@contextlib.contextmanager
+def memory_only(session: Session):
+    """Inside, vectors encoded for this session are used but not stored. For a job's read phase that
+    encodes more than once (a ranker, then a document's turns): on SQLite the first stored vector
+    would take the write lock and hold it through every later encode, so coders' saves would wait
+    for the model. What is skipped is only a cache: the upload and coded-passage jobs store it."""
+    before = session.info.get(_MEMORY_ONLY, False)
+    session.info[_MEMORY_ONLY] = True
+    try:
+        yield
+    finally:
+        session.info[_MEMORY_ONLY] = before
 
 
 def sha256(text: str) -> str:
@@ -142,6 +158,8 @@ def _store(session: Session, model: str, digests: list[str], encoded: np.ndarray
     when it can. If another change holds or has just taken the write lock, it skips caching: one
     re-encode later costs less than holding every coder's save behind this request's model work.
     Work that expects to write (a job, a command) still fails, so that it is retried."""
+    if session.info.get(_MEMORY_ONLY):
+        return
     rows = [{"model": model, "sha256": d, "dimensions": int(v.shape[0]), "vector": v.tobytes()}
             for d, v in zip(digests, encoded)]
     insert = insert_with_conflicts(session.get_bind())

@@ -14,7 +14,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
-from sqlalchemy import delete, event, inspect, select
+from sqlalchemy import delete, event, inspect, or_, select
 from sqlalchemy.orm import Session
 
 from workbench.models import Code, Coding, CodingProvenance, Document, Memo, ProjectMember, UndoStep, as_utc
@@ -26,6 +26,7 @@ NAMES = {model: name for name, model in TABLES.items()}
 KEEP = 50  # steps kept per coder per project
 _GROUP = "workbench.undo_action"
 _PROVENANCE = "workbench.undo_provenance"  # coding id -> its provenance row, kept before the delete cascades it
+_WRITTEN = "workbench.undo_provenance_written"  # coding id -> the provenance row this action wrote for it
 # Columns that never change and tell one row from another that got the same id: an update is
 # only undone on the row it was made to.
 IDENTITY = {"code": ("project_id",), "coding": ("document_id", "coder_id", "start", "end", "created_at"), "memo": ("author_id", "created_at")}
@@ -65,6 +66,7 @@ def action(session: Session, label: str | None = None):
         if outer:
             del session.info[_GROUP]
             session.info.pop(_PROVENANCE, None)
+            session.info.pop(_WRITTEN, None)
 
 
 def undoable(describe):
@@ -124,6 +126,9 @@ def _capture(session: Session, _context) -> None:
                 name = NAMES[type(obj)]
                 ops.append({"op": "update", "table": name, "id": obj.id, "before": before, "after": after,
                             "identity": {k: row[k] for k in IDENTITY[name]}})
+    for obj in (*session.new, *session.dirty):
+        if type(obj) is CodingProvenance:
+            session.info.setdefault(_WRITTEN, {})[obj.coding_id] = row_of(obj)
     kept = session.info.get(_PROVENANCE, {})
     ops += [_with_provenance({"op": "delete", "table": NAMES[type(o)], "row": row_of(o)},
                              kept.pop(o.id, None) if type(o) is Coding else None)
@@ -167,11 +172,13 @@ def redo_of(ops: list[dict]) -> list[dict]:
 
 
 def _provenance_of_inserts(session: Session, ops: list[dict]) -> None:
-    """The provenance recorded for codings the action made (after their flush), so a redo restores it."""
-    made = {op["row"]["id"]: op for op in ops if op["op"] == "insert" and op["table"] == "coding"}
-    if made:
-        for found in session.scalars(select(CodingProvenance).where(CodingProvenance.coding_id.in_(made))):
-            made[found.coding_id]["provenance"] = row_of(found)
+    """The provenance recorded for codings the action made (after their flush), so a redo restores it.
+    Taken from what the action's flushes wrote (`_capture`), not read back: a person's coding has
+    none, and the coding screen should not pay a query per save to find that out."""
+    written = session.info.get(_WRITTEN, {})
+    for op in ops:
+        if op["op"] == "insert" and op["table"] == "coding" and op["row"]["id"] in written:
+            op["provenance"] = written[op["row"]["id"]]
 
 
 def _store(session: Session, done: Action) -> None:
@@ -179,8 +186,12 @@ def _store(session: Session, done: Action) -> None:
     if not done.ops or user_id is None or done.project_id is None or not done.labels:
         return  # nothing changed, or no person acted (a system task): nothing to undo
     mine = (UndoStep.project_id == done.project_id, UndoStep.user_id == user_id)
-    # A new action ends what could be redone, as in every editor.
-    session.execute(delete(UndoStep).where(*mine, UndoStep.undone_at.is_not(None)))
+    # A new action ends what could be redone, as in every editor, and the oldest steps beyond the
+    # newest KEEP - 1 make room for this one: one statement on every save.
+    oldest_kept = select(UndoStep.id).where(*mine, UndoStep.undone_at.is_(None)).order_by(UndoStep.id.desc()) \
+        .offset(KEEP - 1).limit(1).scalar_subquery()
+    session.execute(delete(UndoStep).where(*mine, or_(UndoStep.undone_at.is_not(None), UndoStep.id <= oldest_kept)),
+                    execution_options={"synchronize_session": False})
     _provenance_of_inserts(session, done.ops)
     role = "coder"  # who may undo it: an owner's codebook edit needs an owner again
     if any(op["table"] == "code" for op in done.ops):
@@ -189,6 +200,3 @@ def _store(session: Session, done: Action) -> None:
     session.add(UndoStep(project_id=done.project_id, user_id=user_id, label=done.label()[:300], role=role,
                          inverse=inverse_of(done.ops), redo=redo_of(done.ops)))
     session.flush()
-    old = list(session.scalars(select(UndoStep.id).where(*mine).order_by(UndoStep.id.desc()).offset(KEEP)))
-    if old:
-        session.execute(delete(UndoStep).where(UndoStep.id.in_(old)))

@@ -214,7 +214,10 @@ def _assemble(session: Session, embedder, codes: list[Code], examples: list[dict
               classifiers: dict | None) -> Ranker:
     texts = [description_texts(c.name, c.definition, c.inclusion, c.example) for c in codes]
     flat = [t for group in texts for t in group]
-    vectors = np.concatenate([embed_texts(session, embedder, flat), _example_vectors(session, embedder, [e["text"] for e in examples])])
+    # The codes' description texts go through the same memory as the passages: a ranker is rebuilt
+    # after every coding, and reading ~100 description vectors from the database each time took
+    # a third of such a suggestion request's CPU (bench/load.py case b).
+    vectors = _example_vectors(session, embedder, flat + [e["text"] for e in examples])
     descriptions, at = [], 0
     for group in texts:
         descriptions.append(vectors[at: at + len(group)])
