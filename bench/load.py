@@ -61,7 +61,7 @@ def interview(n: int, turns: int = 40) -> bytes:
 
 
 def prepare(url: str, clients: int, case: str) -> dict:
-    """A project of its own for each case, so one case's codings never weigh on the next."""
+    """The project of one case (each case has a database of its own: `fresh_database`)."""
     upgrade(url)
     engine = make_engine(url)
     with session_factory(engine)() as session:
@@ -425,22 +425,36 @@ def drain_jobs(url: str, project_id: int, names: list[str], limit: float = 900) 
 
 # --- one backend ----------------------------------------------------------------------------------
 
+@contextlib.contextmanager
+def fresh_database(backend: str, folder: Path, case: str):
+    """Each case on a database of its own: case a's thousands of codings (and PostgreSQL's
+    autovacuum of them) must not weigh on the latency figures of b and c."""
+    if backend == "postgresql":
+        url, drop = fresh_postgres()
+    else:
+        url, drop = f"sqlite:///{folder / f'workbench-{case}.db'}", lambda: None
+    try:
+        yield url
+    finally:
+        drop()
+
+
 def run_backend(backend: str, args) -> list[str]:
     folder = Path(tempfile.mkdtemp(prefix=f"workbench-load-{backend}-"))
-    url, drop = fresh_postgres() if backend == "postgresql" else (f"sqlite:///{folder / 'workbench.db'}", lambda: None)
-
-    env = os.environ | {"WORKBENCH_DATABASE_URL": url, "WORKBENCH_INSTANCE": str(folder), "WORKBENCH_SECRET_KEY": "load",
-                        "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1"}
+    base_env = os.environ | {"WORKBENCH_INSTANCE": str(folder), "WORKBENCH_SECRET_KEY": "load",
+                             "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1"}
     if backend == "postgresql":
         import redis
 
         redis.Redis.from_url(REDIS).flushdb()
-        env |= {"WORKBENCH_REDIS_URL": REDIS, "WORKBENCH_QUEUE": f"load-{uuid.uuid4().hex[:6]}"}
+        base_env |= {"WORKBENCH_REDIS_URL": REDIS}
     # As the documented deployment does before it starts the server (deploy/workbench-web.service).
-    subprocess.run([WORKBENCH, "prepare-model"], env=env, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    subprocess.run([WORKBENCH, "prepare-model"], env=base_env | {"WORKBENCH_DATABASE_URL": f"sqlite:///{folder / 'models.db'}"},
+                   check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     lines = []
-    try:
-        if "a" in args.cases:
+    if "a" in args.cases:
+        with fresh_database(backend, folder, "a") as url:
+            env = base_env | {"WORKBENCH_DATABASE_URL": url, "WORKBENCH_QUEUE": f"load-{uuid.uuid4().hex[:6]}"}
             data = prepare(url, args.clients, "a")
             throughput = {}
             for workers in (1, 2):
@@ -459,7 +473,9 @@ def run_backend(backend: str, args) -> list[str]:
                              f"({1000 * server_cpu / max(n, 1):.1f} ms per coding), client {client_cpu / result.seconds:.2f} cores, "
                              f"machine {100 * (busy_after - busy) / max(total_after - total, 1):.0f}% busy of {os.cpu_count()} cores")
             lines.append(f"{backend:<10} a ratio 2 processes / 1: {throughput[2] / throughput[1]:.2f}x")
-        for case in [c for c in ("b", "c") if c in args.cases]:
+    for case in [c for c in ("b", "c") if c in args.cases]:
+        with fresh_database(backend, folder, case) as url:
+            env = base_env | {"WORKBENCH_DATABASE_URL": url, "WORKBENCH_QUEUE": f"load-{uuid.uuid4().hex[:6]}"}
             data = prepare(url, args.clients, case)
             with contextlib.ExitStack() as stack:
                 base, process = stack.enter_context(server(env, 2, folder))
@@ -487,8 +503,6 @@ def run_backend(backend: str, args) -> list[str]:
             if jobs:
                 lines.append(f"{'':<12}uploads accepted {len(uploaded)}/{args.uploads}; jobs drained {jobs['drain_s']:.0f} s after the "
                              f"load; failed jobs {jobs['failed_jobs']}; turns embedded {jobs['embedded']}/{jobs['turns']}")
-    finally:
-        drop()
     return lines
 
 
