@@ -262,3 +262,25 @@ def test_a_background_export_keeps_the_coders(session, study):
     assert read_csv(run.output)[1:] == FREQUENCIES["real"]
     assert run.result["filename"] == f"frequency-project-{project.id}-coders ana + ben.csv"
     assert "counting: ana, ben" in run.result["summary"]
+
+
+def test_a_file_names_whose_codings_all_coders_are(session, study):
+    """"all coders" in a file's About names them, people first, then the consensus layer; a chosen
+    set of coders is named as chosen; a blind coder's file names only what that coder can see."""
+    project = study["project"]
+
+    def about_counting():
+        return dict(scope.about(session, project))["Counting"]
+
+    counting(session, study, ALL)
+    assert about_counting() == "all coders: ana, ben, olivia, consensus"
+    from workbench.services import coding, projects
+
+    model = projects.get_or_create_user(session, "ai:all-MiniLM-L6-v2")
+    coding.apply_code(session, study["docs"]["P03_vcs"], study["codes"]["Time"], model, 0, 8, origin="suggestion")
+    assert about_counting() == "all coders: ana, ben, olivia, consensus, ai:all-MiniLM-L6-v2"
+    counting(session, study, REAL)
+    assert about_counting() == "ana, ben"
+    counting(session, study, ALL)
+    visibility.scope_to(session, {study["users"]["ana"].id})  # what a blind coder's session sees
+    assert about_counting() == "all coders: ana"

@@ -16,7 +16,7 @@ from datetime import datetime, timezone
 from sqlalchemy import event, or_, select
 from sqlalchemy.orm import ORMExecuteState, Session, with_loader_criteria
 
-from workbench.models import (CONSENSUS_CODER, Adjudication, Case, Code, Coding, Document, DocumentSet, DocumentSetMember,
+from workbench.models import (AI_CODER_PREFIX, CONSENSUS_CODER, Adjudication, Case, Code, Coding, Document, DocumentSet, DocumentSetMember,
                               Memo, ProjectMember, ScopePreference, User, Utterance)
 from workbench.services import visibility
 from workbench.services.errors import Forbidden, NotFound
@@ -233,10 +233,27 @@ def about(session: Session, project) -> list[tuple[str, str]]:
     return [
         ("Project", project.name),
         ("Documents", applied.describe() or "all documents"),
-        ("Counting", applied.counting()),
+        ("Counting", _counting_named(session, project.id, applied)),
         ("Exported on", datetime.now(timezone.utc).date().isoformat()),
         ("Codebook", codebook_version(session, project.id)),
     ]
+
+
+def _counting_named(session: Session, project_id: int, applied: Scope) -> str:
+    """"all coders" says nothing of whose codings a file holds, and "everyone" may include the
+    consensus layer and an AI coder's layer beside the people: name them ("all coders: ana, ben,
+    consensus, ai:all-MiniLM-L6-v2"), people first. Only codings this session can see, in the
+    scope's documents, are asked about (blind coding and document sets apply)."""
+    if not applied.all_coders:
+        return applied.counting()
+    names = set(session.scalars(select(User.username).join(Coding, Coding.coder_id == User.id)
+                                .join(Document, Document.id == Coding.document_id)
+                                .where(Document.project_id == project_id).distinct()))
+    if not names:
+        return applied.counting()
+    layers = [n for n in (CONSENSUS_CODER,) if n in names] + sorted(n for n in names if n.startswith(AI_CODER_PREFIX))
+    people = sorted((n for n in names if n not in layers), key=str.lower)
+    return f"{applied.counting()}: {', '.join(people + layers)}"
 
 
 @event.listens_for(Session, "do_orm_execute")
