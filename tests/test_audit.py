@@ -84,3 +84,17 @@ def test_entries_read_as_sentences_with_names_and_quotes(session, small_project)
     assert described["code update"] == ("hannah changed the definition of ‘Trust/Between sectors’ from "
                                         "“Trust between general practice and the voluntary sector.” to “Trust across the divide.”")
     assert next(e for e in audit.entries(session, project.id) if e.action == "coding add").target_id == str(made.id)
+
+
+def test_a_place_names_the_same_turn_asked_once_or_many_times(session, small_project):
+    """The first question about a document counts turns in the database; later ones read the turn
+    starts once. Both give the 1-based turn holding the offset, and none before the first turn."""
+    from workbench.services.audit_sentences import Namer
+
+    _, document = small_project
+    starts = [u.start for u in document.utterances]
+    expected = [sum(1 for s in starts if s <= offset) or None for offset in range(len(document.text))]
+    assert [Namer(session).turn(document.id, offset) for offset in range(len(document.text))] == expected
+    many = Namer(session)
+    assert [many.turn(document.id, offset) for offset in range(len(document.text))] == expected
+    assert expected[starts[1]] == 2 and expected[starts[1] - 1] == 1 and many.turn(document.id, None) is None

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import bisect
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from workbench.models import Case, Code, Coding, Document, DocumentSet, User, Utterance
@@ -61,13 +61,23 @@ class Namer:
         return found.participant_id if found is not None else "a deleted case"
 
     def turn(self, document_id, offset) -> int | None:
-        """The speaker turn (1-based) holding `offset`."""
+        """The speaker turn (1-based) holding `offset`. The first question about a document counts
+        the turns starting at or before it (one coding's sentence: one small answer, however long
+        the transcript); a second reads the document's turn starts once for all the rest (a bulk
+        action names hundreds of places)."""
+        if offset is None:
+            return None
         key = ("turns", document_id)
-        if key not in self._cache:
-            self._cache[key] = list(self.session.scalars(
+        starts = self._cache.get(key)
+        if starts is None and ("turn asked", document_id) not in self._cache:
+            self._cache[("turn asked", document_id)] = True
+            found = self.session.scalar(select(func.count()).select_from(Utterance).where(
+                Utterance.document_id == document_id, Utterance.start <= offset))
+            return found or None
+        if starts is None:
+            starts = self._cache[key] = list(self.session.scalars(
                 select(Utterance.start).where(Utterance.document_id == document_id).order_by(Utterance.start)))
-        starts = self._cache[key]
-        return bisect.bisect_right(starts, offset) if starts and offset is not None else None
+        return bisect.bisect_right(starts, offset) or None
 
     def place(self, document_id, start) -> str:
         turn = self.turn(document_id, start)
