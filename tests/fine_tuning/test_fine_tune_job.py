@@ -78,6 +78,25 @@ def test_a_better_version_becomes_active_and_suggestions_use_it(app, cli):
     page = signed_in_client(app, ids["owner"]).get(f"/projects/{ids['project']}/ai-coder").get_data(as_text=True)
     assert row.name in page and "suggestions use it" in page and "0.750" in page
 
+    # The active version was exported for ONNX Runtime: a web process whose base model runs there
+    # serves it without torch, with the torch model's vectors (same name, same cache).
+    from pathlib import Path
+
+    import numpy as np
+
+    from workbench.suggest import onnx_embedder
+    from workbench.suggest.finetune import TrainedEmbedder
+
+    assert job.result["onnx"] is True and (settings.models_path / f"{row.name}.onnx").is_file()
+    base_model = Path(default_embedding_model())
+    base_graph = onnx_embedder.export(base_model, onnx_embedder.onnx_path(settings.models_path, base_model))
+    on_onnx = onnx_embedder.OnnxEmbedder(default_embedding_model(), base_graph)
+    with app.extensions["workbench.sessions"]() as session:
+        served = project_models.embedder_for(session, session.get(Project, ids["project"]), on_onnx, settings.models_path)
+    assert isinstance(served, onnx_embedder.OnnxEmbedder) and (served.name, served.weights_sha256) == (row.name, row.weights_sha256)
+    texts = ["The soup was lovely.", "The lift has been broken for months and nobody comes."]
+    assert np.abs(served.encode(texts) - TrainedEmbedder(folder).encode(texts)).max() < 1e-4
+
 
 def test_a_version_that_cannot_beat_the_base_is_recorded_but_not_used(app):
     """Held-out turns repeat training turns word for word: the base ranks all of them right (1.0), so

@@ -13,6 +13,7 @@ SQLite: the job reads in a read transaction and ends it (`read_then_encode`), tr
 with no transaction open, and writes the row and the new vectors in one short transaction."""
 from __future__ import annotations
 
+import logging
 import random
 import shutil
 from pathlib import Path
@@ -28,10 +29,12 @@ from workbench.services.ai_calibration import coded_documents
 from workbench.services.embeddings import read_then_encode, sha256, store
 from workbench.services.errors import Invalid
 from workbench.services.rankers import codes_of, coded_passages
-from workbench.suggest import Ranker, RankingSettings, description_texts
+from workbench.suggest import ModelUnavailable, Ranker, RankingSettings, description_texts, onnx_embedder
 from workbench.suggest.evaluation import metrics
 from workbench.suggest.finetune import (DEFAULT_MAX_PAIRS, DEFAULT_MAX_SECONDS, LEARNING_RATE, TrainedEmbedder, build_pairs,
                                         fine_tune)
+
+log = logging.getLogger("workbench.fine_tuning")
 
 KIND = "fine-tune-model"
 HELD_OUT_SHARE = 0.25  # of the coded documents, at least one
@@ -147,9 +150,11 @@ def fine_tune_job(run: jobs.JobRun):
     del embedder  # the weights are on disk; the web processes load them when suggestions ask
     yield 2, 3
     better = after["precision@1"] > before["precision@1"]
+    exported = better and _export_onnx(out, Path(settings.models_path))
     project = run.session.get(Project, project_id)
     if project is None:
         shutil.rmtree(out, ignore_errors=True)
+        project_models.remove_onnx(Path(settings.models_path), out)
         return
     store(run.session, base.name, new_base, encoded_base)
     if better:
@@ -166,9 +171,21 @@ def fine_tune_job(run: jobs.JobRun):
     run.session.flush()
     if not better:
         shutil.rmtree(out, ignore_errors=True)  # it can never be used: suggestions take only a better version
-    run.result = {"version": version, "active": better, "pairs": tuned.pairs, "steps": tuned.steps,
+    run.result = {"version": version, "active": better, "onnx": bool(exported), "pairs": tuned.pairs, "steps": tuned.steps,
                   "seconds": round(tuned.seconds, 1), "stopped_by_time": tuned.stopped_by_time,
                   "held_out_documents": len(held_out), "held_out_passages": len(test),
                   "base_p1": round(before["precision@1"], 4), "tuned_p1": round(after["precision@1"], 4),
                   "base_p3": round(before["precision@3"], 4), "tuned_p3": round(after["precision@3"], 4)}
     yield 3, 3
+
+
+def _export_onnx(folder: Path, models: Path) -> bool:
+    """The ONNX export of an activated version, beside the base model's, so web processes that encode
+    with ONNX Runtime serve it without loading torch (project_models.embedder_for). A model that
+    cannot be exported is still used, on torch: said in the log, not a failed job."""
+    try:
+        onnx_embedder.export(folder, onnx_embedder.onnx_path(models, folder))
+        return True
+    except (ModelUnavailable, RuntimeError, OSError, ValueError) as exc:
+        log.warning("The fine-tuned model %s was not exported for ONNX Runtime (%s); it runs on torch", folder, exc)
+        return False

@@ -17,7 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from workbench.models import Project, ProjectModel
-from workbench.suggest import SentenceTransformerEmbedder
+from workbench.suggest import SentenceTransformerEmbedder, onnx_embedder
 
 log = logging.getLogger("workbench.project_models")
 
@@ -50,7 +50,7 @@ def embedder_for(session: Session, project: Project | None, base, models_path, o
         return base
     path = Path(models_path) / row.path
     try:
-        tuned = _load(str(path))
+        tuned = _load(str(path), str(_onnx_graph(base, Path(models_path), path, row)))
     except Exception as exc:  # a folder deleted or copied without its model: suggestions go on, on the base
         log.warning("Project %s: its fine-tuned model %s cannot be loaded (%s); using the base model", project.id, path, exc)
         return base
@@ -60,9 +60,28 @@ def embedder_for(session: Session, project: Project | None, base, models_path, o
     return tuned
 
 
+def _onnx_graph(base, models: Path, folder: Path, row: ProjectModel) -> Path | str:
+    """The version's ONNX export when the base model runs on ONNX Runtime (float, not int8) and the
+    fine-tuning job exported it (named by the recorded weights, so a replaced folder finds none);
+    "" otherwise: then it runs on torch, as the base would."""
+    if not isinstance(base, onnx_embedder.OnnxEmbedder) or base.int8:
+        return ""
+    graph = Path(models) / f"{folder.name}@{row.weights_sha256[:12]}.onnx"  # as onnx_embedder.onnx_path names it
+    return graph if graph.is_file() else ""
+
+
+def remove_onnx(models: Path, folder: Path) -> None:
+    """The export of a version whose folder is gone (onnx_path names it by the folder's weights)."""
+    for graph in Path(models).glob(f"{folder.name}@*.onnx"):
+        graph.unlink(missing_ok=True)
+
+
 @functools.lru_cache(maxsize=8)
-def _load(path: str) -> SentenceTransformerEmbedder:
+def _load(path: str, graph: str = ""):
     # One instance per folder per process, as for the base model: the ranker cache is keyed by it.
+    # With its ONNX export the vectors are the torch model's (same name, same cache), without torch.
+    if graph:
+        return onnx_embedder.OnnxEmbedder(path, Path(graph))
     return SentenceTransformerEmbedder(path)
 
 

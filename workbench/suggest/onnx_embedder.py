@@ -35,10 +35,16 @@ def supported(model_dir: Path) -> str:
         pooling = json.loads((model_dir / "1_Pooling" / "config.json").read_text())
     except (OSError, ValueError, KeyError):
         return "its modules.json or pooling configuration cannot be read"
-    if modules != SUPPORTED:
+    # By class name: sentence-transformers 6 saves them under new module paths
+    # (sentence_transformers.base.modules.transformer.Transformer, ...).
+    if [m.rsplit(".", 1)[-1] for m in modules] != [m.rsplit(".", 1)[-1] for m in SUPPORTED]:
         return f"its modules are {modules}, not Transformer → Pooling → Normalize"
-    if not pooling.get("pooling_mode_mean_tokens") or any(
-            pooling.get(k) for k in ("pooling_mode_cls_token", "pooling_mode_max_tokens", "pooling_mode_mean_sqrt_len_tokens")):
+    if "pooling_mode" in pooling:  # sentence-transformers 6: one "pooling_mode" key
+        mean = pooling["pooling_mode"] == "mean"
+    else:
+        mean = pooling.get("pooling_mode_mean_tokens") and not any(
+            pooling.get(k) for k in ("pooling_mode_cls_token", "pooling_mode_max_tokens", "pooling_mode_mean_sqrt_len_tokens"))
+    if not mean:
         return "it does not pool by the mean of its tokens"
     if not (model_dir / "tokenizer.json").is_file():
         return "it has no tokenizer.json"
