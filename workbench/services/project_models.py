@@ -50,7 +50,7 @@ def embedder_for(session: Session, project: Project | None, base, models_path, o
         return base
     path = Path(models_path) / row.path
     try:
-        tuned = _load(str(path), str(_onnx_graph(base, Path(models_path), path, row)))
+        tuned = _load(str(path), str(_onnx_graph(base, Path(models_path), path)))
     except Exception as exc:  # a folder deleted or copied without its model: suggestions go on, on the base
         log.warning("Project %s: its fine-tuned model %s cannot be loaded (%s); using the base model", project.id, path, exc)
         return base
@@ -60,13 +60,12 @@ def embedder_for(session: Session, project: Project | None, base, models_path, o
     return tuned
 
 
-def _onnx_graph(base, models: Path, folder: Path, row: ProjectModel) -> Path | str:
+def _onnx_graph(base, models: Path, folder: Path) -> Path | str:
     """The version's ONNX export when the base model runs on ONNX Runtime (float, not int8) and the
-    fine-tuning job exported it (named by the recorded weights, so a replaced folder finds none);
-    "" otherwise: then it runs on torch, as the base would."""
+    fine-tuning job exported it; "" otherwise: then it runs on torch, as the base would."""
     if not isinstance(base, onnx_embedder.OnnxEmbedder) or base.int8:
         return ""
-    graph = Path(models) / f"{folder.name}@{row.weights_sha256[:12]}.onnx"  # as onnx_embedder.onnx_path names it
+    graph = onnx_embedder.onnx_path(models, folder)  # named by the folder's weights, as the job named it
     return graph if graph.is_file() else ""
 
 

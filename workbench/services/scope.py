@@ -16,8 +16,8 @@ from datetime import datetime, timezone
 from sqlalchemy import event, or_, select
 from sqlalchemy.orm import ORMExecuteState, Session, with_loader_criteria
 
-from workbench.models import (AI_CODER_PREFIX, CONSENSUS_CODER, Adjudication, Case, Code, Coding, Document, DocumentSet, DocumentSetMember,
-                              Memo, ProjectMember, ScopePreference, User, Utterance)
+from workbench.models import (CONSENSUS_CODER, Adjudication, Case, Code, Coding, Document, DocumentSet, DocumentSetMember,
+                              Memo, ProjectMember, ScopePreference, User, Utterance, is_layer_account)
 from workbench.services import visibility
 from workbench.services.errors import Forbidden, NotFound
 
@@ -251,8 +251,8 @@ def _counting_named(session: Session, project_id: int, applied: Scope) -> str:
                                 .where(Document.project_id == project_id).distinct()))
     if not names:
         return applied.counting()
-    layers = [n for n in (CONSENSUS_CODER,) if n in names] + sorted(n for n in names if n.startswith(AI_CODER_PREFIX))
-    people = sorted((n for n in names if n not in layers), key=str.lower)
+    people = sorted((n for n in names if not is_layer_account(n)), key=str.lower)
+    layers = sorted((n for n in names if is_layer_account(n)), key=lambda n: (n.casefold() != CONSENSUS_CODER, n))
     return f"{applied.counting()}: {', '.join(people + layers)}"
 
 
