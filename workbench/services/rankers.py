@@ -162,8 +162,9 @@ def _cached_or_built(session: Session, embedder, project: Project, codes: list[C
         return ranker
 
 
-# The coded passages' vectors this process used last (keyed by model and text digest), so a ranker
-# rebuilt for one new coding reads the other thousands from memory rather than the database, and a
+# The coded passages' and the codes' description vectors this process used last (keyed by model and
+# text digest), so a ranker rebuilt for one new coding reads the other thousands from memory rather
+# than the database, and a
 # vector a busy SQLite did not let us store is not encoded again (~1.5 KB each); and the coded
 # passages' texts (keyed by the document's content digest and the offsets, ~200 bytes each).
 # Neither key can go stale.
@@ -189,7 +190,7 @@ def _fill_texts(session: Session, passages: list[dict]) -> None:
     _TEXTS.put({(p["content"], p["start"], p["end"]): p["text"] for group in missing.values() for p in group})
 
 
-def _example_vectors(session: Session, embedder, texts: list[str]) -> np.ndarray:
+def _remembered_vectors(session: Session, embedder, texts: list[str]) -> np.ndarray:
     digests = [sha256(t) for t in texts]
     known = {d: v for (_, d), v in _RECENT.get([(embedder.name, d) for d in digests]).items()}
     rest = list(dict.fromkeys(t for t, d in zip(texts, digests) if d not in known))
@@ -217,7 +218,7 @@ def _assemble(session: Session, embedder, codes: list[Code], examples: list[dict
     # The codes' description texts go through the same memory as the passages: a ranker is rebuilt
     # after every coding, and it read ~100 description vectors from the database each time (in
     # process, a suggestion right after a coding: 48-52 -> 44-46 ms of CPU).
-    vectors = _example_vectors(session, embedder, flat + [e["text"] for e in examples])
+    vectors = _remembered_vectors(session, embedder, flat + [e["text"] for e in examples])
     descriptions, at = [], 0
     for group in texts:
         descriptions.append(vectors[at: at + len(group)])
