@@ -77,3 +77,30 @@ def plain_project(session):
             coding.apply_code(session, document, codes[code], ana, turn.start, turn.end)
     session.flush()
     return {"project": project, "owner": owner, "ana": ana, "codes": codes}
+
+
+def stored_version(session, project, base_name: str, models_path, copy_model: bool = True):
+    """Version 1 of the project's model, active and tuned from `base_name`, without training: its
+    folder a copy of the packaged model (same weights, its own name), or none (`copy_model=False`,
+    for tests that stand in for the loading)."""
+    import shutil
+    from pathlib import Path
+
+    from workbench.config import default_embedding_model
+    from workbench.models import ProjectModel
+    from workbench.services import project_models
+    from workbench.suggest.embedder import model_name, weights_sha256
+
+    folder = Path(models_path) / project_models.folder_name(project.id, 1)
+    if copy_model:
+        shutil.copytree(default_embedding_model(), folder)
+        name, digest = model_name(folder), weights_sha256(folder)
+    else:
+        digest = "0" * 64
+        name = f"{folder.name}@{digest[:12]}"
+    row = ProjectModel(project_id=project.id, version=1, path=folder.name, name=name, weights_sha256=digest,
+                       base_model=base_name, seed=0, pairs=0, steps=0, seconds=0.0, training_passages=0,
+                       heldout_documents=1, heldout_passages=1, heldout_base_p1=0.0, heldout_tuned_p1=1.0, active=True)
+    session.add(row)
+    session.flush()
+    return row

@@ -16,6 +16,7 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from workbench.db import expect_writes
 from workbench.models import Project, ProjectModel
 from workbench.suggest import SentenceTransformerEmbedder, onnx_embedder
 
@@ -43,19 +44,31 @@ def next_version(session: Session, project: Project) -> int:
 def embedder_for(session: Session, project: Project | None, base, models_path, only_coder_id: int | None = None):
     """The embedder for this project's suggestions: its active fine-tuned version if it was tuned
     from `base` and its folder still holds those weights, else `base`."""
+    version = _usable(session, project, base, only_coder_id)
+    return base if version is None else _tuned(version, base, Path(models_path))
+
+
+def _usable(session: Session, project: Project | None, base, only_coder_id: int | None) -> tuple | None:
+    """(project id, version, folder, sha256) of the active version that may stand in for `base`, or None.
+    Plain values: a job ends its read transaction before the folder loads."""
     if project is None or only_coder_id is not None or project.blind:
-        return base
+        return None
     row = active(session, project)
     if row is None or not row.path or row.base_model != getattr(base, "name", None):
-        return base
-    path = Path(models_path) / row.path
+        return None
+    return project.id, row.version, row.path, row.weights_sha256
+
+
+def _tuned(version: tuple, base, models: Path):
+    project_id, number, folder, sha = version
+    path = models / folder
     try:
-        tuned = _load(str(path), str(_onnx_graph(base, Path(models_path), path)))
+        tuned = _load(str(path), str(_onnx_graph(base, models, path)))
     except Exception as exc:  # a folder deleted or copied without its model: suggestions go on, on the base
-        log.warning("Project %s: its fine-tuned model %s cannot be loaded (%s); using the base model", project.id, path, exc)
+        log.warning("Project %s: its fine-tuned model %s cannot be loaded (%s); using the base model", project_id, path, exc)
         return base
-    if tuned.weights_sha256 != row.weights_sha256:
-        log.warning("Project %s: %s holds other weights than version %s; using the base model", project.id, path, row.version)
+    if tuned.weights_sha256 != sha:
+        log.warning("Project %s: %s holds other weights than version %s; using the base model", project_id, path, number)
         return base
     return tuned
 
@@ -85,8 +98,14 @@ def _load(path: str, graph: str = ""):
 
 
 def for_job(run, project: Project | None, only_coder_id: int | None = None):
-    """`embedder_for` in a job: the worker's base model, or the project's active version of it."""
+    """`embedder_for` in a job: the worker's base model, or the project's active version of it.
+    Call it before the step changes anything: the version is looked up in a read transaction that
+    is then ended, so SQLite's write lock is not held while its folder loads (seconds)."""
     base = run.embedder()
     if run.settings is None:
         return base
-    return embedder_for(run.session, project, base, run.settings.models_path, only_coder_id)
+    with expect_writes(False):
+        version = _usable(run.session, project, base, only_coder_id)
+    if not (run.session.new or run.session.dirty or run.session.deleted):
+        run.session.commit()  # nothing written: as in embeddings.read_then_encode, this ends the read
+    return base if version is None else _tuned(version, base, Path(run.settings.models_path))
