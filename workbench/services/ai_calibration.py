@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from workbench.db import expect_writes
 from workbench.models import AI_CODER_PREFIX, AiThreshold, Coding, Document, Project, User
-from workbench.services import jobs, projects
+from workbench.services import jobs, project_models, projects
 from workbench.services.embeddings import embed_texts, memory_only
 from workbench.services.errors import Invalid
 from workbench.services.rankers import codes_of, held_out_ranker
@@ -66,8 +66,8 @@ def turns_and_gold(session: Session, document: Document, code_index: dict[int, i
 @jobs.kind(KIND, "Calibrating the AI coder's thresholds")
 def calibrate_job(run: jobs.JobRun):
     """One step per held-out document; the thresholds are stored at the end (replacing the old ones)."""
-    embedder = run.embedder()
     project = run.session.get(Project, run.job.project_id)
+    embedder = project_models.for_job(run, project)  # the run's model: thresholds are stored under its name
     held_out = [] if project is None else coded_documents(run.session, project)
     yield 0, len(held_out)
     codes = codes_of(run.session, project) if project is not None else []

@@ -18,7 +18,9 @@ from sqlalchemy.orm import Session
 
 from workbench.db import expect_writes, write_phase
 from workbench.models import AI_CODER_PREFIX, Code, Coding, CodingProvenance, Document, Job, Project, User
-from workbench.services import ai_calibration, audit, codebook, coding, consensus, documents, history, jobs, projects, provenance, visibility
+from workbench.services import (
+    ai_calibration, audit, codebook, coding, consensus, documents, history, jobs, project_models, projects, provenance, visibility,
+)
 from workbench.services.embeddings import embed_texts, memory_only
 from workbench.services.errors import Invalid, NotFound
 from workbench.services.rankers import build_ranker
@@ -94,9 +96,11 @@ def queue(session: Session, project: Project, user: User | None, document_ids: l
 @jobs.kind(KIND, "Running the AI coder")
 def run_job(run: jobs.JobRun):
     """One step per document: its turns scored, the layer's codings of the chosen codes replaced."""
-    embedder = run.embedder()  # before any query: loading the model takes seconds
     arguments = run.job.arguments
     project = run.session.get(Project, run.job.project_id)
+    # The model suggestions use (the project's active fine-tuned version, if any): it names the layer,
+    # and the calibrated thresholds are looked up under its name. Loaded before the step writes.
+    embedder = project_models.for_job(run, project)
     found = [] if project is None else list(run.session.scalars(
         select(Document).where(Document.project_id == project.id, Document.id.in_(arguments.get("documents", [])))
         .order_by(Document.name, Document.id)))

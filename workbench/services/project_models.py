@@ -1,12 +1,13 @@
 """A project's fine-tuned embedding models: its versions, the active one, and the embedder suggestions use.
 
-Suggestions, their classifiers and the coded passages' vectors use the project's active version
-when there is one (services/fine_tuning.py activates a version only when it beats the base model
-on held-out documents), else the base model. The tuned model is a sentence-transformers folder
-under the instance's models/ directory, loaded like the base (`SentenceTransformerEmbedder`), so
-its name ("project-7-v2@<12 digits of its sha256>") keys its own embedding cache and goes into the
-provenance of the codings accepted from it. Blind coding and "only my codings" keep the base model:
-the tuned one learned from every person's codings, and would leak them."""
+Suggestions, their classifiers, the coded passages' vectors and the AI coder (its run and its
+calibration) use the project's active version when there is one (services/fine_tuning.py activates a
+version only when it beats the base model on held-out documents), else the base model. The tuned model
+is a sentence-transformers folder under the instance's models/ directory, loaded like the base
+(`SentenceTransformerEmbedder`), so its name ("project-7-v2@<12 digits of its sha256>") keys its own
+embedding cache, classifiers, AI layer (`ai:<name>`) and calibrated thresholds, and goes into the
+provenance of the codings made or accepted from it. Blind coding and "only my codings" keep the base
+model: the tuned one learned from every person's codings, and would leak them."""
 from __future__ import annotations
 
 import functools
