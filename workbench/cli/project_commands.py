@@ -47,7 +47,8 @@ def delete_project_command(project: str, yes: bool):
         if not yes:
             click.echo(f"This would delete project {found.name!r} (id {found.id}) and everything in it. Run again with --yes to delete it.")
             return
-        click.echo(project_deletion.delete_project(session, found).removeprefix("system ") + ".")
+        models = current_app.config["WORKBENCH_SETTINGS"].models_path  # its fine-tuned models' files go after the commit
+        click.echo(project_deletion.delete_project(session, found, models=models).removeprefix("system ") + ".")
 
 
 @main.group("user")

@@ -6,14 +6,16 @@ with its pinned quotes and decisions, sets, cases, invitations, members), inside
 so the log keeps one entry ("deleted project ‘X’: 12 documents, ...") with every row in its details."""
 from __future__ import annotations
 
+from pathlib import Path
+
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from workbench.models import (
-    Case, Code, CodeShortcut, Coding, Document, DocumentSet, Invitation, Job, Memo, Project, ProjectMember,
-    SavedQuery, SuggestionClassifier, UndoStep, User,
+    AiThreshold, Case, Code, CodeShortcut, Coding, Document, DocumentSet, Invitation, Job, Memo, Project, ProjectMember,
+    ProjectModel, SavedQuery, SuggestionClassifier, UndoStep, User,
 )
-from workbench.services import audit, documents, projects, restructure, visibility
+from workbench.services import audit, documents, project_models, projects, restructure, visibility
 from workbench.services.errors import Forbidden
 
 EVERY = {visibility.ALL_CODERS: True}
@@ -23,9 +25,10 @@ def _count(session: Session, model, *where) -> int:
     return session.scalar(select(func.count()).select_from(model).where(*where), execution_options=EVERY) or 0
 
 
-def delete_project(session: Session, project: Project, by: User | None = None) -> str:
+def delete_project(session: Session, project: Project, by: User | None = None, models: Path | None = None) -> str:
     """Delete `project` and all it holds; `by` must be an owner (None: the operator, on the command
-    line). Returns the audit sentence."""
+    line). With `models` (the instance's models folder), its fine-tuned versions' folders and ONNX
+    exports there go too, once the session commits. Returns the audit sentence."""
     if by is not None and not projects.has_role(session, project, by, "owner"):
         raise Forbidden("Only a project owner can delete the project.")
     on_documents = select(Document.id).where(Document.project_id == project.id)
@@ -55,8 +58,11 @@ def delete_project(session: Session, project: Project, by: User | None = None) -
         for member in session.scalars(select(ProjectMember).where(ProjectMember.project_id == project.id)):
             session.delete(member)
         session.flush()
-        # Not project data (undo history, trained classifiers, jobs, number keys): not audited.
-        for model in (UndoStep, SuggestionClassifier, Job, CodeShortcut):
+        # Not project data (undo history, trained classifiers and fine-tuned models, calibrated
+        # thresholds, jobs, number keys): not audited.
+        if models is not None:
+            project_models.remove_files_after_commit(session, models, project)
+        for model in (UndoStep, SuggestionClassifier, ProjectModel, AiThreshold, Job, CodeShortcut):
             session.execute(delete(model).where(model.project_id == project.id))
         session.expire(project)
         session.delete(project)

@@ -12,9 +12,10 @@ from __future__ import annotations
 
 import functools
 import logging
+import shutil
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
 from workbench.db import expect_writes
@@ -87,6 +88,30 @@ def remove_onnx(models: Path, folder: Path) -> None:
     """The export of a version whose folder is gone (onnx_path names it by the folder's weights)."""
     for graph in Path(models).glob(f"{folder.name}@*.onnx"):
         graph.unlink(missing_ok=True)
+
+
+def remove_files_after_commit(session: Session, models: Path, project: Project) -> None:
+    """The folders and ONNX exports of the project's versions, removed once `session` commits (its
+    deletion of the project): a rolled-back deletion keeps them, with the rows that name them."""
+    doomed = session.info.setdefault(_DOOMED, [])
+    for row in versions(session, project):
+        doomed += {Path(models) / name for name in (row.path, folder_name(project.id, row.version)) if name}
+    if not event.contains(session, "after_commit", _remove_doomed):
+        event.listen(session, "after_commit", _remove_doomed)
+        event.listen(session, "after_rollback", _forget_doomed)
+
+
+_DOOMED = "workbench.project_model_files"
+
+
+def _remove_doomed(session: Session) -> None:
+    for folder in session.info.pop(_DOOMED, []):
+        shutil.rmtree(folder, ignore_errors=True)
+        remove_onnx(folder.parent, folder)
+
+
+def _forget_doomed(session: Session) -> None:
+    session.info.pop(_DOOMED, None)
 
 
 @functools.lru_cache(maxsize=8)
