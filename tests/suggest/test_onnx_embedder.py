@@ -106,6 +106,56 @@ def test_the_int8_runtime_is_chosen_by_the_setting(exported, tmp_path):
         embeddings._embedder.cache_clear()
 
 
+def _without_max_seq_length(tmp_path, name, tokenizer_limit):
+    """A copy of the packaged model saved as sentence-transformers 6 does: no max_seq_length in
+    sentence_bert_config.json, the tokenizer's model_max_length set to `tokenizer_limit`."""
+    folder = tmp_path / name
+    shutil.copytree(MODEL, folder)
+    bert = json.loads((folder / "sentence_bert_config.json").read_text())
+    bert.pop("max_seq_length")
+    (folder / "sentence_bert_config.json").write_text(json.dumps(bert))
+    tokenizer = json.loads((folder / "tokenizer_config.json").read_text())
+    tokenizer["model_max_length"] = tokenizer_limit
+    (folder / "tokenizer_config.json").write_text(json.dumps(tokenizer))
+    return folder
+
+
+def test_without_max_seq_length_it_truncates_where_sentence_transformers_does(exported, tmp_path):
+    """The tokenizer's own limit (128), or, for Hugging Face's int(1e30) "no limit", the 512 position
+    embeddings of config.json: torch truncates there, and the ONNX path gives its vectors (it cut
+    every model at 256). The long text of TEXTS has ~600 tokens, so each limit changes its vector."""
+    _, graph = exported
+    long_text = TEXTS[4]
+    at_256 = onnx_embedder.OnnxEmbedder(MODEL, graph).encode([long_text])
+    for limit, expected in ((128, 128), (int(1e30), 512)):
+        folder = _without_max_seq_length(tmp_path, f"tokens-{expected}", limit)
+        torch = SentenceTransformerEmbedder(folder)
+        assert onnx_embedder.max_tokens(folder) == torch.model.max_seq_length == expected
+        onnx = onnx_embedder.OnnxEmbedder(folder, graph)  # same weights as the packaged model: its export serves
+        vectors = onnx.encode([long_text, TEXTS[0]])
+        assert np.abs(vectors - torch.encode([long_text, TEXTS[0]])).max() < 1e-5
+        assert np.abs(vectors[0] - at_256[0]).max() > 1e-3
+
+
+def test_the_length_rule_when_configs_say_less(tmp_path):
+    """sentence_bert_config.json wins; absurd or missing values fall through to the next; 256 when
+    nothing states a length."""
+    def folder(name, **files):
+        made = tmp_path / name
+        made.mkdir()
+        for file, content in files.items():
+            (made / f"{file}.json").write_text(json.dumps(content))
+        return made
+
+    limits = onnx_embedder.max_tokens
+    assert limits(folder("nothing")) == 256
+    assert limits(folder("bert", sentence_bert_config={"max_seq_length": 384}, tokenizer_config={"model_max_length": 128})) == 384
+    assert limits(folder("huge", tokenizer_config={"model_max_length": int(1e30)})) == 256
+    assert limits(folder("positions", tokenizer_config={"model_max_length": int(1e30)}, config={"max_position_embeddings": 8192})) == 8192
+    assert limits(folder("capped", tokenizer_config={"model_max_length": 1024}, config={"max_position_embeddings": 512})) == 512
+    assert limits(folder("none", tokenizer_config={"model_max_length": int(1e30)}, config={"max_position_embeddings": -1})) == 256
+
+
 def test_a_model_of_another_layout_stays_on_torch(tmp_path):
     odd = tmp_path / "odd"
     shutil.copytree(MODEL, odd)

@@ -6,7 +6,7 @@ now and then holds ~250 MB instead of ~580 MB.
 `workbench prepare-model` or a worker, never in a request): the transformer with eager attention, so
 ONNX Runtime's BERT optimiser fuses attention, layer norms and GELU, and the pooling and normalisation
 inside the graph. `OnnxEmbedder` tokenises with the model's own `tokenizer.json` (the `tokenizers`
-package), truncating at the model's `max_seq_length` as sentence-transformers does, and runs the graph.
+package), truncating where sentence-transformers would (`max_tokens`), and runs the graph.
 Only models made of Transformer → mean Pooling → Normalize (all-MiniLM-L6-v2's modules.json) are
 exported; any other layout stays on the torch path."""
 from __future__ import annotations
@@ -24,6 +24,8 @@ import numpy as np
 from workbench.suggest.embedder import ModelUnavailable, model_name, weights_sha256
 
 BATCH = 16  # texts per run: padding to the longest of a few keeps the work (and the memory) small
+DEFAULT_TOKENS = 256  # for a model that states no length anywhere (what the ONNX path always used before)
+NO_LIMIT = 1_000_000  # a length above this is a "no limit" placeholder, not a model's
 SUPPORTED = ["sentence_transformers.models.Transformer", "sentence_transformers.models.Pooling",
              "sentence_transformers.models.Normalize"]
 
@@ -49,6 +51,31 @@ def supported(model_dir: Path) -> str:
     if not (model_dir / "tokenizer.json").is_file():
         return "it has no tokenizer.json"
     return ""
+
+
+def max_tokens(model_dir: Path) -> int:
+    """Where the model's input is truncated, as sentence-transformers decides: sentence_bert_config.json's
+    `max_seq_length`; without it (sentence-transformers 6 keeps it as the tokenizer's), the tokenizer's
+    `model_max_length` capped at the position embeddings (config.json's `max_position_embeddings`)."""
+    configured = _config(model_dir / "sentence_bert_config.json").get("max_seq_length")
+    if _limit(configured):
+        return int(configured)
+    # Hugging Face writes int(1e30) for a tokenizer with no limit of its own; -1 positions mean none.
+    found = [int(v) for v in (_config(model_dir / "tokenizer_config.json").get("model_max_length"),
+                              _config(model_dir / "config.json").get("max_position_embeddings")) if _limit(v)]
+    return min(found, default=DEFAULT_TOKENS)
+
+
+def _limit(value) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and 0 < value < NO_LIMIT
+
+
+def _config(path: Path) -> dict:
+    try:
+        found = json.loads(path.read_text())
+    except (OSError, ValueError):
+        return {}
+    return found if isinstance(found, dict) else {}
 
 
 def onnx_path(folder: Path, model_dir: Path) -> Path:
@@ -150,10 +177,8 @@ class OnnxEmbedder:
         else:
             self.name = model_name(self.path)  # the torch path's name: the same vectors share one cache
             self.weights_sha256 = weights_sha256(self.path)  # for the provenance of the model's codings
-        length = json.loads((self.path / "sentence_bert_config.json").read_text()).get("max_seq_length", 256) \
-            if (self.path / "sentence_bert_config.json").is_file() else 256
         self._tokenizer = Tokenizer.from_file(str(self.path / "tokenizer.json"))
-        self._tokenizer.enable_truncation(length)
+        self._tokenizer.enable_truncation(max_tokens(self.path))
         self._tokenizer.enable_padding(pad_id=self._tokenizer.token_to_id("[PAD]") or 0, pad_token="[PAD]")
         self._tokenizer_lock = threading.Lock()  # a Tokenizer's padding/truncation state is shared
         options = onnxruntime.SessionOptions()
