@@ -31,6 +31,20 @@ P01_CASELOAD = "Honestly my caseload is far too big, there is never enough time 
 P01_GRANT = "The grant ran out 😞 and the council did not renew the contract."
 
 
+def both_coded(session):
+    """tests/suggest's study with ana also coding P01 (Workload on its caseload turn, Funding on its
+    grant turn), so both documents are coded and can be held out in turn."""
+    from tests.suggest.conftest import build
+    from workbench.services import coding
+
+    study = build(session)
+    text = study["interview"].text
+    for path, quote in (("Time and resources/Workload and capacity", P01_CASELOAD), ("Time and resources/Funding", P01_GRANT)):
+        coding.apply_code(session, study["interview"], study["code"](path), study["users"]["ana"], text.index(quote),
+                          text.index(quote) + len(quote))
+    return study
+
+
 def test_calibration_job_stores_thresholds_that_a_run_uses(app, fake):
     """ana also codes P01 (Workload on the caseload turn, Funding on the grant turn), so both
     documents are coded: Workload and Funding are each applied to 2 turns (one per document), Trust
@@ -38,16 +52,9 @@ def test_calibration_job_stores_thresholds_that_a_run_uses(app, fake):
     other's coded passage and Workload's description, so both true Workload turns score above every
     other turn for Workload: the threshold keeps both at precision 1 (2 of 2). Trust, never applied,
     gets no threshold. A calibrated run then records Workload's threshold in its provenance."""
-    from tests.suggest.conftest import build
-    from workbench.services import coding, projects
-
     app.extensions["workbench.embedder"] = fake
     with app.extensions["workbench.sessions"]() as session:
-        study = build(session)
-        text = study["interview"].text
-        for path, quote in (("Time and resources/Workload and capacity", P01_CASELOAD), ("Time and resources/Funding", P01_GRANT)):
-            coding.apply_code(session, study["interview"], study["code"](path), study["users"]["ana"], text.index(quote),
-                              text.index(quote) + len(quote))
+        study = both_coded(session)
         session.commit()
         ids = {"project": study["project"].id, "olivia": study["users"]["olivia"].id, "interview": study["interview"].id,
                "workload": study["code"]("Time and resources/Workload and capacity").id,

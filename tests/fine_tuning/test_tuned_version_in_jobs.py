@@ -36,17 +36,11 @@ def test_a_job_loads_the_tuned_version_with_no_transaction_open(app, monkeypatch
 def _calibration_study(app, fake, blind=False, copy_model=True):
     """tests/suggest's study with ana also coding P01 (as tests/ai_coder's calibration test), so both
     documents are coded, and version 1 of its model stored active, tuned from the fake base."""
-    from tests.ai_coder.test_ai_calibration import P01_CASELOAD, P01_GRANT
-    from tests.suggest.conftest import build
-    from workbench.services import coding
+    from tests.ai_coder.test_ai_calibration import both_coded
 
     app.extensions["workbench.embedder"] = fake
     with app.extensions["workbench.sessions"]() as session:
-        study = build(session)
-        text = study["interview"].text
-        for path, quote in (("Time and resources/Workload and capacity", P01_CASELOAD), ("Time and resources/Funding", P01_GRANT)):
-            coding.apply_code(session, study["interview"], study["code"](path), study["users"]["ana"], text.index(quote),
-                              text.index(quote) + len(quote))
+        study = both_coded(session)
         study["project"].blind = blind
         row = stored_version(session, study["project"], fake.name, app.config["WORKBENCH_SETTINGS"].models_path, copy_model)
         session.commit()
