@@ -212,8 +212,12 @@ def worker(env: dict, folder: Path):
     try:
         yield process
     finally:
-        process.terminate()
-        process.wait(60)
+        process.terminate()  # RQ's warm shutdown: the job it runs finishes first
+        try:
+            process.wait(60)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(10)
         log.close()
 
 
