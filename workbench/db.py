@@ -51,15 +51,10 @@ def write_phase(session: Session):
     takes SQLite's write lock at once, and the block commits when it ends. So the lock is held for
     the writes alone, not for the reads before them or the response after. What was read stays in
     the session and may have changed since: the writes check what they depend on (a deleted code
-    fails its foreign key), as they would against a concurrent request. So the reads' commit does not
-    expire them: reloading each one inside the block would cost a query apiece, under the lock."""
+    fails its foreign key), as they would against a concurrent request."""
     if session.new or session.dirty or session.deleted:
         raise RuntimeError("write_phase: the reads before it changed something; write inside the block")
-    expire, session.expire_on_commit = session.expire_on_commit, False
-    try:
-        session.commit()
-    finally:
-        session.expire_on_commit = expire
+    session.commit()
     with expect_writes(True):
         yield
         session.commit()
