@@ -182,7 +182,8 @@ def insert_with_conflicts(bind):
 @contextlib.contextmanager
 def best_effort_write(session: Session):
     """A write that a read-only request may skip (caching, queuing upkeep): in a SAVEPOINT, and when
-    another change holds or has just taken SQLite's write lock, given up rather than waited for.
+    another change holds or has just taken SQLite's write lock, or PostgreSQL picked it as a
+    deadlock's victim, given up rather than waited for or failed.
     Work that expects to write (a job, a command, an unsafe method) still fails, so it is retried."""
     try:
         with session.begin_nested():
@@ -207,6 +208,10 @@ def failure(exc: BaseException) -> tuple[str, str] | None:
         return None
     if exc.connection_invalidated or _postgres_unreachable(original):
         return "unreachable", "The database cannot be reached: it may be down or restarting. Try again in a moment, or ask your administrator."
+    # 40P01 deadlock, 40001 serialisation failure, 55P03 lock not available: PostgreSQL gave up this
+    # transaction for another's sake, and the same work succeeds when tried again.
+    if (getattr(original, "sqlstate", None) or "") in ("40P01", "40001", "55P03"):
+        return "busy", "The database is busy: try again in a moment."
     return None
 
 

@@ -139,3 +139,76 @@ def test_which_speakers_count_as_interviewers_by_default(session, study, speaker
 def test_interviewer_labels_are_checked(session, study):
     with pytest.raises(Invalid, match="100 characters"):
         projects.set_interviewer_speakers(session, study["project"], "x" * 101)
+
+
+def test_a_cache_write_postgresql_picks_as_a_deadlock_victim_is_skipped_by_a_read(engine, database_url, fake):
+    """Two processes caching overlapping texts in opposite orders deadlock on the embedding index
+    (seen in bench/load.py as a suggestion's 500). A request that only reads gives its cache write
+    up and answers; the other process keeps its rows; a worker (expecting writes) still fails, to retry."""
+    import threading
+    import time
+
+    from sqlalchemy.exc import OperationalError
+    from sqlalchemy.orm import Session
+
+    from workbench.db import expect_writes, failure, insert_with_conflicts
+
+    if database_url.startswith("sqlite"):
+        pytest.skip("SQLite has one writer at a time: no deadlock between two")
+    vector = np.ones(64, dtype="<f4")
+
+    def row(text):
+        return {"model": fake.name, "sha256": embeddings.sha256(text), "dimensions": 64, "vector": vector.tobytes()}
+
+    insert = insert_with_conflicts(engine)
+    other, reader = Session(engine), Session(engine)
+    try:
+        other.execute(insert(Embedding).on_conflict_do_nothing(), [row("x")])  # the other process holds x
+        reader.execute(insert(Embedding).on_conflict_do_nothing(), [row("y")])  # this request holds y
+        outcome = {}
+
+        def cache_x():  # this request now caches x: it waits for the other process
+            try:
+                with expect_writes(False):
+                    embeddings._store(reader, fake.name, [embeddings.sha256("x")], vector[None, :])
+                outcome["reader"] = reader.scalar(select(func.count()).select_from(Embedding))  # its transaction goes on
+                reader.commit()  # and ends: the other process, waiting for y, goes on
+            finally:
+                reader.rollback()  # (had the deadlock reached it)
+
+        waiting = threading.Thread(target=cache_x)
+        waiting.start()
+        time.sleep(0.3)  # waiting first, the reader is the one PostgreSQL's deadlock check picks
+        other.execute(insert(Embedding).on_conflict_do_nothing(), [row("y")])  # the cycle: waits for the reader
+        waiting.join(30)
+        assert not waiting.is_alive() and outcome.get("reader", 0) >= 1
+        other.commit()
+        with Session(engine) as check:
+            stored = set(check.scalars(select(Embedding.sha256).where(Embedding.model == fake.name)))
+        assert {embeddings.sha256("x"), embeddings.sha256("y")} <= stored
+
+        # A job expects writes: the deadlock reaches it (and jobs.TRANSIENT retries it), called busy.
+        with Session(engine) as job, Session(engine) as rival:
+            rival.execute(insert(Embedding).on_conflict_do_nothing(), [row("p")])
+            job.execute(insert(Embedding).on_conflict_do_nothing(), [row("q")])
+            raised = {}
+
+            def job_caches_p():
+                try:
+                    embeddings._store(job, fake.name, [embeddings.sha256("p")], vector[None, :])
+                except OperationalError as exc:
+                    raised["exc"] = exc
+                job.rollback()  # as a failed job's step does: the rival goes on
+
+            waiting = threading.Thread(target=job_caches_p)
+            waiting.start()
+            time.sleep(0.3)
+            rival.execute(insert(Embedding).on_conflict_do_nothing(), [row("q")])
+            waiting.join(30)
+            rival.commit()
+        assert failure(raised["exc"]) == ("busy", "The database is busy: try again in a moment.")
+    finally:
+        other.close()
+        reader.close()
+        with engine.begin() as connection:
+            connection.execute(Embedding.__table__.delete().where(Embedding.model == fake.name))

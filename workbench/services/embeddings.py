@@ -157,11 +157,13 @@ def _store(session: Session, model: str, digests: list[str], encoded: np.ndarray
     A request that only reads (a suggestion GET begins deferred on SQLite) caches what it encoded
     when it can. If another change holds or has just taken the write lock, it skips caching: one
     re-encode later costs less than holding every coder's save behind this request's model work.
-    Work that expects to write (a job, a command) still fails, so that it is retried."""
+    The same when PostgreSQL picks its insert as a deadlock's victim. Work that expects to write (a job, a command) still fails, so that it is retried."""
     if session.info.get(_MEMORY_ONLY):
         return
-    rows = [{"model": model, "sha256": d, "dimensions": int(v.shape[0]), "vector": v.tobytes()}
-            for d, v in zip(digests, encoded)]
+    # In key order: two processes storing overlapping texts then take the keys' index locks in the
+    # same order, and one waits for the other instead of deadlocking (seen on PostgreSQL under load).
+    rows = sorted(({"model": model, "sha256": d, "dimensions": int(v.shape[0]), "vector": v.tobytes()}
+                   for d, v in zip(digests, encoded)), key=lambda row: row["sha256"])
     insert = insert_with_conflicts(session.get_bind())
     with best_effort_write(session):
         session.execute(insert(Embedding).on_conflict_do_nothing(), rows)
