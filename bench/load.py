@@ -489,7 +489,10 @@ def run_backend(backend: str, args) -> list[str]:
                 warm_up(base, data)
                 uploaded: list[str] = []
                 during = upload_burst(base, data, args.uploads, uploaded) if case == "c" else None
+                pids = [process.pid] + ([worker_process.pid] if worker_process else [])
+                cpu, (busy, total) = [cpu_seconds(p) for p in pids], machine_busy()
                 result = open_loop(base, data, args.clients, args.open_seconds, during)
+                cpu, (busy_after, total_after) = [cpu_seconds(p) - c for p, c in zip(pids, cpu)], machine_busy()
                 jobs = drain_jobs(url, data["project"], uploaded) if case == "c" else None
                 [setattr(p, "running", False) for p in peaks]
             everything = [v for values in result.latency.values() for v in values]
@@ -504,6 +507,9 @@ def run_backend(backend: str, args) -> list[str]:
             if worker_process:
                 memory += f", worker peak RSS {peaks[1].peak:.0f} MB"
             lines.append(f"{'':<12}{memory}")
+            lines.append(f"{'':<12}cpu: server {cpu[0] / result.seconds:.2f} cores ({1000 * cpu[0] / max(len(everything), 1):.1f} ms "
+                         f"per request)" + (f", worker {cpu[1] / result.seconds:.2f} cores" if worker_process else "")
+                         + f", machine {100 * (busy_after - busy) / max(total_after - total, 1):.0f}% busy of {os.cpu_count()} cores")
             if jobs:
                 lines.append(f"{'':<12}uploads accepted {len(uploaded)}/{args.uploads}; jobs drained {jobs['drain_s']:.0f} s after the "
                              f"load; failed jobs {jobs['failed_jobs']}; turns embedded {jobs['embedded']}/{jobs['turns']}")
