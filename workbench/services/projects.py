@@ -4,7 +4,7 @@ from __future__ import annotations
 import functools
 import re
 
-from sqlalchemy import inspect, select
+from sqlalchemy import and_, inspect, select
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -147,9 +147,16 @@ def has_role(session: Session, project: Project, user: User, role: str) -> bool:
 
 
 def require(session: Session, user: User | None, project_id: int, role: str = "viewer") -> Project:
-    """The project, if `user` holds at least `role` in it. Non-members learn nothing: 404."""
-    project = session.get(Project, project_id)
-    member = _member(session, project_id, user.id) if (project and user) else None
+    """The project, if `user` holds at least `role` in it. Non-members learn nothing: 404.
+    The project and the membership come in one query (every request about a project asks this)."""
+    project, member = None, None
+    if user is not None:
+        found = session.execute(select(Project, ProjectMember).outerjoin(ProjectMember, and_(
+            ProjectMember.project_id == Project.id, ProjectMember.user_id == user.id)).where(Project.id == project_id)).first()
+        if found is not None:
+            project, member = found
+            if member is not None:
+                session.info.setdefault(MEMBERS, {})[(project_id, user.id)] = member
     if project is None or member is None:
         raise NotFound("No such project.")
     if RANK[member.role] < RANK[role]:
