@@ -157,7 +157,8 @@ def _store(session: Session, model: str, digests: list[str], encoded: np.ndarray
     A request that only reads (a suggestion GET begins deferred on SQLite) caches what it encoded
     when it can. If another change holds or has just taken the write lock, it skips caching: one
     re-encode later costs less than holding every coder's save behind this request's model work.
-    The same when PostgreSQL picks its insert as a deadlock's victim. Work that expects to write (a job, a command) still fails, so that it is retried."""
+    The same when PostgreSQL picks its insert as a deadlock's victim. Work that expects to write (a
+    job, a command) still fails, so that it is retried."""
     if session.info.get(_MEMORY_ONLY):
         return
     # In key order: two processes storing overlapping texts then take the keys' index locks in the

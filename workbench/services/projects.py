@@ -148,20 +148,24 @@ def has_role(session: Session, project: Project, user: User, role: str) -> bool:
 
 def require(session: Session, user: User | None, project_id: int, role: str = "viewer") -> Project:
     """The project, if `user` holds at least `role` in it. Non-members learn nothing: 404.
-    The project and the membership come in one query (every request about a project asks this)."""
-    project, member = None, None
-    if user is not None:
+    The first time in a session, the project and the membership come in one query (every request
+    about a project asks this); later, both are the ones held."""
+    held = session.info.setdefault(MEMBERS, {})
+    project = held.get(("project", project_id))
+    if project is not None and not inspect(project).persistent:  # deleted since: ask again
+        project = None
+    if project is None and user is not None:
         found = session.execute(select(Project, ProjectMember).outerjoin(ProjectMember, and_(
             ProjectMember.project_id == Project.id, ProjectMember.user_id == user.id)).where(Project.id == project_id)).first()
-        if found is not None:
-            project, member = found
-            if member is not None:
-                session.info.setdefault(MEMBERS, {})[(project_id, user.id)] = member
+        project, member = found if found is not None else (None, None)
+        if member is not None:
+            held[(project_id, user.id)] = member
+    member = _member(session, project_id, user.id) if (project and user) else None
     if project is None or member is None:
         raise NotFound("No such project.")
     if RANK[member.role] < RANK[role]:
         raise Forbidden(f"You are a {member.role} in this project; this needs a {role}.")
-    session.info[MEMBERS][("project", project_id)] = project  # held: `document.project` later needs no query
+    held[("project", project_id)] = project  # held: `document.project` later needs no query
     if project.blind:
         visibility.scope_to(session, {user.id})
     return project
