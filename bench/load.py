@@ -8,7 +8,7 @@ Cases (20 coders each, over loopback, each coder its own signed-in session with 
   a  closed loop: every coder posts codings back to back; 1 server process, then 2 (ratio). It
      measures the web tier: no worker runs, so the embedding jobs the codings queue wait. SQLite
      is also measured as deployed by default, with those jobs run by the server's own job thread
-     (on these 2 cores it takes a core's third from the requests: see ARCHITECTURE "Jobs").
+     (on these 2 cores that thread uses about half a core: see ARCHITECTURE "Jobs").
   b  open loop at a researcher's pace: each coder acts every 2 s (codings 60 %, document page 25 %,
      code suggestions for a turn 15 %).
   c  as b, during a burst of 100 transcript uploads (4 uploaders at once); then waits for the
@@ -463,12 +463,13 @@ def run_backend(backend: str, args) -> list[str]:
     # vector, ~3 ms of CPU) wait in Redis for a worker that case a does not start. SQLite's default
     # runs them in a thread inside the server, on the same 2 cores, so it is measured both ways:
     # as deployed by default, and with the jobs left queued in the table as on PostgreSQL.
-    a_modes = [("", {})] if backend == "postgresql" else [
+    a_modes = [] if "a" not in args.cases else [("", {})] if backend == "postgresql" else [
         (" (in-process jobs)", {}), (" (web tier only)", {"WORKBENCH_WORKER": "external"})]
-    for number, (mode, mode_env) in enumerate(a_modes if "a" in args.cases else []):
-        with fresh_database(backend, folder, f"a{number or ''}") as url:
+    for number, (mode, mode_env) in enumerate(a_modes):
+        case = f"a{number or ''}"  # a database (and project name) of its own per mode
+        with fresh_database(backend, folder, case) as url:
             env = base_env | mode_env | {"WORKBENCH_DATABASE_URL": url, "WORKBENCH_QUEUE": f"load-{uuid.uuid4().hex[:6]}"}
-            data = prepare(url, args.clients, f"a{number or ''}")
+            data = prepare(url, args.clients, case)
             throughput = {}
             for workers in (1, 2):
                 with server(env, workers, folder) as (base, process):

@@ -1,8 +1,7 @@
 #!/bin/sh
 # The nightly backup (deploy/workbench-backup.timer): the database to one dated file, and a copy of
 # the fine-tuned models, which live as folders under the instance, not in the database. Backups older
-# than WORKBENCH_BACKUP_KEEP_DAYS days are removed. Run by hand as the service user to try it:
-#   runuser -u workbench -- env $(grep -v '^#' /etc/workbench/workbench.env | xargs) /opt/workbench/deploy/backup.sh
+# than WORKBENCH_BACKUP_KEEP_DAYS days are removed. To run one now: systemctl start workbench-backup
 set -eu
 to=${WORKBENCH_BACKUP_DIR:-/var/backups/workbench}
 keep=${WORKBENCH_BACKUP_KEEP_DAYS:-14}
